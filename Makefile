@@ -1,0 +1,41 @@
+# `make demo` and `make test` do all the set-up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test bench setup graphviz clean
+
+demo: setup graphviz
+	$(BIN)/stepgrad demo
+
+test: setup graphviz
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python bench/run.py
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+# The Graphviz `dot` program renders images; the Python package alone cannot.
+graphviz:
+	@command -v dot >/dev/null 2>&1 && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing the Debian graphviz package (dot) ..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing the Debian graphviz package (dot) with sudo ..."; \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	else \
+		echo "NOTE: the Graphviz 'dot' program is missing and cannot be installed here."; \
+		echo "      Install it (apt install graphviz, brew install graphviz, ...) to render images;"; \
+		echo "      everything else works without it."; \
+	fi
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

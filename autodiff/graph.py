@@ -1,0 +1,36 @@
+"""Walking the graph: the one iterative topological order everything else uses."""
+
+__all__ = ["topological_order", "reverse_topological_order"]
+
+
+def topological_order(root):
+    """Every node reachable from ``root``, parents before the nodes that use them (root last).
+
+    An iterative depth-first post-order (no recursion limit, a million-node chain is fine),
+    deterministic: it depends only on the order of each node's parents.
+    """
+    order = []
+    seen = set()
+    stack = [root]
+    emit, push, pop, mark = order.append, stack.append, stack.pop, seen.add
+    while stack:
+        node = pop()
+        if node is None:  # the marker: everything above it, the node's parents, is done
+            emit(pop())
+            continue
+        if node in seen:
+            continue
+        mark(node)
+        push(node)
+        push(None)
+        for parent in reversed(node.parents):  # so that the first parent is emitted first
+            if parent not in seen:
+                push(parent)
+    return order
+
+
+def reverse_topological_order(root):
+    """``topological_order`` reversed: each node before its parents, root first (backward's order)."""
+    order = topological_order(root)
+    order.reverse()
+    return order

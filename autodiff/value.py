@@ -1,0 +1,203 @@
+"""Value: a scalar node of the computation graph, and its operator sugar."""
+
+import numbers
+
+from .ops import CONST, OPS, DomainError
+
+__all__ = ["Value", "no_grad", "is_recording", "as_float"]
+
+_ADD, _SUB, _MUL, _DIV, _NEG, _POW = (OPS[n] for n in ("add", "sub", "mul", "div", "neg", "pow"))
+_new = object.__new__
+_recording = True
+
+
+class no_grad:
+    """Context in which ops compute values but record no graph (results are leaves)."""
+
+    def __enter__(self):
+        global _recording
+        self._previous, _recording = _recording, False
+        return self
+
+    def __exit__(self, *exc):
+        global _recording
+        _recording = self._previous
+        return False
+
+
+def is_recording():
+    """True unless inside ``no_grad()``."""
+    return _recording
+
+
+def as_float(x, where="Value"):
+    """x as a float if it is a real number (int, bool, float, numpy scalar); TypeError otherwise."""
+    if type(x) is float:
+        return x
+    if isinstance(x, numbers.Real) or (getattr(x, "shape", None) == ()
+                                       and getattr(getattr(x, "dtype", None), "kind", "") in "biuf"):
+        return float(x)
+    raise TypeError(f"{where}: expected a real number (int, float, bool or numpy scalar), "
+                    f"got {type(x).__name__} {x!r:.60}")
+
+
+def _leaf(data, op):
+    node = _new(Value)
+    node.data, node.grad, node.parents, node.op, node.label = data, 0.0, (), op, None
+    return node
+
+
+def _operand(x, op, position):
+    if type(x) is Value:
+        return x
+    return _leaf(as_float(x, f"{op.name}: operand {position}"), CONST)
+
+
+def _describe(operands):
+    parts = []
+    for name, v in zip("ab", operands):
+        parts.append(f"{name} = {v.data!r}" + (f" ({v.label!r})" if v.label else ""))
+    return ", ".join(parts)
+
+
+def apply(op, *operands):
+    """Record ``op`` applied to ``operands`` (Values or numbers) and return the result."""
+    if len(operands) != op.arity:
+        raise TypeError(f"{op.name}: takes {op.arity} operand(s), got {len(operands)}")
+    return _record(op, tuple(_operand(x, op, "ab"[i]) for i, x in enumerate(operands)))
+
+
+def _record(op, operands):
+    try:
+        if len(operands) == 2:
+            data = op.forward(operands[0].data, operands[1].data)
+        else:
+            data = op.forward(operands[0].data)
+    except (ArithmeticError, ValueError) as error:
+        raise DomainError(f"{op.name}: {error}; {_describe(operands)}") from None
+    node = _new(Value)
+    if _recording:
+        node.data, node.grad, node.parents, node.op, node.label = data, 0.0, operands, op, None
+    else:
+        node.data, node.grad, node.parents, node.op, node.label = data, 0.0, (), None, None
+    return node
+
+
+def _binary(op, a, b):
+    return _record(op, (a if type(a) is Value else _operand(a, op, "a"),
+                        b if type(b) is Value else _operand(b, op, "b")))
+
+
+class Value:
+    """A scalar with a gradient, recording the op that produced it.
+
+    >>> x = Value(0.5, label="x")
+    >>> y = (x * 0.8).sigmoid()
+    >>> y.backward()
+    >>> round(x.grad, 4)
+    0.1922
+    """
+
+    __slots__ = ("data", "grad", "parents", "op", "label")
+    # NOTE: numpy defers to our reflected dunders instead of building object arrays.
+    __array_ufunc__ = None
+
+    def __init__(self, data, label=None):
+        if label is not None and not isinstance(label, str):
+            raise TypeError(f"Value: label must be a str or None, got {type(label).__name__}")
+        self.data = as_float(data)
+        self.grad = 0.0
+        self.parents = ()
+        self.op = None
+        self.label = label
+
+    def __repr__(self):
+        op = "leaf" if self.op is None else self.op.name
+        label = f"label={self.label!r}, " if self.label is not None else ""
+        return f"Value({label}data={self.data!r}, grad={self.grad!r}, op={op!r})"
+
+    def __float__(self):
+        return self.data
+
+    @property
+    def is_leaf(self):
+        return not self.parents
+
+    # -- arithmetic sugar: each line records one op of the table --------------------------
+    def __add__(self, other):
+        return _binary(_ADD, self, other)
+
+    def __radd__(self, other):  # other + self
+        return _binary(_ADD, other, self)
+
+    def __sub__(self, other):
+        return _binary(_SUB, self, other)
+
+    def __rsub__(self, other):  # other - self
+        return _binary(_SUB, other, self)
+
+    def __mul__(self, other):
+        return _binary(_MUL, self, other)
+
+    def __rmul__(self, other):  # other * self
+        return _binary(_MUL, other, self)
+
+    def __truediv__(self, other):
+        return _binary(_DIV, self, other)
+
+    def __rtruediv__(self, other):  # other / self
+        return _binary(_DIV, other, self)
+
+    def __pow__(self, other):
+        return _binary(_POW, self, other)
+
+    def __rpow__(self, other):  # other ** self
+        return _binary(_POW, other, self)
+
+    def __neg__(self):
+        return _record(_NEG, (self,))
+
+    def __abs__(self):
+        return _record(OPS["abs"], (self,))
+
+    def exp(self):
+        return _record(OPS["exp"], (self,))
+
+    def log(self):
+        return _record(OPS["log"], (self,))
+
+    def sqrt(self):
+        return _record(OPS["sqrt"], (self,))
+
+    def sin(self):
+        return _record(OPS["sin"], (self,))
+
+    def cos(self):
+        return _record(OPS["cos"], (self,))
+
+    def tanh(self):
+        return _record(OPS["tanh"], (self,))
+
+    def sigmoid(self):
+        return _record(OPS["sigmoid"], (self,))
+
+    def relu(self):
+        return _record(OPS["relu"], (self,))
+
+    def abs(self):
+        return _record(OPS["abs"], (self,))
+
+    # -- gradients -----------------------------------------------------------------------
+    def backward(self):
+        """Fill ``.grad`` on every node of the graph below self with ∂self/∂node.
+
+        Leaf gradients accumulate across calls (as in PyTorch); intermediate nodes hold the
+        gradient of the latest pass. See ``autodiff.backward``.
+        """
+        from .backward import backward
+        backward(self)
+
+    def zero_grad(self):
+        """Reset ``.grad`` to 0 on every node of the graph below self."""
+        from .backward import zero_grad
+        zero_grad(self)

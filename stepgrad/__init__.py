@@ -1,0 +1,1 @@
+"""The ``stepgrad`` command: worked examples, training, drawings and derivation checks."""

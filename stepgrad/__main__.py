@@ -1,0 +1,5 @@
+"""``python -m stepgrad`` runs the command line."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of ``stepgrad``: each module defines ``add_parsers(subparsers)``."""
