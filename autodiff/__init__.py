@@ -3,7 +3,7 @@
 from .backward import backward, grad, gradients, zero_grad
 from .graph import reverse_topological_order, topological_order
 from .ops import CONST, OPS, DomainError, Op
-from .value import Value, apply, no_grad
+from .value import AnomalyError, Value, apply, detect_anomaly, no_grad
 
 __all__ = ["Value", "grad", "gradients", "backward", "zero_grad", "no_grad", "apply",
-           "topological_order", "reverse_topological_order", "OPS", "CONST", "Op", "DomainError"]
+           "detect_anomaly", "AnomalyError", "topological_order", "reverse_topological_order", "OPS", "CONST", "Op", "DomainError"]

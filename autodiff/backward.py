@@ -1,5 +1,8 @@
 """Reverse-mode gradients over the op table: ``backward``, ``gradients``, ``grad``, ``zero_grad``."""
 
+import math
+
+from . import value
 from .graph import reverse_topological_order
 from .ops import CONST, DomainError
 from .value import Value, _leaf
@@ -31,6 +34,9 @@ def backward(root):
     overwritten with the gradient of the latest pass, so they never double count. Constants
     (numbers that met a Value in an op) keep grad 0.
     """
+    if value.anomaly_mode():
+        _assign(gradients(root))
+        return
     order = reverse_topological_order(root)
     for node in order:
         if node.parents:
@@ -80,8 +86,29 @@ def gradients(root, create_graph=False):
             except (ArithmeticError, ValueError) as error:
                 raise _local_failure(node, error) from None
             contribution = _times(upstream, local) if create_graph else upstream * local
+            if value.anomaly_mode():
+                _check_finite(node, parent, upstream, local, contribution)
             grads[parent] = grads[parent] + contribution if parent in grads else contribution
     return grads
+
+
+def _assign(grads):
+    for node, g in grads.items():
+        if node.parents:
+            node.grad = g
+        else:
+            node.grad += g
+
+
+def _check_finite(node, parent, upstream, local, contribution):
+    if math.isfinite(float(contribution)):
+        return
+    index = node.parents.index(parent)
+    raise value.AnomalyError(
+        f"backward: {node.op.name} gave ∂L/∂{'ab'[index]} = {float(contribution)!r} "
+        f"(upstream {float(upstream)!r} × local {node.op.formulas[index]} = {float(local)!r}) "
+        f"for operand {parent.data!r}" + (f" ({parent.label!r})" if parent.label else "")
+        + (f" of node {node.label!r}" if node.label else ""))
 
 
 def _times(upstream, local):

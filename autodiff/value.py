@@ -1,14 +1,43 @@
 """Value: a scalar node of the computation graph, and its operator sugar."""
 
+import math
 import numbers
 
 from .ops import CONST, OPS, DomainError
 
-__all__ = ["Value", "no_grad", "is_recording", "as_float"]
+__all__ = ["Value", "no_grad", "is_recording", "detect_anomaly", "anomaly_mode", "AnomalyError",
+           "as_float", "apply"]
 
 _ADD, _SUB, _MUL, _DIV, _NEG, _POW = (OPS[n] for n in ("add", "sub", "mul", "div", "neg", "pow"))
 _new = object.__new__
 _recording = True
+_anomaly_mode = False
+
+
+class AnomalyError(ArithmeticError):
+    """A non-finite value appeared while ``detect_anomaly()`` was on."""
+
+
+class detect_anomaly:
+    """Context in which the first NaN or infinity, in forward or backward, raises AnomalyError.
+
+    The error names the op, its operands and their labels, instead of letting NaN spread.
+    """
+
+    def __enter__(self):
+        global _anomaly_mode
+        self._previous, _anomaly_mode = _anomaly_mode, True
+        return self
+
+    def __exit__(self, *exc):
+        global _anomaly_mode
+        _anomaly_mode = self._previous
+        return False
+
+
+def anomaly_mode():
+    """True inside ``detect_anomaly()``."""
+    return _anomaly_mode
 
 
 class no_grad:
@@ -75,6 +104,8 @@ def _record(op, operands):
             data = op.forward(operands[0].data)
     except (ArithmeticError, ValueError) as error:
         raise DomainError(f"{op.name}: {error}; {_describe(operands)}") from None
+    if _anomaly_mode and not math.isfinite(data):
+        raise AnomalyError(f"forward: {op.name} produced {data!r} from {_describe(operands)}")
     node = _new(Value)
     if _recording:
         node.data, node.grad, node.parents, node.op, node.label = data, 0.0, operands, op, None
@@ -196,6 +227,11 @@ class Value:
         """
         from .backward import backward
         backward(self)
+
+    def backward_steps(self):
+        """Backward one node at a time: yields a step per node, in ``backward()``'s order."""
+        from .explain import backward_steps
+        return backward_steps(self)
 
     def zero_grad(self):
         """Reset ``.grad`` to 0 on every node of the graph below self."""
