@@ -5,25 +5,31 @@ import math
 from . import value
 from .graph import reverse_topological_order
 from .ops import CONST, DomainError
-from .value import Value, _leaf
+from .value import Value, constant, describe_operands
 
 __all__ = ["backward", "gradients", "grad", "zero_grad"]
 
 
-def _local_failure(node, error):
-    """A DomainError naming the node's op, the failing rule and its operands."""
+def _local_failure(node, error, index=None):
+    """A DomainError naming the node's op, the failing rule, why it fails and the operands.
+
+    The rule is run again on floats (all of them when ``index`` is None) for the plain reason,
+    also when it first failed on Values while building a gradient graph.
+    """
     op = node.op
     args = (node.data, *[p.data for p in node.parents])
-    index = 0
-    for index, rule in enumerate(op.partials):
+    for i in range(op.arity) if index is None else (index,):
+        if node.parents[i].op is CONST:
+            continue
         try:
-            rule(*args)
-        except (ArithmeticError, ValueError):
+            op.partials[i](*args)
+        except (ArithmeticError, ValueError) as failure:
+            index, error = i, failure
             break
-    operands = ", ".join(f"{n} = {p.data!r}" + (f" ({p.label!r})" if p.label else "")
-                         for n, p in zip("ab", node.parents))
+    index = index or 0
+    reason = str(error).removeprefix("float ")
     return DomainError(f"{op.name}: local derivative ∂out/∂{'ab'[index]} = {op.formulas[index]} "
-                       f"is undefined at {operands} ({error})")
+                       f"is undefined here ({reason}); {describe_operands(node.parents)}")
 
 
 def backward(root):
@@ -34,6 +40,7 @@ def backward(root):
     overwritten with the gradient of the latest pass, so they never double count. Constants
     (numbers that met a Value in an op) keep grad 0.
     """
+    _check_root(root, "backward")
     if value.anomaly_mode():
         _assign(gradients(root))
         return
@@ -72,24 +79,41 @@ def gradients(root, create_graph=False):
     Values built from the same rules, so they can be differentiated again. Constants take no
     gradient and are left out. ``.grad`` is not touched.
     """
-    grads = {root: _leaf(1.0, CONST) if create_graph else 1.0}
+    _check_root(root, "gradients")
+    grads = {root: constant(1.0) if create_graph else 1.0}
     for node in reverse_topological_order(root):
-        if not node.parents:
+        parents = node.parents
+        if not parents:
             continue
         upstream = grads[node]
-        args = (node, *node.parents) if create_graph else (node.data, *[p.data for p in node.parents])
-        for parent, rule in zip(node.parents, node.op.partials):
+        if create_graph:
+            # NOTE: constants enter the rules as floats, so ``x ** 2`` gives 2·x^1.0 with no
+            # node for the exponent, whose log(x) rule would fail for x < 0.
+            args = (node, *[p.data if p.op is CONST else p for p in parents])
+        else:
+            args = (node.data, *[p.data for p in parents])
+        for index, (parent, rule) in enumerate(zip(parents, node.op.partials)):
             if parent.op is CONST:
                 continue
             try:
                 local = rule(*args)
             except (ArithmeticError, ValueError) as error:
-                raise _local_failure(node, error) from None
+                raise _local_failure(node, error, index) from None
             contribution = _times(upstream, local) if create_graph else upstream * local
             if value.anomaly_mode():
                 _check_finite(node, parent, upstream, local, contribution)
-            grads[parent] = grads[parent] + contribution if parent in grads else contribution
+            if parent not in grads:
+                grads[parent] = contribution
+            elif create_graph:
+                grads[parent] = _plus(grads[parent], contribution)
+            else:
+                grads[parent] += contribution
     return grads
+
+
+def _check_root(root, where):
+    if type(root) is not Value:
+        raise TypeError(f"{where}: expected a Value, got {type(root).__name__} {root!r:.60}")
 
 
 def _assign(grads):
@@ -111,14 +135,30 @@ def _check_finite(node, parent, upstream, local, contribution):
         + (f" of node {node.label!r}" if node.label else ""))
 
 
+def _is_constant(x):
+    return type(x) is float or x.op is CONST
+
+
 def _times(upstream, local):
-    # Keep second-order graphs small: ×1 and ×(−1) are not worth a node.
-    if type(local) is float:
-        if local == 1.0:
-            return upstream
-        if local == -1.0:
-            return -upstream
+    # Keep second-order graphs small: fold constants; ×1 and ×(−1) are not worth a node.
+    if _is_constant(upstream):
+        upstream, local = local, upstream
+    if not _is_constant(local):
+        return upstream * local
+    local = float(local)
+    if _is_constant(upstream):
+        return constant(float(upstream) * local)
+    if local == 1.0:
+        return upstream
+    if local == -1.0:
+        return -upstream
     return upstream * local
+
+
+def _plus(total, contribution):
+    if _is_constant(total) and _is_constant(contribution):
+        return constant(float(total) + float(contribution))
+    return total + contribution
 
 
 def grad(output, inputs, create_graph=False):
@@ -126,18 +166,28 @@ def grad(output, inputs, create_graph=False):
 
     An input that ``output`` does not depend on gets 0. With ``create_graph=True`` the results
     are Values in the graph and can be differentiated again (second and higher derivatives).
+
+    >>> x = Value(3.0)
+    >>> (dy,) = grad(x ** 3, [x], create_graph=True)
+    >>> (d2y,) = grad(dy, [x])
+    >>> dy.data, d2y
+    (27.0, 18.0)
     """
     if not isinstance(output, Value):
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__}")
+    if isinstance(inputs, Value):
+        raise TypeError("grad: inputs must be a sequence of Values, got a single Value (write [x])")
+    inputs = tuple(inputs)
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}")
     grads = gradients(output, create_graph)
-    return tuple(grads[x] if x in grads else (_leaf(0.0, CONST) if create_graph else 0.0)
+    return tuple(grads[x] if x in grads else (constant(0.0) if create_graph else 0.0)
                  for x in inputs)
 
 
 def zero_grad(root):
     """Set ``.grad`` to 0 on every node below ``root``."""
+    _check_root(root, "zero_grad")
     for node in reverse_topological_order(root):
         node.grad = 0.0

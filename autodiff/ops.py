@@ -9,8 +9,16 @@ Conventions, read by backward, higher-order gradients, explanations, drawings an
   plain arithmetic and the polymorphic helpers below, so the same rule runs on floats (first-order
   backward), on ``Value`` s (the gradient becomes a graph: second derivatives) and on ``Symbol`` s
   (its printed formula). Rules receive the op's output ``out`` so that exp, tanh and sigmoid reuse it.
+  A constant operand (op ``CONST``) takes no gradient, so its rule is skipped; in a gradient
+  graph it reaches the other rules as a float.
 - ``domain`` lists, per operand, the intervals the op-driven tests sample from (away from kinks
   and singularities). Every op must declare one.
+- ``pow`` covers ``Value ** number``, ``number ** Value`` and ``Value ** Value``. A number operand
+  is a constant, so its rule is never run: ``x ** 2`` works for negative x (∂/∂x = 2x, and 2 as
+  second derivative). A negative base needs an integer exponent, and then has no derivative in
+  the exponent (aᵇ is undefined between integers b): asking for it raises. At a base of 0,
+  ∂out/∂b is taken as 0, as in PyTorch and JAX (0ᵇ = 0 for every b > 0); ∂out/∂a = b·a^(b − 1)
+  is 0 for the number 0 as exponent (a⁰ = 1 everywhere) and raises for 0 < b < 1 (infinite slope).
 """
 
 import math
@@ -27,16 +35,32 @@ class DomainError(ArithmeticError, ValueError):
 
 # -- polymorphic helpers: floats use math, Values and Symbols their own methods --------------
 
-def log(x):
-    return math.log(x) if type(x) is float else x.log()
-
-
 def sin(x):
     return math.sin(x) if type(x) is float else x.sin()
 
 
 def cos(x):
     return math.cos(x) if type(x) is float else x.cos()
+
+
+def power_rule(a, b):
+    """b·a^(b − 1), the derivative of aᵇ by a; 0 for the number b = 0, since a⁰ = 1 even at a = 0."""
+    if type(b) is float:
+        return 0.0 if b == 0.0 else b * a ** (b - 1)
+    # NOTE: a Value b keeps the full formula even at b = 0: its derivative by b is a^(b − 1).
+    return b * a ** (b - 1)
+
+
+def times_log(out, a):
+    """out·log(a), the derivative of aᵇ by b; 0 where a = 0 (0ᵇ is flat for b > 0)."""
+    if isinstance(a, Symbol):
+        return out * a.log()
+    base = a if type(a) is float else a.data
+    if base < 0.0:
+        raise ValueError("a negative base has no derivative in its exponent")
+    if base == 0.0:
+        return 0.0
+    return out * (math.log(a) if type(a) is float else a.log())
 
 
 def step(x):
@@ -144,7 +168,7 @@ OPS = {op.name: op for op in [
     Op("neg", "−", 1, lambda a: -a,
        (lambda out, a: -1.0,), (ANY,)),
     Op("pow", "^", 2, _pow,
-       (lambda out, a, b: b * a ** (b - 1), lambda out, a, b: out * log(a)), (POSITIVE, ANY)),
+       (lambda out, a, b: power_rule(a, b), lambda out, a, b: times_log(out, a)), (POSITIVE, ANY)),
     Op("exp", "exp", 1, _exp,
        (lambda out, a: out,), (ANY,)),
     Op("log", "log", 1, _log,

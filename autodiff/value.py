@@ -6,7 +6,7 @@ import numbers
 from .ops import CONST, OPS, DomainError
 
 __all__ = ["Value", "no_grad", "is_recording", "detect_anomaly", "anomaly_mode", "AnomalyError",
-           "as_float", "apply"]
+           "as_float", "apply", "constant", "describe_operands"]
 
 _ADD, _SUB, _MUL, _DIV, _NEG, _POW = (OPS[n] for n in ("add", "sub", "mul", "div", "neg", "pow"))
 _new = object.__new__
@@ -64,7 +64,7 @@ def as_float(x, where="Value"):
     if type(x) is float:
         return x
     if isinstance(x, numbers.Real) or (getattr(x, "shape", None) == ()
-                                       and getattr(getattr(x, "dtype", None), "kind", "") in "biuf"):
+                                       and getattr(getattr(x, "dtype", None), "kind", "?") in "biuf"):
         return float(x)
     raise TypeError(f"{where}: expected a real number (int, float, bool or numpy scalar), "
                     f"got {type(x).__name__} {x!r:.60}")
@@ -76,17 +76,21 @@ def _leaf(data, op):
     return node
 
 
+def constant(x):
+    """A number lifted into the graph: a leaf with op ``CONST`` that takes no gradient."""
+    return _leaf(as_float(x, "constant"), CONST)
+
+
 def _operand(x, op, position):
     if type(x) is Value:
         return x
     return _leaf(as_float(x, f"{op.name}: operand {position}"), CONST)
 
 
-def _describe(operands):
-    parts = []
-    for name, v in zip("ab", operands):
-        parts.append(f"{name} = {v.data!r}" + (f" ({v.label!r})" if v.label else ""))
-    return ", ".join(parts)
+def describe_operands(operands):
+    """Operands as error messages show them: ``a = 2.0 ('x'), b = 0.0``."""
+    return ", ".join(f"{name} = {v.data!r}" + (f" ({v.label!r})" if v.label else "")
+                     for name, v in zip("ab", operands))
 
 
 def apply(op, *operands):
@@ -103,9 +107,9 @@ def _record(op, operands):
         else:
             data = op.forward(operands[0].data)
     except (ArithmeticError, ValueError) as error:
-        raise DomainError(f"{op.name}: {error}; {_describe(operands)}") from None
+        raise DomainError(f"{op.name}: {error}; {describe_operands(operands)}") from None
     if _anomaly_mode and not math.isfinite(data):
-        raise AnomalyError(f"forward: {op.name} produced {data!r} from {_describe(operands)}")
+        raise AnomalyError(f"forward: {op.name} produced {data!r} from {describe_operands(operands)}")
     node = _new(Value)
     if _recording:
         node.data, node.grad, node.parents, node.op, node.label = data, 0.0, operands, op, None
