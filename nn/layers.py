@@ -141,6 +141,17 @@ class MLP(Module):
     def neurons(self):
         return [n for layer in self.layers for n in layer.neurons]
 
+    @property
+    def activations(self):
+        """One activation name per layer."""
+        return [layer.neurons[0].activation for layer in self.layers]
+
+    def copy(self):
+        """An independent network with the same shape, activations, unit names and weights."""
+        weights, biases = self.weights()
+        return MLP(self.n_inputs, self.layer_sizes, activation=self.activations, weights=weights,
+                   biases=biases, unit_names=self.unit_names)
+
     def named_parameters(self, prefix=""):
         return [pair for k, layer in enumerate(self.layers)
                 for pair in layer.named_parameters(f"{prefix}layers.{k}.")]
@@ -151,8 +162,7 @@ class MLP(Module):
                 [[n.b.data for n in layer.neurons] for layer in self.layers])
 
     def __repr__(self):
-        acts = ", ".join(layer.neurons[0].activation for layer in self.layers)
-        return f"MLP({self.n_inputs}, {self.layer_sizes}, activation=[{acts}])"
+        return f"MLP({self.n_inputs}, {self.layer_sizes}, activation={self.activations})"
 
 
 def _default_names(sizes):

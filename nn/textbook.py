@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 
+from autodiff import Value
+
 from .losses import squared_error
 
-__all__ = ["UnitRecord", "WeightRecord", "TrainingStep", "training_step"]
+__all__ = ["UnitRecord", "WeightRecord", "TrainingStep", "training_step", "apply_step"]
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,8 @@ class UnitRecord:
     out: float
     slope: float        # ∂o_j/∂net_j from the activation's rule (o(1 − o) for sigmoid)
     delta: float
+    signal: float       # −∂E/∂o_j: t_j − o_j for an output unit, Σ_k w_kj·δ_k for a hidden one
+    activation: str
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,13 @@ class WeightRecord:
 
 @dataclass(frozen=True)
 class TrainingStep:
-    """Everything one online update of the lecture computes, plus the verification pass."""
+    """Everything one online update of the lecture computes, plus the verification pass.
+
+    ``new_units`` are the units of the verification pass (forward and backward with the new
+    weights); ``root`` is this step's error E as a Value, the root of its computation graph
+    with every gradient filled in (its leaves are the network's weights, so it shows the old
+    weights while they are unchanged); ``input_names`` name the inputs as the network does.
+    """
 
     x: list
     t: list
@@ -47,50 +57,85 @@ class TrainingStep:
     weights: list
     new_outputs: list
     new_error: float
+    new_units: list
+    root: Value
+    input_names: list
 
     def unit(self, name):
-        return next(u for u in self.units if u.name == str(name))
+        """The record of unit ``name`` (4, or "4")."""
+        return _find(self.units, "unit", str(name))
+
+    def new_unit(self, name):
+        """Unit ``name`` in the verification pass."""
+        return _find(self.new_units, "unit", str(name))
 
     def weight(self, label):
-        return next(w for w in self.weights if w.label == label)
+        """The record of weight or bias ``label`` (w14, b4)."""
+        for record in self.weights:
+            if record.label == label:
+                return record
+        raise KeyError(f"no weight {label!r}; weights are {', '.join(w.label for w in self.weights)}")
+
+
+def _find(units, kind, name):
+    for record in units:
+        if record.name == name:
+            return record
+    raise KeyError(f"no {kind} {name!r}; units are {', '.join(u.name for u in units)}")
 
 
 def training_step(network, x, t, eta, apply=False):
     """One online update of the lecture on ``network`` for example (x, t) with learning rate η.
 
     Forward, E = ½Σ(t − o)², backward, then Δw = η·δ_j·x_ji for every weight and bias (with the
-    old weights, as the lecture does), and a verification forward pass with the new weights on a
-    copy. δ is read from the engine: δ_j = −∂E/∂net_j. Afterwards the network's units still hold
-    this step's net, out and δ; its weights change only if ``apply`` is true.
+    old weights, as the lecture does), and a verification pass with the new weights on a copy.
+    δ is read from the engine: δ_j = −∂E/∂net_j, so Δw = η·δ_j·x_ji = −η·∂E/∂w_ji. Afterwards
+    the network's units still hold this step's net, out and δ; its weights change (to w_new)
+    only if ``apply`` is true.
     """
-    network.zero_grad()
-    outputs = network(x)
-    error = squared_error(outputs, t)
-    error.backward()
-    units, weights = [], []
+    eta = float(eta)
+    targets = [float(v) for v in t]
+    outputs, root, units = _forward_backward(network, x, targets)
+    weights = []
     inputs = [float(v) for v in x]
     for k, layer in enumerate(network.layers):
         for neuron in layer.neurons:
-            units.append(UnitRecord(neuron.name, k + 1, neuron.net.data, neuron.out.data,
-                                    _slope(neuron), neuron.delta))
             for source, w, xi in zip(network.unit_names[k], neuron.w, inputs):
                 weights.append(_update(w, source, neuron, xi, eta))
             weights.append(_update(neuron.b, None, neuron, 1.0, eta))
         inputs = [n.out.data for n in layer.neurons]
-    # w ← w − η·∂E/∂w, the same update as w + η·δ·x above, read from the engine's gradients.
-    new_weights = [[[w.data - eta * w.grad for w in n.w] for n in layer.neurons]
-                   for layer in network.layers]
-    new_biases = [[n.b.data - eta * n.b.grad for n in layer.neurons] for layer in network.layers]
-    updated = type(network)(network.n_inputs, network.layer_sizes,
-                            activation=[layer.neurons[0].activation for layer in network.layers],
-                            weights=new_weights, biases=new_biases, unit_names=network.unit_names)
-    new_outputs = [o.data for o in updated(x)]
+    updated = network.copy()
+    _assign(updated, weights)
+    new_outputs, new_root, new_units = _forward_backward(updated, x, targets)
     if apply:
-        for p, q in zip(network.parameters(), updated.parameters()):
-            p.data = q.data
-    targets = [float(v) for v in t]
-    return TrainingStep([float(v) for v in x], targets, float(eta), [o.data for o in outputs],
-                        error.data, units, weights, new_outputs, squared_error(new_outputs, targets))
+        _assign(network, weights)
+    return TrainingStep([float(v) for v in x], targets, eta, outputs, root.data, units, weights,
+                        new_outputs, new_root.data, new_units, root, list(network.unit_names[0]))
+
+
+def apply_step(network, step):
+    """Set ``network``'s weights and biases to the step's w_new (the network the step was taken on)."""
+    if len(step.weights) != len(network.parameters()):
+        raise ValueError(f"the step updates {len(step.weights)} parameters, the network has "
+                         f"{len(network.parameters())}")
+    _assign(network, step.weights)
+
+
+def _assign(network, records):
+    for p, record in zip(network.parameters(), records):
+        p.data = record.w_new
+
+
+def _forward_backward(network, x, targets):
+    network.zero_grad()
+    outputs = network(x)
+    error = squared_error(outputs, targets)
+    error.label = "E"
+    error.backward()
+    units = [UnitRecord(n.name, k + 1, n.net.data, n.out.data, _slope(n), n.delta, -n.out.grad,
+                        n.activation)
+             for k, layer in enumerate(network.layers) for n in layer.neurons]
+    return [o.data for o in outputs], error, units
 
 
 def _slope(neuron):

@@ -1,0 +1,139 @@
+"""Plain-text tables of a training step in the lecture's notation: units, updates, verification."""
+
+import functools
+import re
+
+from autodiff import OPS
+
+__all__ = ["format_number", "format_table", "unit_rows", "unit_table", "weight_rows",
+           "weight_table", "verification_rows", "verification_table", "step_report"]
+
+
+def format_number(x, digits=4, sign=False):
+    """``x`` with ``digits`` decimals and a true minus sign (−); ``sign`` shows + too; 0 is unsigned."""
+    text = f"{x:.{digits}f}"
+    if float(text) == 0.0:
+        return f"{0.0:.{digits}f}"
+    if text.startswith("-"):
+        return "−" + text[1:]
+    return "+" + text if sign else text
+
+
+def format_table(header, rows):
+    """Aligned text: a header, a rule, then the rows; str cells align left, numbers right.
+
+    Numbers must already be formatted; a cell is right-aligned when its column's first
+    non-empty body cell looks numeric.
+    """
+    columns = list(zip(header, *rows))
+    widths = [max(len(cell) for cell in column) for column in columns]
+    numeric = [any(_is_number(cell) for cell in column[1:]) for column in columns]
+
+    def line(cells):
+        parts = [cell.rjust(w) if right else cell.ljust(w)
+                 for cell, w, right in zip(cells, widths, numeric)]
+        return "   ".join(parts).rstrip()
+    rule = "─" * len(line(["─" * w for w in widths]))
+    return "\n".join([line(header), rule, *(line(row) for row in rows)])
+
+
+def _is_number(cell):
+    return re.fullmatch(r"[−+]?\d+\.\d+", cell) is not None
+
+
+def _slope_header(units):
+    activations = {u.activation for u in units}
+    if len(activations) != 1:
+        return "∂o/∂net"
+    (activation,) = activations
+    if activation == "identity":
+        return "∂o/∂net"
+    formula = OPS[activation].formulas[0]
+    return re.sub(r"\ba\b", "net", re.sub(r"\bout\b", "o", formula)).replace("·(", "(")
+
+
+def _layer_names(step):
+    last = max(u.layer for u in step.units)
+    return {k: "output" if k == last else f"hidden {k}" for k in range(1, last + 1)}
+
+
+def unit_rows(step, digits=4):
+    """``(header, rows)`` of ``unit_table``: the cells as printed."""
+    f = functools.partial(format_number, digits=digits)
+    rows = [["input" if i == 0 else "", name, "", f(x), "", "", ""]
+            for i, (name, x) in enumerate(zip(step.input_names, step.x))]
+    layer_names, previous = _layer_names(step), None
+    for u in step.units:
+        label = layer_names[u.layer] if u.layer != previous else ""
+        previous = u.layer
+        rows.append([label, u.name, f(u.net), f(u.out), f(u.slope), f(u.signal), f(u.delta)])
+    header = ["layer", "unit", "net", "o", _slope_header(step.units), "−∂E/∂o", "δ = −∂E/∂net"]
+    return header, rows
+
+
+def unit_table(step, digits=4):
+    """Per layer and unit: net, o, ∂o/∂net (o(1 − o) for sigmoid), −∂E/∂o and δ = −∂E/∂net.
+
+    The inputs come first: their o is x.
+    """
+    return format_table(*unit_rows(step, digits))
+
+
+def weight_rows(step, digits=4):
+    """``(header, rows)`` of ``weight_table``: the cells as printed."""
+    f = functools.partial(format_number, digits=digits)
+    rows = [[w.label, f(w.w), f(w.x), f(w.delta), f(w.dw, sign=True), f(w.w_new)]
+            for w in step.weights]
+    return ["weight", "w", "x", "δ", "Δw = η·δ·x", "w_new"], rows
+
+
+def weight_table(step, digits=4):
+    """Per weight and bias: w, its input x (1 for a bias), δ of its unit, Δw = η·δ·x, w_new."""
+    return format_table(*weight_rows(step, digits))
+
+
+def verification_rows(step, digits=4):
+    """``(header, rows)`` of ``verification_table``: the cells as printed."""
+    f = functools.partial(format_number, digits=digits)
+    rows = []
+
+    def row(name, before, after):
+        rows.append([name, f(before), f(after), f(after - before, sign=True)])
+    for old, new in zip(step.units, step.new_units):
+        row(f"net{old.name}", old.net, new.net)
+        row(f"o{old.name}", old.out, new.out)
+    outputs = [u.name for u in step.units if u.layer == step.units[-1].layer]
+    for name, t, o, o_new in zip(outputs, step.t, step.outputs, step.new_outputs):
+        row(f"|t − o{name}|", abs(t - o), abs(t - o_new))
+    row("E", step.error, step.new_error)
+    return ["", "before", "after", "change"], rows
+
+
+def verification_table(step, digits=4):
+    """net and o of every unit, |t − o| of every output and E, before and after the update."""
+    return format_table(*verification_rows(step, digits))
+
+
+def _vector(values):
+    return "(" + ", ".join(f"{v:g}" for v in values) + ")"
+
+
+def step_report(step, title=None, digits=4):
+    """The whole step as text: the unit table, E, the weight table and the verification table.
+
+    The first line is ``title``, or else the example: x, t and η.
+    """
+    parts = [title or f"x = {_vector(step.x)}, t = {_vector(step.t)}, η = {step.eta:g}",
+              "",
+              "Forward pass, then error terms: net = Σ w·x + b, o = activation(net),",
+              "δ = −∂E/∂net = ∂o/∂net · (−∂E/∂o), where −∂E/∂o = t − o at an output unit",
+              "and Σₖ w_kj·δ_k at a hidden unit j.",
+              unit_table(step, digits),
+              f"E = ½Σ(t − o)² = {format_number(step.error, digits)}",
+              "",
+              "Weight updates: w_new = w + Δw with Δw = η·δ·x (a bias's x is 1)",
+              weight_table(step, digits),
+              "",
+              "Verification: a forward pass with the new weights",
+              verification_table(step, digits)]
+    return "\n".join(parts)

@@ -1,0 +1,156 @@
+"""The training loop: online, mini-batch or full-batch updates with the lecture's stopping criteria."""
+
+import random
+import sys
+from dataclasses import dataclass, field
+
+from autodiff import no_grad
+
+from .losses import squared_error
+from .optim import SGD
+
+__all__ = ["History", "fit", "evaluate", "accuracy"]
+
+
+@dataclass
+class History:
+    """What a ``fit`` run did: the error after each epoch and why it stopped.
+
+    ``train[e]`` is the loss over the whole training set after epoch e + 1 (and
+    ``validation[e]`` over the validation set, when one is given). ``stopped`` is
+    ``"epochs"``, ``"target_error"`` or ``"patience"``.
+    """
+
+    train: list = field(default_factory=list)
+    validation: list = field(default_factory=list)
+    stopped: str = ""
+    best_epoch: int = 0      # the epoch (from 1) with the lowest validation error, 0 if none
+
+    @property
+    def epochs(self):
+        return len(self.train)
+
+
+def evaluate(network, inputs, targets, loss=squared_error):
+    """The loss over all examples as a float, computed without recording a graph."""
+    with no_grad():
+        return float(loss([network(x) for x in inputs], targets))
+
+
+def accuracy(network, inputs, targets, threshold=0.5):
+    """The fraction of examples whose every output lands on its target's side of ``threshold``."""
+    if not inputs:
+        raise ValueError("accuracy: no examples")
+    correct = 0
+    with no_grad():
+        for x, t in zip(inputs, targets):
+            outputs = network(x)
+            correct += all((o.data > threshold) == (tk > threshold) for o, tk in zip(outputs, t))
+    return correct / len(inputs)
+
+
+def fit(network, inputs, targets, *, loss=squared_error, optimizer=None, epochs=100,
+        batch_size=1, shuffle=True, seed=0, target_error=None, validation=None, patience=None,
+        restore_best=True, progress=None):
+    """Train ``network`` on examples (``inputs[d]``, ``targets[d]``); returns a ``History``.
+
+    Args:
+        loss: a loss of ``(outputs, targets)``; the default is the lecture's E = ½ΣΣ(t − o)².
+        optimizer: defaults to ``SGD(network.parameters(), lr=0.5)``.
+        epochs: the most passes over the data (the lecture's first stopping criterion).
+        batch_size: 1 for online updates after every example (the lecture's stochastic
+            mode), k for mini-batches of k, ``None`` for the full batch.
+        shuffle, seed: the order of examples is shuffled each epoch by ``random.Random(seed)``,
+            so the same seed gives the same run.
+        target_error: stop once the training error is below this (error threshold).
+        validation: ``(inputs, targets)`` held out; its error is recorded every epoch.
+        patience: with ``validation``, stop after this many epochs without a new lowest
+            validation error (early stopping); ``restore_best`` then puts back the weights
+            of the best epoch.
+        progress: show a tqdm progress bar; ``None`` shows one when stderr is a terminal
+            and the run lasts more than a moment.
+    """
+    inputs, targets = list(inputs), list(targets)
+    _check_fit(network, inputs, targets, epochs, batch_size, target_error, validation, patience)
+    if optimizer is None:
+        optimizer = SGD(network.parameters(), lr=0.5)
+    size = len(inputs) if batch_size is None else batch_size
+    order = list(range(len(inputs)))
+    rng = random.Random(seed)
+    history = History()
+    best, best_state, waited = float("inf"), None, 0
+    bar = _progress_bar(epochs, progress)
+    try:
+        for epoch in range(1, epochs + 1):
+            if shuffle:
+                rng.shuffle(order)
+            for start in range(0, len(order), size):
+                batch = order[start:start + size]
+                optimizer.zero_grad()
+                error = loss([network(inputs[d]) for d in batch], [targets[d] for d in batch])
+                error.backward()
+                optimizer.step()
+            history.train.append(evaluate(network, inputs, targets, loss))
+            if validation is not None:
+                current = evaluate(network, *validation, loss)
+                history.validation.append(current)
+                if current < best:
+                    best, waited, history.best_epoch = current, 0, epoch
+                    if restore_best and patience is not None:
+                        best_state = network.state_dict()
+                else:
+                    waited += 1
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(error=f"{history.train[-1]:.4g}", refresh=False)
+            if target_error is not None and history.train[-1] < target_error:
+                history.stopped = "target_error"
+                break
+            if patience is not None and waited >= patience:
+                history.stopped = "patience"
+                if best_state is not None:
+                    network.load_state_dict(best_state)
+                break
+        else:
+            history.stopped = "epochs"
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def _check_fit(network, inputs, targets, epochs, batch_size, target_error, validation, patience):
+    if not inputs:
+        raise ValueError("fit: no training examples")
+    if len(inputs) != len(targets):
+        raise ValueError(f"fit: {len(inputs)} inputs for {len(targets)} targets")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int)
+                                   or batch_size < 1):
+        raise ValueError(f"fit: batch_size must be a positive integer or None, got {batch_size!r}")
+    if target_error is not None and not target_error > 0:
+        raise ValueError(f"fit: target_error must be positive, got {target_error!r}")
+    if patience is not None:
+        if validation is None:
+            raise ValueError("fit: patience needs a validation set")
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
+            raise ValueError(f"fit: patience must be a positive integer, got {patience!r}")
+    if validation is not None:
+        if len(validation) != 2 or len(validation[0]) != len(validation[1]) or not validation[0]:
+            raise ValueError("fit: validation must be (inputs, targets) of the same, non-zero length")
+    n = network.n_inputs
+    for d, x in enumerate(inputs):
+        if len(x) != n:
+            raise ValueError(f"fit: example {d} has {len(x)} inputs, the network takes {n}")
+
+
+def _progress_bar(epochs, progress):
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if not progress:
+        return None
+    from tqdm import tqdm
+    # delay: a run that ends within a second never shows a bar.
+    return tqdm(total=epochs, unit="epoch", desc="training", delay=1.0, leave=False,
+                file=sys.stderr)

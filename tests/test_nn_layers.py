@@ -1,0 +1,109 @@
+"""nn.layers: building MLPs, calling them, activations, initialisation and the lecture's labels."""
+
+import math
+
+import pytest
+
+from autodiff import Value
+from nn import MLP, SECTION7, Neuron, weight_label
+
+
+def test_mlp_3_2_1_returns_values_and_is_sigmoid_by_default():
+    network = MLP(3, [2, 1])
+    outputs = network([1.0, 0.0, 1.0])
+    assert len(outputs) == 1 and isinstance(outputs[0], Value)
+    assert network.activations == ["sigmoid", "sigmoid"]
+    assert 0.0 < outputs[0].data < 1.0
+    assert len(network.parameters()) == 2 * 3 + 2 + 2 + 1
+    assert network.n_inputs == 3 and network.layer_sizes == [2, 1]
+
+
+def test_neuron_computes_net_and_out():
+    neuron = Neuron([0.2, 0.4, -0.5], -0.4, name="4")
+    out = neuron([1, 0, 1])
+    assert neuron.net.data == pytest.approx(-0.7, abs=1e-15)
+    assert out.data == pytest.approx(1 / (1 + math.exp(0.7)), rel=1e-15)
+    assert (neuron.net.label, out.label) == ("net4", "o4")
+    assert [w.label for w in neuron.w] == ["w14", "w24", "w34"] and neuron.b.label == "b4"
+
+
+def test_given_weights_reproduce_the_example():
+    network = SECTION7.network()
+    assert network.weights() == (SECTION7.weights, SECTION7.biases)
+    assert network.unit_names == [["1", "2", "3"], ["4", "5"], ["6"]]
+    assert [n.name for n in network.neurons] == ["4", "5", "6"]
+
+
+@pytest.mark.parametrize("activation, expected", [
+    ("tanh", math.tanh(0.3)), ("relu", 0.3), ("identity", 0.3), ("sigmoid", 1 / (1 + math.exp(-0.3)))])
+def test_activations(activation, expected):
+    network = MLP(1, [1], activation=activation, weights=[[[1.0]]], biases=[[0.0]])
+    assert network([0.3])[0].data == pytest.approx(expected, rel=1e-15)
+
+
+def test_activation_per_layer():
+    network = MLP(2, [3, 1], activation=["relu", "identity"], init="he", seed=2)
+    assert network.activations == ["relu", "identity"]
+    out = network([0.5, -1.0])[0]
+    assert out is network.layers[1].neurons[0].net  # identity: o is net itself
+
+
+@pytest.mark.parametrize("init", ["uniform", "xavier", "he"])
+def test_initialisation_is_seeded(init):
+    first, again = MLP(4, [3, 2], init=init, seed=5), MLP(4, [3, 2], init=init, seed=5)
+    other = MLP(4, [3, 2], init=init, seed=6)
+    assert first.state_dict() == again.state_dict()
+    assert first.state_dict() != other.state_dict()
+
+
+def test_initial_ranges():
+    uniform = MLP(10, [10], init="uniform", seed=1)
+    assert all(-0.05 <= p.data <= 0.05 for p in uniform.parameters())
+    xavier = MLP(10, [10], init="xavier", seed=1)
+    limit = math.sqrt(6 / 20)
+    weights = [w.data for n in xavier.neurons for w in n.w]
+    assert all(-limit <= w <= limit for w in weights) and max(map(abs, weights)) > 0.05
+    assert all(n.b.data == 0.0 for n in xavier.neurons)
+    he = MLP(200, [50], init="he", seed=1)
+    weights = [w.data for n in he.neurons for w in n.w]
+    variance = sum(w * w for w in weights) / len(weights)
+    assert variance == pytest.approx(2 / 200, rel=0.05)
+
+
+def test_copy_is_independent():
+    network = SECTION7.network()
+    copy = network.copy()
+    assert copy.state_dict() == network.state_dict()
+    assert copy.unit_names == network.unit_names and copy.activations == network.activations
+    copy.parameters()[0].data = 9.0
+    assert network.parameters()[0].data == 0.2
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(n_inputs=3, layer_sizes=[0, 1]), "layer sizes must be positive"),
+    (dict(n_inputs=3, layer_sizes=[2, 1], activation="softmax"), "unknown activation 'softmax'"),
+    (dict(n_inputs=3, layer_sizes=[2, 1], activation=["tanh"]), "1 activations for 2 layers"),
+    (dict(n_inputs=3, layer_sizes=[2, 1], init="zeros"), "unknown init 'zeros'"),
+    (dict(n_inputs=3, layer_sizes=[2, 1], weights=SECTION7.weights), "give both weights and biases"),
+    (dict(n_inputs=2, layer_sizes=[2, 1], weights=SECTION7.weights, biases=SECTION7.biases),
+     "layer 0 neuron 0: needs 2 weights, got 3"),
+    (dict(n_inputs=3, layer_sizes=[2, 1], unit_names=[["a"], ["b"], ["c"]]), "unit_names have shape"),
+])
+def test_bad_construction(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        MLP(**kwargs)
+
+
+def test_wrong_number_of_inputs():
+    with pytest.raises(ValueError, match="unit 4: expected 3 inputs, got 2"):
+        SECTION7.network()([1.0, 0.0])
+
+
+def test_delta_before_a_forward_pass():
+    with pytest.raises(ValueError, match="no forward pass yet"):
+        MLP(1, [1]).neurons[0].delta
+
+
+def test_weight_label():
+    assert weight_label(1, 4) == "w14"
+    assert weight_label(4, 12) == "w4,12"

@@ -1,0 +1,58 @@
+"""nn.module: parameter names, state_dict and an all-or-nothing load_state_dict."""
+
+import pytest
+
+from nn import MLP, SECTION7
+from nn.module import check_number
+
+
+def test_state_dict_names_and_order():
+    network = MLP(2, [1, 1])
+    assert list(network.state_dict()) == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1",
+                                          "layers.0.neurons.0.b", "layers.1.neurons.0.w.0",
+                                          "layers.1.neurons.0.b"]
+    assert list(network.state_dict().values()) == [p.data for p in network.parameters()]
+
+
+def test_load_state_dict_sets_every_parameter():
+    network = MLP(2, [1, 1])
+    state = {name: float(i) for i, name in enumerate(network.state_dict())}
+    network.load_state_dict(state)
+    assert network.state_dict() == state
+
+
+def test_load_state_dict_changes_nothing_when_one_value_is_bad():
+    network = SECTION7.network()
+    before = network.state_dict()
+    state = {name: 1.0 for name in before}
+    state["layers.1.neurons.0.b"] = float("nan")
+    with pytest.raises(ValueError, match=r"state\['layers.1.neurons.0.b'\]: expected a finite"):
+        network.load_state_dict(state)
+    assert network.state_dict() == before
+    state.pop("layers.1.neurons.0.b")
+    with pytest.raises(ValueError, match="missing 'layers.1.neurons.0.b'"):
+        network.load_state_dict(state)
+    assert network.state_dict() == before
+    with pytest.raises(ValueError, match="expected a mapping"):
+        network.load_state_dict([1.0] * 11)
+
+
+def test_zero_grad_clears_every_parameter():
+    network = SECTION7.network()
+    sum(network(SECTION7.x), 0.0).backward()
+    assert any(p.grad for p in network.parameters())
+    network.zero_grad()
+    assert all(p.grad == 0.0 for p in network.parameters())
+
+
+@pytest.mark.parametrize("value, message", [
+    ("1", "expected a number, got str '1'"), (True, "expected a number, got bool"),
+    (float("inf"), "expected a finite number, got inf"), (None, "expected a number, got NoneType")])
+def test_check_number_refuses(value, message):
+    with pytest.raises(ValueError, match=f"^here: {message}"):
+        check_number(value, "here")
+
+
+def test_check_number_accepts_ints_and_floats():
+    assert check_number(3, "here") == 3.0 and type(check_number(3, "here")) is float
+    assert check_number(-0.5, "here") == -0.5

@@ -1,0 +1,172 @@
+"""nn.train: online, mini-batch and full-batch updates, the stopping criteria, seeding, progress."""
+
+import io
+
+import pytest
+from tqdm import tqdm
+
+from autodiff import grad
+from nn import MLP, SECTION7, SGD, Adam, accuracy, evaluate, fit, squared_error, training_step, xor
+from nn import train as train_module
+
+
+class CountingSGD(SGD):
+    def __init__(self, parameters, lr):
+        super().__init__(parameters, lr)
+        self.steps = 0
+
+    def step(self):
+        self.steps += 1
+        super().step()
+
+
+def xor_network(seed=0):
+    return MLP(2, [3, 1], init="xavier", seed=seed)
+
+
+@pytest.mark.parametrize("batch_size, updates_per_epoch", [(1, 4), (3, 2), (4, 1), (None, 1)])
+def test_batch_size_sets_the_updates_per_epoch(batch_size, updates_per_epoch):
+    data = xor()
+    network = xor_network()
+    optimizer = CountingSGD(network.parameters(), lr=0.5)
+    history = fit(network, data.inputs, data.targets, optimizer=optimizer, epochs=3,
+                  batch_size=batch_size)
+    assert optimizer.steps == 3 * updates_per_epoch
+    assert history.epochs == 3 and history.stopped == "epochs"
+
+
+def test_online_epoch_on_one_example_is_the_lectures_step():
+    step = training_step(SECTION7.network(), SECTION7.x, SECTION7.t, SECTION7.eta)
+    network = SECTION7.network()
+    history = fit(network, [SECTION7.x], [SECTION7.t], optimizer=SGD(network.parameters(), 0.9),
+                  epochs=1)
+    assert list(network.state_dict().values()) == pytest.approx([w.w_new for w in step.weights],
+                                                                rel=1e-12)
+    assert history.train == [pytest.approx(step.new_error, rel=1e-12)]
+
+
+def test_full_batch_is_gradient_descent_on_the_summed_error():
+    data = xor()
+    network, reference = xor_network(), xor_network()
+    outputs = [reference(x) for x in data.inputs]
+    gradients = grad(squared_error(outputs, data.targets), reference.parameters())
+    expected = [p.data - 0.5 * g for p, g in zip(reference.parameters(), gradients)]
+    fit(network, data.inputs, data.targets, optimizer=SGD(network.parameters(), 0.5), epochs=1,
+        batch_size=None)
+    assert list(network.state_dict().values()) == pytest.approx(expected, rel=1e-12)
+
+
+def test_history_records_the_error_after_each_epoch():
+    data = xor()
+    network = xor_network()
+    history = fit(network, data.inputs, data.targets, epochs=2)
+    assert len(history.train) == 2
+    assert history.train[-1] == evaluate(network, data.inputs, data.targets)
+    assert history.validation == [] and history.best_epoch == 0
+
+
+def test_error_threshold_stops_at_the_first_epoch_below_it():
+    data = xor()
+    network = xor_network()
+    history = fit(network, data.inputs, data.targets, optimizer=Adam(network.parameters(), 0.1),
+                  epochs=2000, target_error=0.05)
+    assert history.stopped == "target_error"
+    assert history.train[-1] < 0.05 <= min(history.train[:-1])
+
+
+def test_epoch_limit():
+    data = xor()
+    history = fit(xor_network(), data.inputs, data.targets, epochs=7, target_error=1e-9)
+    assert (history.epochs, history.stopped) == (7, "epochs")
+
+
+def test_patience_stops_and_restores_the_best_weights():
+    data = xor()
+    network = xor_network()
+    # a validation set with the opposite targets gets worse as training gets better
+    flipped = [[1.0 - t[0]] for t in data.targets]
+    history = fit(network, data.inputs, data.targets, optimizer=Adam(network.parameters(), 0.1),
+                  epochs=500, validation=(data.inputs, flipped), patience=5)
+    assert history.stopped == "patience"
+    assert history.epochs == history.best_epoch + 5
+    best = min(history.validation)
+    assert history.validation[history.best_epoch - 1] == best
+    assert all(v > best for v in history.validation[history.best_epoch:])
+    assert evaluate(network, data.inputs, flipped) == best
+
+
+def test_patience_without_restoring_keeps_the_last_weights():
+    data = xor()
+    network = xor_network()
+    flipped = [[1.0 - t[0]] for t in data.targets]
+    history = fit(network, data.inputs, data.targets, optimizer=Adam(network.parameters(), 0.1),
+                  epochs=500, validation=(data.inputs, flipped), patience=5, restore_best=False)
+    assert evaluate(network, data.inputs, flipped) == history.validation[-1]
+
+
+def test_same_seed_same_run_and_another_seed_another():
+    data = xor()
+
+    def run(seed):
+        network = xor_network()
+        history = fit(network, data.inputs, data.targets, epochs=5, seed=seed,
+                      optimizer=Adam(network.parameters(), 0.05))
+        return network.state_dict(), history.train
+    assert run(1) == run(1)
+    assert run(1)[0] != run(2)[0]
+
+
+def test_accuracy():
+    data = xor()
+    network = MLP(2, [2, 1], weights=[[[20.0, 20.0], [-20.0, -20.0]], [[20.0, 20.0]]],
+                  biases=[[-10.0, 30.0], [-30.0]])
+    assert accuracy(network, data.inputs, data.targets) == 1.0
+    assert accuracy(network, data.inputs, [[1.0 - t[0]] for t in data.targets]) == 0.0
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+    monkeypatch.setattr(train_module.sys, "stderr", io.StringIO())
+    assert train_module._progress_bar(10, None) is None
+    assert train_module._progress_bar(10, False) is None
+    terminal = Terminal()
+    monkeypatch.setattr(train_module.sys, "stderr", terminal)
+    bar = train_module._progress_bar(10, None)
+    assert bar is not None and bar.total == 10
+    bar.close()
+
+
+def test_fit_advances_the_bar_once_per_epoch(monkeypatch):
+    stream = io.StringIO()
+
+    def bar(epochs, progress):
+        return tqdm(total=epochs, file=stream, mininterval=0) if progress else None
+    monkeypatch.setattr(train_module, "_progress_bar", bar)
+    data = xor()
+    fit(xor_network(), data.inputs, data.targets, epochs=3, progress=True)
+    assert "3/3" in stream.getvalue()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(epochs=0), "epochs must be a positive integer"),
+    (dict(batch_size=0), "batch_size must be a positive integer or None"),
+    (dict(target_error=-1.0), "target_error must be positive"),
+    (dict(patience=3), "patience needs a validation set"),
+    (dict(validation=([[0.0, 0.0]], []), patience=3), "validation must be"),
+    (dict(validation=([[0.0, 0.0]], [[1.0]]), patience=0), "patience must be a positive integer"),
+])
+def test_bad_settings(kwargs, message):
+    data = xor()
+    with pytest.raises(ValueError, match=message):
+        fit(xor_network(), data.inputs, data.targets, **kwargs)
+
+
+def test_bad_data():
+    with pytest.raises(ValueError, match="no training examples"):
+        fit(xor_network(), [], [])
+    with pytest.raises(ValueError, match="2 inputs for 1 targets"):
+        fit(xor_network(), [[0, 0], [1, 1]], [[0]])
+    with pytest.raises(ValueError, match="example 1 has 3 inputs, the network takes 2"):
+        fit(xor_network(), [[0, 0], [1, 1, 1]], [[0], [1]])
