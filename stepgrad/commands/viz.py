@@ -1,0 +1,242 @@
+"""``stepgrad graph``, ``stepgrad network`` and ``stepgrad frames``: the lecture's examples drawn."""
+
+import argparse
+import json
+import pathlib
+import textwrap
+import tomllib
+
+import viz
+from autodiff import Value, topological_order
+from autodiff.parse import parse_expression
+from nn import EXAMPLES, squared_error
+from nn.textbook import training_step
+from viz.dot import COLLAPSE_LEVELS, RANKDIRS
+from viz.render import IMAGE_FORMATS, write_whole
+
+__all__ = ["add_parsers"]
+
+TEXT_SUFFIXES = (".dot", ".gv", ".json", ".txt")
+GRAPH_TEXT = ("Draw the computation graph of a worked example's error E = ½Σ(t − o)² (or of an "
+              "expression file) after a backward pass: every Value with its data and gradient, "
+              "every op with its symbol.")
+GRAPH_OUTPUTS = ("FILE's suffix picks the output: .png, .svg or .pdf (needs Graphviz's dot), .dot "
+                 "or .gv (DOT text), .json, .txt (a Unicode tree). Without --out the tree is "
+                 "printed.")
+NETWORK_TEXT = ("Draw a worked example's network as the lecture's Figure 3 does: units, each "
+                "connection with its weight, each unit with its bias; after one training step, "
+                "net, out and δ per unit and each weight as old → new.")
+FRAMES_TEXT = ("Draw backward one node at a time, in the order backward() visits nodes: the "
+               "current node highlighted, the gradients known so far filled in, a caption with "
+               "upstream × local for each operand. Writes frame_000.png, ... to DIR, and "
+               "backward.gif with --gif (needs Pillow).")
+EXPRESSION_FILE = """\
+An expression file is TOML or JSON with the expression and a number per variable:
+  expression = "sigmoid(w*x + b)"
+  label = "y"            # optional: the root's name
+  [values]
+  w = 0.5
+  x = 1.0
+  b = 0.0"""
+
+
+def add_parsers(subparsers):
+    examples = ", ".join(EXAMPLES)
+    graph = subparsers.add_parser(
+        "graph", help="draw an example's computation graph after backward",
+        description=_wrap(GRAPH_TEXT),
+        epilog=f"EXAMPLE is one of {examples}, or a .toml/.json expression file.\n\n"
+               f"{EXPRESSION_FILE}\n\n{_wrap(GRAPH_OUTPUTS)}",
+        formatter_class=_Formatter)
+    graph.add_argument("example", metavar="EXAMPLE")
+    graph.add_argument("--out", metavar="FILE", help="where to write the drawing")
+    graph.add_argument("--rankdir", choices=RANKDIRS, default="LR",
+                       help="LR: inputs on the left (default); TB: inputs on top")
+    graph.add_argument("--local-derivatives", action="store_true",
+                       help="label each edge with ∂out/∂operand: the rule and its value")
+    graph.add_argument("--collapse", choices=COLLAPSE_LEVELS,
+                       help="draw each neuron (or layer) as one node with net, out and δ")
+    graph.add_argument("--path", metavar="LABEL",
+                       help="highlight every path from the node labelled LABEL (e.g. w14) to E")
+    graph.add_argument("--max-nodes", type=int, metavar="N",
+                       help="draw only the N nodes nearest E, and a summary of the rest")
+    graph.add_argument("--before-backward", action="store_true",
+                       help="draw the graph after the forward pass only (all gradients 0)")
+    graph.add_argument("--no-color", action="store_true", help="no fill by gradient sign")
+    graph.add_argument("--no-legend", action="store_true", help="leave out the legend")
+    graph.add_argument("--precision", type=int, default=4, metavar="DIGITS",
+                       help="significant digits of the numbers drawn (default 4)")
+    graph.set_defaults(run=run_graph)
+
+    network = subparsers.add_parser(
+        "network", help="draw an example's network with one training step (Figure 3, Table 2)",
+        description=_wrap(NETWORK_TEXT),
+        epilog=f"EXAMPLE is one of {examples}. FILE: .png, .svg, .pdf or .dot.",
+        formatter_class=_Formatter)
+    network.add_argument("example", metavar="EXAMPLE")
+    network.add_argument("--out", metavar="FILE", required=True, help="where to write the diagram")
+    network.add_argument("--before", action="store_true",
+                         help="draw the initial weights only, without the training step")
+    network.add_argument("--rankdir", choices=RANKDIRS, default="LR")
+    network.add_argument("--no-weights", action="store_true", help="leave the connections unlabelled")
+    network.set_defaults(run=run_network)
+
+    frames = subparsers.add_parser(
+        "frames", help="draw the backward pass of an example one step per picture",
+        description=_wrap(FRAMES_TEXT),
+        epilog=f"EXAMPLE is one of {examples}, or a .toml/.json expression file.",
+        formatter_class=_Formatter)
+    frames.add_argument("example", metavar="EXAMPLE")
+    frames.add_argument("--out", metavar="DIR", required=True, help="folder for the frames")
+    frames.add_argument("--gif", action="store_true", help="also write an animated backward.gif")
+    frames.add_argument("--duration", type=int, default=1200, metavar="MS",
+                        help="milliseconds per GIF frame (default 1200)")
+    frames.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
+                        help="image format of the frames (default png)")
+    frames.add_argument("--rankdir", choices=RANKDIRS, default="LR")
+    frames.set_defaults(run=run_frames)
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the line breaks of descriptions and epilogs (wrapped by ``_wrap``)."""
+
+
+def _wrap(text):
+    return textwrap.fill(text, 78)
+
+
+def run_graph(args):
+    if args.max_nodes is not None and args.max_nodes < 1:
+        raise ValueError(f"--max-nodes must be at least 1, got {args.max_nodes}")
+    network, root = _build(args.example)
+    if not args.before_backward:
+        root.backward()
+    options = {"rankdir": args.rankdir, "local_derivatives": args.local_derivatives,
+               "color": not args.no_color, "legend": not args.no_legend,
+               "max_nodes": args.max_nodes, "precision": args.precision}
+    if args.collapse:
+        if network is None:
+            raise ValueError("--collapse needs a network example, not an expression")
+        options.update(collapse=network, collapse_level=args.collapse)
+    if args.path:
+        options["highlight_path"] = _find_label(root, args.path)
+    if args.out is None:
+        print(viz.to_tree(root, precision=args.precision))
+        return 0
+    out = pathlib.Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix in (".dot", ".gv"):
+        _write_text(out, viz.to_dot(root, **options).source)
+    elif suffix == ".json":
+        _write_text(out, viz.to_json(root) + "\n")
+    elif suffix == ".txt":
+        _write_text(out, viz.to_tree(root, precision=args.precision) + "\n")
+    else:
+        _check_image_suffix(out)
+        viz.render(root, out, **options)
+    print(f"wrote {out}")
+    return 0
+
+
+def run_network(args):
+    example = _example(args.example)
+    network = example.network()
+    step = None if args.before else training_step(network, example.x, example.t, example.eta)
+    options = {"rankdir": args.rankdir, "weights": not args.no_weights,
+               "title": example.title}
+    out = pathlib.Path(args.out)
+    if out.suffix.lower() in (".dot", ".gv"):
+        _write_text(out, viz.network_to_dot(network, step, **options).source)
+    else:
+        _check_image_suffix(out)
+        viz.render_network(network, out, step, **options)
+    print(f"wrote {out}")
+    return 0
+
+
+def run_frames(args):
+    _, root = _build(args.example)
+    try:
+        paths = viz.render_frames(root, args.out, image_format=args.format, gif=args.gif,
+                                  duration=args.duration, rankdir=args.rankdir)
+    except ImportError as error:  # Pillow missing: the message says what to install
+        raise OSError(str(error)) from None
+    frames = [p for p in paths if p.suffix != ".gif"]
+    print(f"wrote {len(frames)} frames to {pathlib.Path(args.out)}"
+          + (f" and {paths[-1]}" if args.gif else ""))
+    return 0
+
+
+def _check_image_suffix(out):
+    if out.suffix.lower() not in IMAGE_FORMATS:
+        raise ValueError(f"cannot tell what to write from the suffix of {str(out)!r}: use .png, "
+                         f".svg, .pdf or {', '.join(TEXT_SUFFIXES)}")
+
+
+def _example(name):
+    example = EXAMPLES.get(name)
+    if example is None:
+        raise ValueError(f"unknown example {name!r}: choose one of {', '.join(EXAMPLES)}")
+    return example
+
+
+def _build(name):
+    """``(network, E)`` for a worked example after its forward pass, or ``(None, root)`` for an
+    expression file."""
+    if pathlib.Path(name).suffix.lower() in (".toml", ".json"):
+        return None, _read_expression(pathlib.Path(name))
+    example = _example(name)
+    network = example.network()
+    # Inputs as labelled Values, so the drawing shows x1, x2, ... and ∂E/∂x.
+    inputs = [Value(x, label=unit if unit[:1].isalpha() else f"x{unit}")
+              for x, unit in zip(example.x, example.unit_names[0])]
+    error = squared_error(network(inputs), example.t)
+    error.label = "E"
+    return network, error
+
+
+def _read_expression(path):
+    """The root of an expression file's graph; errors name the file and the field."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{path}: not valid TOML: {error}") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path}: not valid JSON: {error.msg} (line {error.lineno}, "
+                         f"column {error.colno})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a table with 'expression' and 'values'")
+    unknown = sorted(set(data) - {"expression", "values", "label"})
+    if unknown:
+        raise ValueError(f"{path}: unknown field {unknown[0]!r}; the fields are expression, "
+                         "values and label")
+    expression, values, label = data.get("expression"), data.get("values", {}), data.get("label")
+    if not isinstance(expression, str):
+        raise ValueError(f"{path}: 'expression' must be a string, got "
+                         f"{'nothing' if expression is None else type(expression).__name__}")
+    if not isinstance(values, dict):
+        raise ValueError(f"{path}: 'values' must be a table of name = number")
+    for key, number in values.items():
+        if isinstance(number, bool) or not isinstance(number, (int, float)):
+            raise ValueError(f"{path}: values.{key} must be a number, got {number!r}")
+    if label is not None and not isinstance(label, str):
+        raise ValueError(f"{path}: 'label' must be a string")
+    try:
+        parsed = parse_expression(expression, values, root_label=label)
+    except ValueError as error:
+        raise ValueError(f"{path}: expression: {error}") from None
+    return parsed.root
+
+
+def _find_label(root, label):
+    nodes = [node for node in topological_order(root) if node.label == label]
+    if not nodes:
+        labels = sorted({node.label for node in topological_order(root) if node.label})
+        raise ValueError(f"--path: no node is labelled {label!r}; the labels are "
+                         f"{', '.join(labels)}")
+    return nodes[0]
+
+
+def _write_text(path, text):
+    write_whole(path, text.encode("utf-8"))

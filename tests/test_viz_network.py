@@ -1,0 +1,121 @@
+"""viz.network: the lecture's Figure 3 and Table 2 drawn from an MLP and one training step."""
+
+import re
+
+import pytest
+
+import nn
+import viz
+from nn.textbook import training_step
+from viz import style
+from viz_support import needs_dot, svg_texts
+
+# Table 2 of the lecture (section 7): weight, old value, new value, change, as printed.
+TABLE2 = [("w14", "0.200", "0.192", "-0.008"), ("w24", "0.400", "0.400", "0.000"),
+          ("w34", "-0.500", "-0.508", "-0.008"), ("w15", "-0.300", "-0.306", "-0.006"),
+          ("w25", "0.100", "0.100", "0.000"), ("w35", "0.200", "0.194", "-0.006"),
+          ("w46", "-0.300", "-0.261", "0.039"), ("w56", "-0.200", "-0.138", "0.062"),
+          ("b4", "-0.400", "-0.408", "-0.008"), ("b5", "0.200", "0.194", "-0.006"),
+          ("b6", "0.100", "0.218", "0.118")]
+# Section 7's forward and backward pass, as printed.
+UNITS = {"4": ("-0.7", "0.332", "-0.0087"), "5": ("0.1", "0.525", "-0.0065"),
+         "6": ("-0.1046", "0.474", "0.1311")}
+
+
+def section7_step():
+    example = nn.SECTION7
+    network = example.network()
+    return network, training_step(network, example.x, example.t, example.eta)
+
+
+def edge_label(source, label):
+    (text,) = re.findall(rf"label=<({label}: [^>]*)>", source)
+    return text
+
+
+def unit_label(source, name):
+    (text,) = re.findall(rf"<TD><B>{name}</B> σ</TD>(.*?)</TABLE>", source)
+    return text
+
+
+def test_the_diagram_shows_table_2_as_the_lecture_prints_it(printed):
+    network, step = section7_step()
+    source = viz.network_to_dot(network, step).source
+    for label, old, new, change in TABLE2:
+        record = step.weight(label)
+        # the picture shows the engine's numbers ...
+        shown = (f"{label}: {style.number(record.w)} → {style.number(record.w_new)}<BR/>"
+                 f"Δ = {style.signed(record.dw, 3)}")
+        assert shown in source
+        # ... and they are the lecture's
+        printed(record.w, old)
+        printed(record.w_new, new)
+        printed(record.dw, change)
+    for name, (net, out, delta) in UNITS.items():
+        unit = step.unit(name)
+        text = unit_label(source, name)
+        assert (f"net = {style.number(unit.net)}</TD></TR><TR><TD>out = {style.number(unit.out)}"
+                f"</TD></TR><TR><TD>δ = {style.number(unit.delta)}") in text
+        printed(unit.net, net)
+        printed(unit.out, out)
+        printed(unit.delta, delta)
+    assert f"o = {style.number(step.new_outputs[0])}, E = {style.number(step.new_error)}" in source
+    printed(step.outputs[0], "0.474")
+    printed(step.new_outputs[0], "0.515")
+
+
+def test_units_and_connections_follow_the_network():
+    network, step = section7_step()
+    source = viz.network_to_dot(network, step).source
+    edges = re.findall(r"^\t(u\d_\d) -> (u\d_\d)", source, flags=re.M)
+    assert edges == [("u0_0", "u1_0"), ("u0_1", "u1_0"), ("u0_2", "u1_0"),
+                     ("u0_0", "u1_1"), ("u0_1", "u1_1"), ("u0_2", "u1_1"),
+                     ("u1_0", "u2_0"), ("u1_1", "u2_0")]
+    assert re.findall(r"<TD><B>(\d)</B>", source) == ["1", "2", "3", "4", "5", "6"]
+    assert [x for x in re.findall(r"<TD>x = (\d)</TD>", source)] == ["1", "0", "1"]
+    assert 'color="#f6873a"' in source and 'color="#6aa4d6"' in source   # w < 0 and w > 0
+
+
+def test_without_a_step_the_diagram_shows_what_the_network_holds():
+    network = nn.SECTION7.network()
+    before = viz.network_to_dot(network).source
+    assert "w14 = 0.2" in before and "b4 = −0.4" in before
+    assert "net =" not in before and "δ =" not in before
+    outputs = network(nn.SECTION7.x)
+    forward = viz.network_to_dot(network).source
+    assert f"out = {style.number(outputs[0].data)}" in forward and "δ =" not in forward
+    nn.squared_error(outputs, nn.SECTION7.t).backward()
+    backward = viz.network_to_dot(network).source
+    assert f"δ = {style.number(network.layers[1].neurons[0].delta)}" in backward
+
+
+def test_repeated_unit_names_keep_distinct_nodes():
+    example = nn.SECTION10   # inputs 1, 2 and hidden units 1, 2
+    network = example.network()
+    step = training_step(network, example.x, example.t, example.eta)
+    source = viz.network_to_dot(network, step, weights=False, color=False, legend=False).source
+    assert re.findall(r"^\t\t(u\d_\d) \[", source, flags=re.M) == [
+        "u0_0", "u0_1", "u1_0", "u1_1", "u2_0", "u2_1"]
+    assert "label=<w" not in source and "penwidth" not in source
+    assert f"E = {style.number(step.error)}" in source
+
+
+def test_a_step_of_another_network_is_refused():
+    network, _ = section7_step()
+    example = nn.SECTION10
+    other = training_step(example.network(), example.x, example.t, example.eta)
+    with pytest.raises(ValueError, match="step has 2 inputs, the network 3"):
+        viz.network_to_dot(network, other)
+    with pytest.raises(TypeError, match="expected an nn.MLP, got dict"):
+        viz.network_to_dot({})
+    with pytest.raises(TypeError, match="step must be an nn.textbook.TrainingStep"):
+        viz.network_to_dot(network, object())
+
+
+@needs_dot
+def test_the_network_renders_to_svg_with_every_label(tmp_path):
+    network, step = section7_step()
+    path = viz.render_network(network, tmp_path / "net.svg", step=step)
+    texts = svg_texts(path.read_bytes())
+    for label, *_ in TABLE2:
+        assert any(text.startswith(f"{label}: ") for text in texts), label
