@@ -1,0 +1,165 @@
+"""``stepgrad check``, ``explain``, ``step`` and ``expr``: the teaching layer on the command line."""
+
+import argparse
+import importlib
+
+from autodiff import topological_order
+from autodiff.explain import Stepper, backward_steps, explain
+from autodiff.parse import parse_assignments, parse_expression
+from nn import EXAMPLES, squared_error
+from nn.derivation import check_derivation
+from nn.derivation_file import load_derivation
+from nn.derivation_spec import Derivation
+
+from .demo import positive_int
+
+__all__ = ["add_parsers", "run_check", "run_explain", "run_step", "run_expr"]
+
+SOURCES = ", ".join(EXAMPLES) + " or a derivation file (.toml, .json)"
+
+
+def add_parsers(subparsers):
+    check = subparsers.add_parser(
+        "check", help="check a hand derivation (net, o, E, δ, Δw, new weights) number by number",
+        description="Check the values in a derivation file against the exact ones: a table of "
+                    "quantity, your value, the exact value and a verdict (correct; correct, "
+                    "rounding carried; wrong, with the formula and the mistake that explains it; "
+                    "not checked). Exit status 1 when a value is wrong, 2 when the file is "
+                    "malformed.",
+        epilog="examples: stepgrad check examples/derivations/section7.toml")
+    check.add_argument("file", metavar="FILE", help="a derivation file, .toml or .json")
+    check.set_defaults(run=run_check)
+
+    explain_parser = subparsers.add_parser(
+        "explain", help="∂E/∂w as the chain rule writes it, path by path, with numbers",
+        description="For each weight (or --wrt NAME), every path from E to it with the product "
+                    "of the local derivatives along it, and their sum, which is the gradient.")
+    explain_parser.add_argument("source", metavar="SOURCE", help=SOURCES)
+    explain_parser.add_argument("--wrt", metavar="NAME", action="append",
+                                help="a node's label (w46, o4, net4); repeat for more "
+                                     "(default: every weight and bias)")
+    _explain_options(explain_parser)
+    explain_parser.set_defaults(run=run_explain)
+
+    step = subparsers.add_parser(
+        "step", help="backward through E one node at a time",
+        description="Every step of backward through the error E of a worked example: each "
+                    "node's gradient, how it accumulated, and what it passes to its parents.")
+    step.add_argument("source", metavar="SOURCE", help=SOURCES)
+    step.add_argument("--to", metavar="NAME",
+                      help="stop at the step of this node (a label such as w14)")
+    step.add_argument("--table", action="store_true",
+                      help="end with the table of every node's data and gradient")
+    step.set_defaults(run=run_step)
+
+    expr = subparsers.add_parser(
+        "expr", help="an expression such as \"sigmoid(w*x + b)\": forward, backward, steps",
+        description="Parse an expression safely (numbers, names, + - * / **, and sigmoid, tanh, "
+                    "relu, exp, log, sqrt, sin, cos, abs), run forward and backward, and print "
+                    "the steps, or the explanation of one gradient.",
+        epilog='example: stepgrad expr "sigmoid(w*x + b)" --set w=0.5 x=1 b=0 --explain w',
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    expr.add_argument("expression", metavar="EXPRESSION")
+    expr.add_argument("--set", metavar="NAME=NUMBER", nargs="+", action="extend", default=[],
+                      help="the variables' values")
+    expr.add_argument("--explain", metavar="NAME", help="explain ∂f/∂NAME instead of the steps")
+    expr.add_argument("--out", metavar="FILE", help="draw the graph to this image (.png, .svg, .pdf)")
+    _explain_options(expr)
+    expr.set_defaults(run=run_expr)
+
+
+def _explain_options(parser):
+    parser.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    parser.add_argument("--max-paths", metavar="N", type=positive_int, default=20,
+                        help="list at most N paths (default 20; the count is always exact)")
+    parser.add_argument("--digits", metavar="N", type=positive_int, default=3,
+                        help="significant digits of the factors (default 3)")
+
+
+def run_check(args):
+    report = check_derivation(args.file)
+    print(report.text())
+    return 0 if report.ok else 1
+
+
+def _derivation(source):
+    if source in EXAMPLES:
+        return Derivation.from_example(EXAMPLES[source])
+    if source.lower().endswith((".toml", ".json")):
+        return load_derivation(source)
+    raise ValueError(f"unknown source {source!r}: use {SOURCES}")
+
+
+def _error_graph(source):
+    """The worked example's error E (labeled) after a forward pass, and its network."""
+    derivation = _derivation(source)
+    network = derivation.network()
+    error = squared_error(network(list(derivation.x)), list(derivation.t))
+    error.label = "E"
+    return derivation, network, error
+
+
+def _find(root, label, where):
+    found = [node for node in topological_order(root) if node.label == label]
+    if not found:
+        labels = ", ".join(dict.fromkeys(n.label for n in topological_order(root) if n.label))
+        raise ValueError(f"{where}: no node labeled {label!r}; labels: {labels}")
+    return found[0]
+
+
+def run_explain(args):
+    derivation, network, error = _error_graph(args.source)
+    error.backward()
+    targets = ([_find(error, name, "--wrt") for name in args.wrt] if args.wrt
+               else network.parameters())
+    print(f"{derivation.title or derivation.source}\n")
+    for k, target in enumerate(targets):
+        explanation = explain(error, target, max_paths=args.max_paths, digits=args.digits)
+        print(explanation.latex() if args.latex else explanation.text())
+        if k < len(targets) - 1:
+            print()
+    return 0
+
+
+def run_step(args):
+    derivation, _, error = _error_graph(args.source)
+    stop = _find(error, args.to, "--to") if args.to else None
+    stepper = Stepper(error)
+    print(f"{derivation.title or derivation.source}\n")
+    for step in stepper:
+        print(step.text())
+        if step.node is stop:
+            break
+    if args.table:
+        print()
+        print(stepper.table())
+    return 0
+
+
+def run_expr(args):
+    viz = None
+    if args.out:
+        viz = importlib.import_module("viz")
+        viz.image_format(args.out)          # a bad suffix fails before any work
+    values = parse_assignments(args.set)
+    root_label = "f" if "f" not in values else "out"
+    expression = parse_expression(args.expression, values, root_label=root_label)
+    unused = [name for name in values if name not in expression.variables]
+    if unused:
+        raise ValueError(f"--set {', '.join(unused)}: not in the expression {args.expression!r}")
+    root = expression.root
+    print(f"{root.label} = {expression.text} = {root.data:.6g}".replace("-", "−"))
+    if args.explain:
+        if args.explain not in expression.variables:
+            raise ValueError(f"--explain {args.explain}: not a variable of the expression; "
+                             f"variables: {', '.join(expression.variables) or 'none'}")
+        root.backward()
+        result = explain(root, expression.variables[args.explain], max_paths=args.max_paths,
+                         digits=args.digits)
+        print(result.latex() if args.latex else result.text())
+    else:
+        for step in backward_steps(root):
+            print(step.text())
+    if viz is not None:
+        print(f"wrote {viz.render(root, args.out)}")
+    return 0
