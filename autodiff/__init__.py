@@ -2,12 +2,16 @@
 
 from .arrays import as_values, data_of, grad_of
 from .backward import backward, grad, gradients, zero_grad
+from .explain import Stepper, backward_steps, explain
 from .graph import reverse_topological_order, topological_order
 from .numerical import DerivativeCheck, GradientCheck, central_difference, check_gradients
+from .opcheck import check_ops
 from .ops import CONST, OPS, DomainError, Op
+from .parse import ExpressionError, parse_expression
 from .value import AnomalyError, Value, apply, constant, detect_anomaly, no_grad
 
 __all__ = ["Value", "grad", "gradients", "backward", "zero_grad", "no_grad", "apply", "constant",
            "detect_anomaly", "AnomalyError", "topological_order", "reverse_topological_order",
            "OPS", "CONST", "Op", "DomainError", "central_difference", "check_gradients",
-           "GradientCheck", "DerivativeCheck", "as_values", "data_of", "grad_of"]
+           "GradientCheck", "DerivativeCheck", "as_values", "data_of", "grad_of",
+           "backward_steps", "Stepper", "explain", "check_ops", "parse_expression", "ExpressionError"]

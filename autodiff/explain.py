@@ -12,7 +12,6 @@ upstream × local and the parent's running total. A leaf's step shows its final 
 many paths fed it; a constant's step says it takes no gradient.
 """
 
-import importlib
 import math
 from dataclasses import dataclass
 
@@ -372,18 +371,6 @@ class Stepper:
         widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
         lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
         return Text("\n".join(lines))
-
-    def render(self, path, **options):
-        """Draw the graph with the current node highlighted: ``viz.render(root, path, highlight=…)``."""
-        try:
-            viz = importlib.import_module("viz")
-            render = viz.render
-        except (ImportError, AttributeError) as error:
-            raise ImportError(f"Stepper.render needs stepgrad's viz package (viz.render) and the "
-                              f"graphviz Python package; install stepgrad with its dependencies "
-                              f"({error})") from None
-        current = self.current
-        return render(self.root, path, highlight=current.node if current else None, **options)
 
     def __repr__(self):
         head = f"<Stepper at step {self._position}/{len(self._order)} of ∂{self._names[self.root]}>"

@@ -1,6 +1,8 @@
 """nn: sigmoid MLPs built from autodiff Values, their training, and the lecture's worked examples."""
 
 from .data import DATASETS, Dataset, circles, moons, split, xor
+from .derivation import check_derivation
+from .derivation_file import load_derivation
 from .examples import EXAMPLES, SECTION7, SECTION8, SECTION10, WorkedExample
 from .layers import ACTIVATIONS, MLP, Layer, Neuron, weight_label
 from .losses import LOSSES, binary_cross_entropy, mean_squared_error, squared_error
@@ -19,4 +21,5 @@ __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "weight_label",
            "training_step", "apply_step", "TrainingStep", "UnitRecord", "WeightRecord",
            "step_report", "unit_table", "weight_table", "verification_table",
            "FORMAT", "WeightsFileError", "save_network", "load_network",
-           "WorkedExample", "EXAMPLES", "SECTION7", "SECTION10", "SECTION8"]
+           "WorkedExample", "EXAMPLES", "SECTION7", "SECTION10", "SECTION8",
+           "check_derivation", "load_derivation"]

@@ -1,13 +1,10 @@
 """Tests of autodiff.explain: backward steps, the Stepper, and chain-rule explanations."""
 
 import math
-import sys
-import types
 
 import pytest
 from hypothesis import assume, given, settings
 from strategies import build, points, programs
-from viz_support import needs_dot
 
 from autodiff import (CONST, AnomalyError, DomainError, Value, backward, detect_anomaly, gradients,
                       reverse_topological_order, topological_order)
@@ -253,37 +250,6 @@ def test_stepper_table_shows_finished_gradients_and_those_so_far():
         "      #1    mul   0.6       0.419974  so far\n"
         "      x     leaf  1         0.16799   so far")
     assert repr(stepper.table()) == str(stepper.table())
-
-
-def test_stepper_render_hands_the_current_node_to_viz(monkeypatch, tmp_path):
-    calls = []
-    fake = types.ModuleType("viz")
-    fake.render = lambda root, path, **options: calls.append((root, path, options)) or path
-    monkeypatch.setitem(sys.modules, "viz", fake)
-    x, root = two_paths()
-    stepper = Stepper(root)
-    stepper.next()
-    stepper.next()
-    assert stepper.render(tmp_path / "g.svg", rankdir="TB") == tmp_path / "g.svg"
-    assert calls == [(root, tmp_path / "g.svg", {"highlight": stepper.current.node, "rankdir": "TB"})]
-
-
-def test_stepper_render_without_viz_says_what_is_missing(monkeypatch, tmp_path):
-    monkeypatch.setitem(sys.modules, "viz", None)
-    _, root = two_paths()
-    with pytest.raises(ImportError, match=r"Stepper.render needs stepgrad's viz package"):
-        Stepper(root).render(tmp_path / "g.svg")
-    assert not (tmp_path / "g.svg").exists()
-
-
-@needs_dot
-def test_stepper_render_draws_with_viz(tmp_path):
-    _, error = section7_error()
-    stepper = Stepper(error)
-    stepper.goto("o4")
-    path = stepper.render(tmp_path / "step.svg")
-    text = (tmp_path / "step.svg").read_text()
-    assert str(path).endswith("step.svg") and "<svg" in text and "o4" in text
 
 
 # -- explanations --------------------------------------------------------------------------

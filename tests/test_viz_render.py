@@ -106,3 +106,19 @@ def test_written_files_get_the_usual_permissions(tmp_path):
     os.umask(umask)
     path = write_whole(tmp_path / "f.txt", b"x")
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+@needs_dot
+def test_render_stepper_highlights_the_current_node_with_gradients_so_far(tmp_path):
+    from autodiff.explain import Stepper
+    network = nn.SECTION7.network()
+    error = nn.squared_error(network(nn.SECTION7.x), nn.SECTION7.t)
+    stepper = Stepper(error)
+    stepper.goto("o4")
+    highlighted = viz.to_dot(error, highlight=stepper.current.node).source
+    assert viz.to_dot(error).source != highlighted
+    path = viz.render_stepper(stepper, tmp_path / "step.svg")
+    texts = svg_texts(path.read_text())
+    assert any("o4" in t for t in texts)
+    # w14's step is still to come: its gradient is not filled in yet.
+    assert network.layers[0].neurons[0].w[0].grad == 0.0

@@ -3,8 +3,9 @@
 from .dot import to_dot
 from .frames import backward_frames, render_frames, save_gif
 from .network import network_to_dot
-from .render import DotNotFoundError, image_format, render, render_network, write_image
+from .render import (DotNotFoundError, image_format, render, render_network, render_stepper,
+                     write_image)
 from .text import to_json, to_tree
 
-__all__ = ["to_dot", "network_to_dot", "render", "render_network", "write_image", "image_format",
+__all__ = ["to_dot", "network_to_dot", "render", "render_network", "render_stepper", "write_image", "image_format",
            "DotNotFoundError", "to_json", "to_tree", "backward_frames", "render_frames", "save_gif"]

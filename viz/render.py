@@ -10,7 +10,7 @@ from .dot import to_dot
 from .network import network_to_dot
 
 __all__ = ["DotNotFoundError", "IMAGE_FORMATS", "image_format", "write_image", "write_whole",
-           "render", "render_network"]
+           "render", "render_network", "render_stepper"]
 
 IMAGE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 
@@ -85,3 +85,10 @@ def render_network(mlp, path, step=None, **options):
     δ and the new weights (Table 2 as a picture). ``options`` are ``network_to_dot``'s."""
     image_format(path)
     return write_image(network_to_dot(mlp, step, **options), path)
+
+
+def render_stepper(stepper, path, **options):
+    """Draw an ``autodiff.explain.Stepper``'s graph as it stands: the gradients filled in so far
+    and the current step's node highlighted. Returns the path."""
+    current = stepper.current
+    return render(stepper.root, path, highlight=current.node if current else None, **options)
