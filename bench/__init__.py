@@ -1,0 +1,1 @@
+"""The benchmark: stepgrad against micrograd and plain floats (run ``python bench/run.py``)."""

@@ -1,0 +1,121 @@
+"""One measurement of one engine on one workload, as run inside a worker process."""
+
+import gc
+import math
+import time
+import tracemalloc
+
+from .workloads import learning_rate, mlp_weights, random_plan, two_moons
+
+__all__ = ["mlp_step", "random_graph", "graph_memory", "deepest_chain", "WORKLOADS"]
+
+_clock = time.perf_counter
+
+
+def mlp_step(engine, sizes, seed=0):
+    """Seconds per training step of the 2-…-1 MLP on the two-moons batch (one warm-up step first).
+
+    Returns the time per step, and for the cross-engine check every step's loss and the final
+    parameters' sum.
+    """
+    points, labels = two_moons(sizes.points, seed=seed)
+    model = engine.mlp(mlp_weights(2, sizes.layers, seed=seed))
+    losses = [engine.mlp_step(model, points, labels, learning_rate(0))]
+    gc.collect()
+    start = _clock()
+    for k in range(1, sizes.steps + 1):
+        losses.append(engine.mlp_step(model, points, labels, learning_rate(k)))
+    seconds = (_clock() - start) / sizes.steps
+    return {"seconds": seconds,
+            "check": {"losses": losses, "parameter_sum": math.fsum(engine.mlp_parameters(model))}}
+
+
+def random_graph(engine, sizes, seed=0):
+    """Seconds to build the random plan's graph and to backprop through it."""
+    plan = random_plan(sizes.leaves, sizes.ops, seed=seed)
+    gc.collect()
+    start = _clock()
+    root, leaves = engine.build(plan)
+    built = _clock()
+    engine.backward(root)
+    done = _clock()
+    grads = engine.leaf_gradients(root, leaves)
+    return {"seconds": done - start, "build_seconds": built - start, "backward_seconds": done - built,
+            "nodes": engine.count_nodes(root),
+            "check": {"root": engine.root_value(root), "leaf_gradient_sum": math.fsum(grads),
+                      "leaf_gradient_abs_sum": math.fsum(map(abs, grads))}}
+
+
+def graph_memory(engine, sizes, seed=0):
+    """Bytes per node that the random plan's graph holds, after build and after backward.
+
+    tracemalloc counts the blocks still allocated; the leaf list is dropped and garbage
+    collected first, so only what the root keeps alive is counted.
+    """
+    plan = random_plan(sizes.leaves, sizes.ops, seed=seed)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        root, leaves = engine.build(plan)
+        del leaves
+        gc.collect()
+        after_build = tracemalloc.get_traced_memory()[0] - base
+        engine.backward(root)
+        gc.collect()  # micrograd's backward leaves its topological list in a reference cycle
+        after_backward = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    nodes = engine.count_nodes(root)
+    return {"nodes": nodes, "bytes_after_build": after_build, "bytes_after_backward": after_backward,
+            "bytes_per_node_after_build": after_build / nodes,
+            "bytes_per_node_after_backward": after_backward / nodes,
+            "check": {"root": engine.root_value(root)}}
+
+
+def deepest_chain(engine, sizes, seed=0):
+    """The longest chain y ← y + x that backprops at the current recursion limit (up to a cap).
+
+    Tries 10, 100, 1000, … up to the cap, then bisects between the last success and the first
+    RecursionError. Each success is checked (∂y/∂x = n + 1); the time is that of the deepest.
+    """
+    cap = sizes.chain_cap
+    good, bad, timing = 0, None, None
+    n = 10
+    while bad is None and good < cap:
+        n = min(n, cap)
+        result = _try_chain(engine, n)
+        if result is None:
+            bad = n
+        else:
+            good, timing = n, result
+            n *= 10
+    while bad is not None and bad - good > 1:
+        middle = (good + bad) // 2
+        result = _try_chain(engine, middle)
+        if result is None:
+            bad = middle
+        else:
+            good, timing = middle, result
+    build, backward = timing if timing else (None, None)
+    return {"depth": good, "failed_at": bad, "cap": cap, "build_seconds": build,
+            "backward_seconds": backward, "seconds": timing and build + backward, "check": {}}
+
+
+def _try_chain(engine, n):
+    gc.collect()
+    start = _clock()
+    root, x = engine.chain(n)
+    built = _clock()
+    try:
+        engine.backward(root)
+    except RecursionError:
+        return None
+    done = _clock()
+    if engine.chain_gradient(root, x) != n + 1:
+        raise ArithmeticError(f"{engine.name}: chain of {n}: ∂y/∂x = {engine.chain_gradient(root, x)!r}, "
+                              f"expected {n + 1}")
+    return built - start, done - built
+
+
+WORKLOADS = {"mlp": mlp_step, "graph": random_graph, "memory": graph_memory, "chain": deepest_chain}

@@ -1,0 +1,256 @@
+"""The benchmark driver: each measurement in a fresh process, engines interleaved round by round.
+
+    python bench/run.py [--rounds N] [--quick] [--json FILE] [--seed N]
+
+Compares stepgrad with micrograd 0.1.0 and with plain floats (hand-written backward) on an MLP
+training step, a random expression graph, bytes per graph node and the deepest chain that
+backprops, with the garbage collector on and off, and prints median times and median ratios.
+"""
+
+import argparse
+import importlib.metadata
+import importlib.util
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the repository root importable
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from bench.workloads import FULL, QUICK  # noqa: E402
+
+__all__ = ["ENGINE_ORDER", "GRAPH_ENGINES", "TIMED", "GC_MODES", "run_worker", "disagreements", "summarize", "check_targets",
+           "format_report", "main"]
+
+REPO = Path(__file__).resolve().parent.parent
+ENGINE_ORDER = ("stepgrad", "micrograd", "floats")
+GRAPH_ENGINES = ("stepgrad", "micrograd")
+# Timed every round: workload → engines. Memory is deterministic, so it is measured once.
+TIMED = {"mlp": ENGINE_ORDER, "graph": ENGINE_ORDER, "chain": GRAPH_ENGINES}
+GC_MODES = ("on", "off")
+REL_TOL = 1e-9  # engines may sum gradients in different orders
+
+
+def run_worker(engine, workload, gc_mode, quick=False, seed=0):
+    """Run one measurement in a fresh interpreter and return its result dict."""
+    command = [sys.executable, "-m", "bench.worker", engine, workload, "--gc", gc_mode, "--seed", str(seed)]
+    if quick:
+        command.append("--quick")
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{engine} on {workload} (GC {gc_mode}) failed with exit status "
+                           f"{done.returncode}:\n{done.stderr.strip()}")
+    lines = done.stdout.strip().splitlines()
+    if not lines:
+        raise RuntimeError(f"{engine} on {workload} (GC {gc_mode}) printed no result")
+    return json.loads(lines[-1])
+
+
+def _close(a, b):
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(map(_close, a, b))
+    return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=1e-12)
+
+
+def disagreements(results):
+    """What the engines' results for one workload disagree on, as readable lines (none: all agree).
+
+    ``results`` maps engine → worker result; the first engine is the reference.
+    """
+    (reference, first), *others = results.items()
+    problems = []
+    for engine, result in others:
+        if first.get("nodes") != result.get("nodes"):
+            problems.append(f"nodes: {reference} {first.get('nodes')}, {engine} {result.get('nodes')}")
+        for key, expected in first["check"].items():
+            got = result["check"].get(key)
+            if got is None or not _close(expected, got):
+                problems.append(f"{key}: {reference} {expected!r}, {engine} {got!r}")
+    return problems
+
+
+def _median(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    # counts (nodes, depths, bytes) stay whole numbers
+    return statistics.median_low(values) if all(type(v) is int for v in values) else statistics.median(values)
+
+
+def summarize(measurements):
+    """Medians per (workload, GC mode, engine) and the median per-round ratios to stepgrad."""
+    summary = {}
+    for workload in (*TIMED, "memory"):
+        for gc_mode in GC_MODES:
+            rows = [m for m in measurements if m["workload"] == workload and m["gc"] == gc_mode]
+            if not rows:
+                continue
+            entry = summary.setdefault(workload, {})[gc_mode] = {}
+            rounds = sorted({m["round"] for m in rows})
+            for engine in ENGINE_ORDER:
+                mine = [m for m in rows if m["engine"] == engine]
+                if not mine:
+                    continue
+                keys = sorted({k for m in mine for k, v in m.items()
+                               if isinstance(v, (int, float)) and not isinstance(v, bool)
+                               and k not in ("round", "recursion_limit")})
+                entry[engine] = {k: _median([m.get(k) for m in mine]) for k in keys}
+                entry[engine]["recursion_limit"] = mine[0]["recursion_limit"]
+                if engine != "stepgrad" and workload != "memory":
+                    ratios = []
+                    for r in rounds:
+                        ours = next(m for m in rows if m["round"] == r and m["engine"] == "stepgrad")
+                        theirs = next(m for m in mine if m["round"] == r)
+                        if ours["seconds"] and theirs["seconds"]:
+                            ratios.append(theirs["seconds"] / ours["seconds"])
+                    entry[engine]["ratio_to_stepgrad"] = _median(ratios)
+    return summary
+
+
+def check_targets(summary):
+    """The issue's targets, each as ``(description, measured text, met)``."""
+    targets = []
+    for workload, name in (("mlp", "MLP step"), ("graph", "random graph")):
+        for gc_mode, goal in (("on", 4.0), ("off", 1.5)):
+            ratio = summary[workload][gc_mode]["micrograd"]["ratio_to_stepgrad"]
+            targets.append((f"{name}, GC {gc_mode}: micrograd/stepgrad ≥ {goal:g}×", f"{ratio:.2f}×",
+                            ratio >= goal))
+    memory = summary["memory"]["on"]["stepgrad"]
+    for moment in ("build", "backward"):
+        per_node = memory[f"bytes_per_node_after_{moment}"]
+        targets.append((f"bytes per node after {moment} ≤ 170", f"{per_node:.1f} B", per_node <= 170))
+    chain = summary["chain"]["on"]
+    depth, limit = chain["stepgrad"]["depth"], chain["stepgrad"]["recursion_limit"]
+    targets.append((f"chain of 1,000,000 at the default recursion limit ({limit})",
+                    f"stepgrad {depth:,} in {chain['stepgrad']['seconds']:.2f} s, "
+                    f"micrograd {chain['micrograd']['depth']:,}", depth >= 1_000_000 and limit == 1000))
+    return targets
+
+
+def _ms(seconds):
+    if seconds is None:
+        return "—"
+    ms = seconds * 1000
+    return f"{ms:.0f} ms" if ms >= 100 else f"{ms:.1f} ms" if ms >= 10 else f"{ms:.2f} ms"
+
+
+def _ratio(value):
+    return "—" if value is None else f"{value:.2f}×"
+
+
+def format_report(summary, header, sizes, quick):
+    """The printed table (and, for a full run, the targets)."""
+    lines = [header, ""]
+    layout = "{:<40} {:<3} {:>10} {:>10} {:>10} {:>19} {:>16}"
+    lines.append(layout.format("time (median)", "GC", *ENGINE_ORDER, "micrograd/stepgrad", "floats/stepgrad"))
+    nodes = summary["graph"]["on"]["stepgrad"]["nodes"]
+    titles = {"mlp": f"MLP 2-{'-'.join(map(str, sizes.layers))} step, {sizes.points} points",
+              "graph": f"random graph, {nodes:,} nodes: total"}
+    for workload in ("mlp", "graph"):
+        for gc_mode in GC_MODES:
+            entry = summary[workload][gc_mode]
+            parts = [("", "seconds")] + ([("  build", "build_seconds"), ("  backward", "backward_seconds")]
+                                         if workload == "graph" else [])
+            for suffix, key in parts:
+                title = titles[workload] if gc_mode == "on" and not suffix else suffix
+                times = [_ms(entry[e].get(key)) for e in ENGINE_ORDER]
+                ratios = [_ratio(entry[e]["ratio_to_stepgrad"]) if not suffix else ""
+                          for e in ("micrograd", "floats")]
+                lines.append(layout.format(title, gc_mode if not suffix else "", *times, *ratios))
+    for gc_mode in GC_MODES:
+        entry = summary["chain"][gc_mode]
+        title = "deepest chain y ← y + x backpropagated" if gc_mode == "on" else ""
+        depths = [f"{'' if entry[e].get('failed_at') else '≥'}{entry[e]['depth']:,}" for e in GRAPH_ENGINES]
+        lines.append(layout.format(title, gc_mode, *depths, "—", "", ""))
+        lines.append(layout.format("  its build+backward", "", *[_ms(entry[e]["seconds"]) for e in GRAPH_ENGINES],
+                                   "—", "", ""))
+    limit = summary["chain"]["on"]["stepgrad"]["recursion_limit"]
+    failed_at = summary["chain"]["on"]["micrograd"].get("failed_at")
+    lines.append(f"  (recursion limit {limit}; chains tried up to {sizes.chain_cap:,}; micrograd: "
+                 + (f"RecursionError at {failed_at:,})" if failed_at else "no RecursionError)"))
+    lines.append("")
+    lines.append(layout.format("memory (tracemalloc, bytes per node)", "GC", *GRAPH_ENGINES, "", "", ""))
+    for gc_mode in GC_MODES:
+        entry = summary["memory"][gc_mode]
+        for moment in ("build", "backward"):
+            key = f"bytes_per_node_after_{moment}"
+            lines.append(layout.format(f"  after {moment}", gc_mode,
+                                       *[f"{entry[e][key]:.1f}" for e in GRAPH_ENGINES], "", "", ""))
+    if not quick:
+        lines += ["", "targets"]
+        for description, measured, met in check_targets(summary):
+            lines.append(f"  {'met   ' if met else 'MISSED'}  {description}: {measured}")
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _schedule(rounds):
+    """(round, workload, GC mode, engine) in run order: engines back to back, rounds interleaved."""
+    for r in range(1, rounds + 1):
+        for workload, engines in TIMED.items():
+            for gc_mode in GC_MODES:
+                yield [(r, workload, gc_mode, e) for e in engines]
+        if r == 1:
+            for gc_mode in GC_MODES:
+                yield [(r, "memory", gc_mode, e) for e in GRAPH_ENGINES]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke run")
+    parser.add_argument("--json", metavar="FILE", help="also write every measurement and the summary")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the data and the random graph")
+    args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error(f"--rounds must be at least 1, got {args.rounds}")
+    if importlib.util.find_spec("micrograd") is None:
+        parser.error("micrograd is not installed; pip install 'micrograd==0.1.0' (or pip install -e '.[bench]')")
+    if args.json and not Path(args.json).resolve().parent.is_dir():
+        parser.error(f"--json {args.json}: its folder does not exist")
+    sizes = QUICK if args.quick else FULL
+    measurements = []
+    try:
+        for group in _schedule(args.rounds):
+            r, workload, gc_mode, _ = group[0]
+            print(f"round {r}/{args.rounds}: {workload}, GC {gc_mode}", file=sys.stderr, flush=True)
+            results = {}
+            for _, _, _, engine in group:
+                results[engine] = run_worker(engine, workload, gc_mode, args.quick, args.seed)
+                measurements.append(dict(results[engine], round=r))
+            problems = disagreements(results)
+            if problems:
+                raise RuntimeError(f"the engines disagree on {workload} (GC {gc_mode}, round {r}): "
+                                   + "; ".join(problems))
+    except RuntimeError as error:
+        print(f"bench/run.py: error: {error}", file=sys.stderr)
+        return 1
+    summary = summarize(measurements)
+    header = (f"stepgrad benchmark: {platform.python_implementation()} {platform.python_version()}, "
+              f"micrograd {importlib.metadata.version('micrograd')}, {args.rounds} round(s)"
+              f"{', quick sizes' if args.quick else ''}; each measurement a fresh process, median over rounds")
+    print(format_report(summary, header, sizes, args.quick))
+    if args.json:
+        report = {"header": header, "sizes": asdict(sizes), "rounds": args.rounds, "seed": args.seed,
+                  "summary": summary, "measurements": measurements,
+                  "targets": [] if args.quick else
+                  [{"target": d, "measured": m, "met": ok} for d, m, ok in check_targets(summary)]}
+        path = Path(args.json)
+        partial = path.with_name(path.name + ".partial")
+        try:  # whole or not at all
+            partial.write_text(json.dumps(report, indent=1, allow_nan=False) + "\n")
+            os.replace(partial, path)
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            print(f"bench/run.py: error: cannot write --json {args.json}: {error}", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""Smoke tests of bench/: every workload runs on tiny sizes, and the engines compute the same numbers."""
+
+import importlib.util
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # bench/ is a directory of scripts, not an installed package
+    sys.path.insert(0, str(REPO))
+
+from bench import measure, run  # noqa: E402
+from bench.engine_floats import ENGINE as FLOATS  # noqa: E402
+from bench.engine_stepgrad import ENGINE as STEPGRAD  # noqa: E402
+from bench.workloads import QUICK, learning_rate, mlp_weights, random_plan, two_moons  # noqa: E402
+
+HAVE_MICROGRAD = importlib.util.find_spec("micrograd") is not None
+
+
+@pytest.fixture
+def micrograd():
+    """micrograd's adapter; a test may skip without micrograd only where CI is unset."""
+    if not HAVE_MICROGRAD:
+        if os.environ.get("CI"):
+            pytest.fail("micrograd 0.1.0 is not installed, and CI is set")
+        pytest.skip("micrograd 0.1.0 is not installed")
+    from bench.engine_micrograd import ENGINE
+    return ENGINE
+
+
+def _all_close(a, b):
+    return len(a) == len(b) and all(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12) for x, y in zip(a, b))
+
+
+def _train(engine, steps=3):
+    points, labels = two_moons(QUICK.points, seed=3)
+    model = engine.mlp(mlp_weights(2, QUICK.layers, seed=3))
+    losses = [engine.mlp_step(model, points, labels, learning_rate(k)) for k in range(steps)]
+    return losses, engine.mlp_parameters(model)
+
+
+def _graph(engine, plan):
+    root, leaves = engine.build(plan)
+    engine.backward(root)
+    return engine.root_value(root), engine.leaf_gradients(root, leaves), engine.count_nodes(root)
+
+
+# -- the seeded inputs ---------------------------------------------------------------------
+
+def test_two_moons_is_seeded_and_balanced():
+    points, labels = two_moons(101, seed=7)
+    assert len(points) == 101 and all(len(p) == 2 for p in points)
+    assert sorted(set(labels)) == [-1.0, 1.0]
+    assert labels.count(-1.0) == 50 and labels.count(1.0) == 51
+    assert two_moons(101, seed=7) == (points, labels)
+    assert two_moons(101, seed=8)[0] != points
+
+
+def test_random_plan_reaches_every_node_from_its_root():
+    plan = random_plan(30, 500, seed=5)
+    assert plan == random_plan(30, 500, seed=5)
+    for k, (code, i, j) in enumerate(plan.ops):
+        assert 0 <= i < len(plan.leaves) + k and j < len(plan.leaves) + k
+    _, _, nodes = _graph(STEPGRAD, plan)
+    assert nodes == plan.n_nodes
+
+
+def test_random_plan_rejects_an_empty_graph():
+    with pytest.raises(ValueError, match="at least 1 leaf and 1 op"):
+        random_plan(0, 10)
+
+
+# -- each workload runs for our engine -----------------------------------------------------
+
+@pytest.mark.parametrize("workload", sorted(measure.WORKLOADS))
+def test_each_workload_runs_for_stepgrad(workload):
+    result = measure.WORKLOADS[workload](STEPGRAD, QUICK, seed=1)
+    if workload == "memory":
+        assert 0 < result["bytes_per_node_after_build"] <= result["bytes_per_node_after_backward"]
+        assert result["nodes"] == random_plan(QUICK.leaves, QUICK.ops, seed=1).n_nodes
+    elif workload == "chain":
+        assert result["depth"] == QUICK.chain_cap and result["failed_at"] is None
+        assert result["seconds"] > 0
+    else:
+        assert result["seconds"] > 0 and result["check"]
+
+
+# -- the engines compute the same numbers --------------------------------------------------
+
+def test_hand_written_float_backward_matches_stepgrad_on_the_mlp():
+    losses, parameters = _train(STEPGRAD)
+    float_losses, float_parameters = _train(FLOATS)
+    assert _all_close(losses, float_losses)
+    assert _all_close(parameters, float_parameters)
+    assert parameters != STEPGRAD.mlp_parameters(STEPGRAD.mlp(mlp_weights(2, QUICK.layers, seed=3)))
+
+
+def test_micrograd_matches_stepgrad_on_the_mlp(micrograd):
+    losses, parameters = _train(STEPGRAD)
+    micrograd_losses, micrograd_parameters = _train(micrograd)
+    assert _all_close(losses, micrograd_losses)
+    assert _all_close(parameters, micrograd_parameters)
+
+
+def test_engines_agree_on_the_random_graph(micrograd):
+    plan = random_plan(QUICK.leaves, QUICK.ops, seed=2)
+    root, grads, nodes = _graph(STEPGRAD, plan)
+    assert any(grads) and nodes == plan.n_nodes
+    for engine in (FLOATS, micrograd):
+        other_root, other_grads, other_nodes = _graph(engine, plan)
+        assert other_root == root and other_nodes == nodes
+        assert _all_close(grads, other_grads)
+
+
+def test_micrograd_hits_the_recursion_limit_where_stepgrad_does_not(micrograd):
+    ours = measure.deepest_chain(STEPGRAD, QUICK)
+    theirs = measure.deepest_chain(micrograd, QUICK)
+    assert ours["depth"] == QUICK.chain_cap and ours["failed_at"] is None
+    assert theirs["failed_at"] == theirs["depth"] + 1 < sys.getrecursionlimit()
+
+
+# -- the driver ----------------------------------------------------------------------------
+
+def test_disagreements_names_what_differs():
+    same = {"nodes": 5, "check": {"root": 1.5, "losses": [1.0, 2.0]}}
+    assert run.disagreements({"stepgrad": same, "floats": dict(same)}) == []
+    other = {"nodes": 6, "check": {"root": 1.5, "losses": [1.0, 2.1]}}
+    problems = run.disagreements({"stepgrad": same, "micrograd": other})
+    assert problems == ["nodes: stepgrad 5, micrograd 6",
+                        "losses: stepgrad [1.0, 2.0], micrograd [1.0, 2.1]"]
+
+
+def test_targets_flag_a_miss():
+    def timing(mg):
+        return {"stepgrad": {}, "micrograd": {"ratio_to_stepgrad": mg}}
+    summary = {"mlp": {"on": timing(4.5), "off": timing(1.2)}, "graph": {"on": timing(3.9), "off": timing(2.0)},
+               "memory": {"on": {"stepgrad": {"bytes_per_node_after_build": 150.0,
+                                              "bytes_per_node_after_backward": 171.0}}},
+               "chain": {"on": {"stepgrad": {"depth": 1_000_000, "recursion_limit": 1000, "seconds": 1.0},
+                                "micrograd": {"depth": 990}}}}
+    met = [ok for _, _, ok in run.check_targets(summary)]
+    assert met == [True, False, False, True, True, False, True]
+
+
+@pytest.mark.slow
+def test_quick_run_writes_a_table_and_json(tmp_path, micrograd):
+    out = tmp_path / "bench.json"
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--quick", "--rounds", "1",
+                           "--json", str(out)], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "random graph" in done.stdout and "bytes per node" in done.stdout
+    report = json.loads(out.read_text())
+    for workload, engines in (*run.TIMED.items(), ("memory", run.GRAPH_ENGINES)):
+        for gc_mode in run.GC_MODES:
+            assert set(report["summary"][workload][gc_mode]) == set(engines)
+    assert len(report["measurements"]) == 2 * (3 + 3 + 2 + 2)
