@@ -46,26 +46,25 @@ def backward(root):
         return
     order = reverse_topological_order(root)
     for node in order:
-        if node.parents:
+        if node.a is not None:
             node.grad = 0.0
-    root.grad = 1.0 if root.parents else root.grad + 1.0
+    root.grad = 1.0 if root.a is not None else root.grad + 1.0
     # NOTE: the float fast path of ``gradients``, accumulating in .grad rather than a dict.
     node = None
     try:
         for node in order:
-            parents = node.parents
-            if not parents:
+            a = node.a
+            if a is None:
                 continue
             upstream, out, rules = node.grad, node.data, node.op.partials
-            if len(parents) == 2:
-                a, b = parents
+            b = node.b
+            if b is not None:
                 a_data, b_data = a.data, b.data
                 if a.op is not CONST:
                     a.grad += upstream * rules[0](out, a_data, b_data)
                 if b.op is not CONST:
                     b.grad += upstream * rules[1](out, a_data, b_data)
             else:
-                a = parents[0]
                 if a.op is not CONST:
                     a.grad += upstream * rules[0](out, a.data)
     except (ArithmeticError, ValueError) as error:

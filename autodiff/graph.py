@@ -23,9 +23,13 @@ def topological_order(root):
         mark(node)
         push(node)
         push(None)
-        for parent in reversed(node.parents):  # so that the first parent is emitted first
-            if parent not in seen:
-                push(parent)
+        # b before a, so that a is emitted first
+        b = node.b
+        if b is not None and b not in seen:
+            push(b)
+        a = node.a
+        if a is not None and a not in seen:
+            push(a)
     return order
 
 

@@ -72,7 +72,7 @@ def as_float(x, where="Value"):
 
 def _leaf(data, op):
     node = _new(Value)
-    node.data, node.grad, node.parents, node.op, node.label = data, 0.0, (), op, None
+    node.data, node.grad, node.a, node.b, node.op, node.label = data, 0.0, None, None, op, None
     return node
 
 
@@ -97,30 +97,27 @@ def apply(op, *operands):
     """Record ``op`` applied to ``operands`` (Values or numbers) and return the result."""
     if len(operands) != op.arity:
         raise TypeError(f"{op.name}: takes {op.arity} operand(s), got {len(operands)}")
-    return _record(op, tuple(_operand(x, op, "ab"[i]) for i, x in enumerate(operands)))
+    return _record(op, *[_operand(x, op, "ab"[i]) for i, x in enumerate(operands)])
 
 
-def _record(op, operands):
+def _present(a, b):
+    return (a,) if b is None else (a, b)
+
+
+def _record(op, a, b=None):
     try:
-        if len(operands) == 2:
-            data = op.forward(operands[0].data, operands[1].data)
-        else:
-            data = op.forward(operands[0].data)
+        data = op.forward(a.data) if b is None else op.forward(a.data, b.data)
     except (ArithmeticError, ValueError) as error:
-        raise DomainError(f"{op.name}: {error}; {describe_operands(operands)}") from None
+        raise DomainError(f"{op.name}: {error}; {describe_operands(_present(a, b))}") from None
     if _anomaly_mode and not math.isfinite(data):
-        raise AnomalyError(f"forward: {op.name} produced {data!r} from {describe_operands(operands)}")
+        raise AnomalyError(f"forward: {op.name} produced {data!r} from "
+                           f"{describe_operands(_present(a, b))}")
     node = _new(Value)
     if _recording:
-        node.data, node.grad, node.parents, node.op, node.label = data, 0.0, operands, op, None
+        node.data, node.grad, node.a, node.b, node.op, node.label = data, 0.0, a, b, op, None
     else:
-        node.data, node.grad, node.parents, node.op, node.label = data, 0.0, (), None, None
+        node.data, node.grad, node.a, node.b, node.op, node.label = data, 0.0, None, None, None, None
     return node
-
-
-def _binary(op, a, b):
-    return _record(op, (a if type(a) is Value else _operand(a, op, "a"),
-                        b if type(b) is Value else _operand(b, op, "b")))
 
 
 class Value:
@@ -133,7 +130,10 @@ class Value:
     0.1922
     """
 
-    __slots__ = ("data", "grad", "parents", "op", "label")
+    # NOTE: the operands sit in two slots, a and b (None when absent), rather than in a parents
+    # tuple: one object per node instead of two halves what the cycle collector tracks and
+    # saves 40-56 bytes a node. ``parents`` gives them as a tuple.
+    __slots__ = ("data", "grad", "a", "b", "op", "label")
     # NOTE: numpy defers to our reflected dunders instead of building object arrays.
     __array_ufunc__ = None
 
@@ -142,7 +142,8 @@ class Value:
             raise TypeError(f"Value: label must be a str or None, got {type(label).__name__}")
         self.data = as_float(data)
         self.grad = 0.0
-        self.parents = ()
+        self.a = None
+        self.b = None
         self.op = None
         self.label = label
 
@@ -150,6 +151,11 @@ class Value:
         op = "leaf" if self.op is None else self.op.name
         label = f"label={self.label!r}, " if self.label is not None else ""
         return f"Value({label}data={self.data!r}, grad={self.grad!r}, op={op!r})"
+
+    @property
+    def parents(self):
+        """The operands this node was computed from, in order: (), (a,) or (a, b)."""
+        return () if self.a is None else _present(self.a, self.b)
 
     def __float__(self):
         return self.data
@@ -160,67 +166,67 @@ class Value:
 
     # -- arithmetic sugar: each line records one op of the table --------------------------
     def __add__(self, other):
-        return _binary(_ADD, self, other)
+        return _record(_ADD, self, other if type(other) is Value else _operand(other, _ADD, "b"))
 
     def __radd__(self, other):  # other + self
-        return _binary(_ADD, other, self)
+        return _record(_ADD, _operand(other, _ADD, "a"), self)
 
     def __sub__(self, other):
-        return _binary(_SUB, self, other)
+        return _record(_SUB, self, other if type(other) is Value else _operand(other, _SUB, "b"))
 
     def __rsub__(self, other):  # other - self
-        return _binary(_SUB, other, self)
+        return _record(_SUB, _operand(other, _SUB, "a"), self)
 
     def __mul__(self, other):
-        return _binary(_MUL, self, other)
+        return _record(_MUL, self, other if type(other) is Value else _operand(other, _MUL, "b"))
 
     def __rmul__(self, other):  # other * self
-        return _binary(_MUL, other, self)
+        return _record(_MUL, _operand(other, _MUL, "a"), self)
 
     def __truediv__(self, other):
-        return _binary(_DIV, self, other)
+        return _record(_DIV, self, other if type(other) is Value else _operand(other, _DIV, "b"))
 
     def __rtruediv__(self, other):  # other / self
-        return _binary(_DIV, other, self)
+        return _record(_DIV, _operand(other, _DIV, "a"), self)
 
     def __pow__(self, other):
-        return _binary(_POW, self, other)
+        return _record(_POW, self, other if type(other) is Value else _operand(other, _POW, "b"))
 
     def __rpow__(self, other):  # other ** self
-        return _binary(_POW, other, self)
+        return _record(_POW, _operand(other, _POW, "a"), self)
 
     def __neg__(self):
-        return _record(_NEG, (self,))
+        return _record(_NEG, self)
 
     def __abs__(self):
-        return _record(OPS["abs"], (self,))
+        return _record(OPS["abs"], self)
 
     def exp(self):
-        return _record(OPS["exp"], (self,))
+        return _record(OPS["exp"], self)
 
     def log(self):
-        return _record(OPS["log"], (self,))
+        return _record(OPS["log"], self)
 
     def sqrt(self):
-        return _record(OPS["sqrt"], (self,))
+        return _record(OPS["sqrt"], self)
 
     def sin(self):
-        return _record(OPS["sin"], (self,))
+        return _record(OPS["sin"], self)
 
     def cos(self):
-        return _record(OPS["cos"], (self,))
+        return _record(OPS["cos"], self)
 
     def tanh(self):
-        return _record(OPS["tanh"], (self,))
+        return _record(OPS["tanh"], self)
 
     def sigmoid(self):
-        return _record(OPS["sigmoid"], (self,))
+        return _record(OPS["sigmoid"], self)
 
     def relu(self):
-        return _record(OPS["relu"], (self,))
+        return _record(OPS["relu"], self)
 
     def abs(self):
-        return _record(OPS["abs"], (self,))
+        return _record(OPS["abs"], self)
 
     # -- gradients -----------------------------------------------------------------------
     def backward(self):

@@ -1,6 +1,7 @@
 """nn.tables: the tables' cells reproduce the lecture, are aligned, and read the same every run."""
 
 import pytest
+from lecture_numbers import SECTION7_TABLE2
 
 from nn import MLP, SECTION7, SECTION10, training_step
 from nn.tables import (format_number, format_table, step_report, unit_rows, unit_table,
@@ -27,14 +28,6 @@ def unit_cells(step, digits):
     return {row[1]: [number(c) for c in row[2:]] for row in rows if row[2]}
 
 
-SECTION7_TABLE2 = {  # the lecture's Table 2: old value, new value, change
-    "w14": ("0.200", "0.192", "-0.008"), "w24": ("0.400", "0.400", "0.000"),
-    "w34": ("-0.500", "-0.508", "-0.008"), "w15": ("-0.300", "-0.306", "-0.006"),
-    "w25": ("0.100", "0.100", "0.000"), "w35": ("0.200", "0.194", "-0.006"),
-    "w46": ("-0.300", "-0.261", "+0.039"), "w56": ("-0.200", "-0.138", "+0.062"),
-    "b4": ("-0.400", "-0.408", "-0.008"), "b5": ("0.200", "0.194", "-0.006"),
-    "b6": ("0.100", "0.218", "+0.118"),
-}
 
 
 def test_weight_table_reproduces_table2(printed):

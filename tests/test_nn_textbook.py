@@ -6,6 +6,7 @@ import random
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lecture_numbers import SECTION7_TABLE2
 
 from autodiff import OPS, Value, grad, topological_order
 from nn import MLP, SECTION7, SECTION8, SECTION10, apply_step, squared_error, training_step
@@ -54,14 +55,6 @@ SECTION7_WEIGHTS = {  # label: (Δw, w_new) as printed in Part 3
     "b5": ("-0.0059", "0.194"),
 }
 
-SECTION7_TABLE2 = {  # Table 2: old, new, change
-    "w14": ("0.200", "0.192", "-0.008"), "w24": ("0.400", "0.400", "0.000"),
-    "w34": ("-0.500", "-0.508", "-0.008"), "w15": ("-0.300", "-0.306", "-0.006"),
-    "w25": ("0.100", "0.100", "0.000"), "w35": ("0.200", "0.194", "-0.006"),
-    "w46": ("-0.300", "-0.261", "+0.039"), "w56": ("-0.200", "-0.138", "+0.062"),
-    "b4": ("-0.400", "-0.408", "-0.008"), "b5": ("0.200", "0.194", "-0.006"),
-    "b6": ("0.100", "0.218", "+0.118"),
-}
 
 
 @pytest.mark.parametrize("name", SECTION7_UNITS)

@@ -8,18 +8,8 @@ import nn
 import viz
 from nn.textbook import training_step
 from viz import style
+from lecture_numbers import SECTION7_TABLE2, SECTION7_UNITS
 from viz_support import needs_dot, svg_texts
-
-# Table 2 of the lecture (section 7): weight, old value, new value, change, as printed.
-TABLE2 = [("w14", "0.200", "0.192", "-0.008"), ("w24", "0.400", "0.400", "0.000"),
-          ("w34", "-0.500", "-0.508", "-0.008"), ("w15", "-0.300", "-0.306", "-0.006"),
-          ("w25", "0.100", "0.100", "0.000"), ("w35", "0.200", "0.194", "-0.006"),
-          ("w46", "-0.300", "-0.261", "0.039"), ("w56", "-0.200", "-0.138", "0.062"),
-          ("b4", "-0.400", "-0.408", "-0.008"), ("b5", "0.200", "0.194", "-0.006"),
-          ("b6", "0.100", "0.218", "0.118")]
-# Section 7's forward and backward pass, as printed.
-UNITS = {"4": ("-0.7", "0.332", "-0.0087"), "5": ("0.1", "0.525", "-0.0065"),
-         "6": ("-0.1046", "0.474", "0.1311")}
 
 
 def section7_step():
@@ -41,7 +31,7 @@ def unit_label(source, name):
 def test_the_diagram_shows_table_2_as_the_lecture_prints_it(printed):
     network, step = section7_step()
     source = viz.network_to_dot(network, step).source
-    for label, old, new, change in TABLE2:
+    for label, (old, new, change) in SECTION7_TABLE2.items():
         record = step.weight(label)
         # the picture shows the engine's numbers ...
         shown = (f"{label}: {style.number(record.w)} → {style.number(record.w_new)}<BR/>"
@@ -51,7 +41,7 @@ def test_the_diagram_shows_table_2_as_the_lecture_prints_it(printed):
         printed(record.w, old)
         printed(record.w_new, new)
         printed(record.dw, change)
-    for name, (net, out, delta) in UNITS.items():
+    for name, (net, out, delta) in SECTION7_UNITS.items():
         unit = step.unit(name)
         text = unit_label(source, name)
         assert (f"net = {style.number(unit.net)}</TD></TR><TR><TD>out = {style.number(unit.out)}"
@@ -117,5 +107,5 @@ def test_the_network_renders_to_svg_with_every_label(tmp_path):
     network, step = section7_step()
     path = viz.render_network(network, tmp_path / "net.svg", step=step)
     texts = svg_texts(path.read_bytes())
-    for label, *_ in TABLE2:
+    for label in SECTION7_TABLE2:
         assert any(text.startswith(f"{label}: ") for text in texts), label
