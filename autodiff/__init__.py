@@ -2,12 +2,13 @@
 
 from .arrays import as_values, data_of, grad_of
 from .backward import backward, grad, gradients, zero_grad
-from .explain import Stepper, backward_steps, explain
+from .explain import explain
 from .graph import reverse_topological_order, topological_order
 from .numerical import DerivativeCheck, GradientCheck, central_difference, check_gradients
 from .opcheck import check_ops
 from .ops import CONST, OPS, DomainError, Op
 from .parse import ExpressionError, parse_expression
+from .steps import Stepper, backward_steps
 from .value import AnomalyError, Value, apply, constant, detect_anomaly, no_grad
 
 __all__ = ["Value", "grad", "gradients", "backward", "zero_grad", "no_grad", "apply", "constant",

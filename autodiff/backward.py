@@ -7,7 +7,7 @@ from .graph import reverse_topological_order
 from .ops import CONST, DomainError
 from .value import Value, constant, describe_operands
 
-__all__ = ["backward", "gradients", "grad", "zero_grad"]
+__all__ = ["backward", "gradients", "grad", "zero_grad", "local_derivative", "check_root"]
 
 
 def _local_failure(node, error, index=None):
@@ -40,7 +40,7 @@ def backward(root):
     overwritten with the gradient of the latest pass, so they never double count. Constants
     (numbers that met a Value in an op) keep grad 0.
     """
-    _check_root(root, "backward")
+    check_root(root, "backward")
     if value.anomaly_mode():
         _assign(gradients(root))
         return
@@ -71,6 +71,14 @@ def backward(root):
         raise _local_failure(node, error) from None
 
 
+def local_derivative(node, index):
+    """∂node/∂operand ``index`` on floats from the op's rule; DomainError where it is undefined."""
+    try:
+        return node.op.partials[index](node.data, *[p.data for p in node.parents])
+    except (ArithmeticError, ValueError) as error:
+        raise _local_failure(node, error, index) from None
+
+
 def gradients(root, create_graph=False):
     """∂root/∂node for every node below ``root``, as a dict in reverse topological order.
 
@@ -78,7 +86,7 @@ def gradients(root, create_graph=False):
     Values built from the same rules, so they can be differentiated again. Constants take no
     gradient and are left out. ``.grad`` is not touched.
     """
-    _check_root(root, "gradients")
+    check_root(root, "gradients")
     grads = {root: constant(1.0) if create_graph else 1.0}
     for node in reverse_topological_order(root):
         parents = node.parents
@@ -110,7 +118,8 @@ def gradients(root, create_graph=False):
     return grads
 
 
-def _check_root(root, where):
+def check_root(root, where):
+    """TypeError unless ``root`` is a Value; ``where`` names the caller."""
     if type(root) is not Value:
         raise TypeError(f"{where}: expected a Value, got {type(root).__name__} {root!r:.60}")
 
@@ -187,6 +196,6 @@ def grad(output, inputs, create_graph=False):
 
 def zero_grad(root):
     """Set ``.grad`` to 0 on every node below ``root``."""
-    _check_root(root, "zero_grad")
+    check_root(root, "zero_grad")
     for node in reverse_topological_order(root):
         node.grad = 0.0

@@ -7,7 +7,7 @@ disagrees with the central difference of its forward at the same operands.
 
 from dataclasses import dataclass
 
-from .explain import Text, expression, node_names, number
+from .notation import Text, expression, node_names, number
 from .graph import topological_order
 from .numerical import central_difference
 from .value import Value

@@ -240,7 +240,7 @@ class Value:
 
     def backward_steps(self):
         """Backward one node at a time: yields a step per node, in ``backward()``'s order."""
-        from .explain import backward_steps
+        from .steps import backward_steps
         return backward_steps(self)
 
     def zero_grad(self):

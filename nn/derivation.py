@@ -29,7 +29,7 @@ import functools
 import os
 from dataclasses import dataclass
 
-from autodiff.explain import Text
+from autodiff.notation import Text
 from autodiff.parse import ExpressionError, parse_expression
 
 from .derivation_file import load_derivation

@@ -42,7 +42,7 @@ def repl():
 def test_stepping_through_section7_in_a_python_repl(repl):
     exact = training_step(SECTION7.network(), SECTION7.x, SECTION7.t, SECTION7.eta)
     assert repl("from nn import SECTION7, squared_error") == ""
-    assert repl("from autodiff.explain import Stepper, explain") == ""
+    assert repl("from autodiff import Stepper, explain") == ""
     repl("net = SECTION7.network(); E = squared_error(net(SECTION7.x), SECTION7.t); E.label = 'E'")
     repl("s = Stepper(E)")
 

@@ -110,7 +110,7 @@ def test_written_files_get_the_usual_permissions(tmp_path):
 
 @needs_dot
 def test_render_stepper_highlights_the_current_node_with_gradients_so_far(tmp_path):
-    from autodiff.explain import Stepper
+    from autodiff.steps import Stepper
     network = nn.SECTION7.network()
     error = nn.squared_error(network(nn.SECTION7.x), nn.SECTION7.t)
     stepper = Stepper(error)

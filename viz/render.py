@@ -88,7 +88,7 @@ def render_network(mlp, path, step=None, **options):
 
 
 def render_stepper(stepper, path, **options):
-    """Draw an ``autodiff.explain.Stepper``'s graph as it stands: the gradients filled in so far
+    """Draw an ``autodiff.steps.Stepper``'s graph as it stands: the gradients filled in so far
     and the current step's node highlighted. Returns the path."""
     current = stepper.current
     return render(stepper.root, path, highlight=current.node if current else None, **options)

@@ -4,7 +4,8 @@ import argparse
 import importlib
 
 from autodiff import topological_order
-from autodiff.explain import Stepper, backward_steps, explain
+from autodiff.explain import explain
+from autodiff.steps import Stepper, backward_steps
 from autodiff.parse import parse_assignments, parse_expression
 from nn import EXAMPLES, squared_error
 from nn.derivation import check_derivation
