@@ -81,7 +81,7 @@ class OpCheckReport:
         return failures[0] if failures else None
 
     def text(self):
-        instances = len({id(check.node) for check in self.checks})
+        instances = len({check.node for check in self.checks})
         agree = sum(check.status == AGREE for check in self.checks)
         lines = [f"op check: {instances} op instance{'s' * (instances != 1)}, "
                  f"{len(self.checks)} local derivatives: {agree} agree, "
