@@ -3,7 +3,7 @@
 import math
 import random
 
-from autodiff import Value
+from autodiff import Value, constant
 
 from .module import Module
 
@@ -132,7 +132,13 @@ class MLP(Module):
             for k in range(len(sizes) - 1)]
 
     def __call__(self, x):
-        """The output Values for input ``x`` (a list of numbers or Values)."""
+        """The output Values for input ``x`` (a list of numbers or Values).
+
+        A number becomes one constant node labelled by its unit (x1, x2, ...), shared by every
+        weight it feeds, so drawings and step lists show each input once.
+        """
+        x = [xi if isinstance(xi, Value) else _input(xi, name)
+             for xi, name in zip(x, self.unit_names[0])]
         for layer in self.layers:
             x = layer(x)
         return x
@@ -163,6 +169,12 @@ class MLP(Module):
 
     def __repr__(self):
         return f"MLP({self.n_inputs}, {self.layer_sizes}, activation={self.activations})"
+
+
+def _input(x, name):
+    node = constant(x)
+    node.label = f"x{name}"
+    return node
 
 
 def _default_names(sizes):

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from autodiff import Value
+from autodiff import CONST, Value, grad, topological_order
 from nn import MLP, SECTION7, Neuron, weight_label
 
 
@@ -107,3 +107,27 @@ def test_delta_before_a_forward_pass():
 def test_weight_label():
     assert weight_label(1, 4) == "w14"
     assert weight_label(4, 12) == "w4,12"
+
+
+def test_numeric_inputs_become_one_labelled_constant_each_shared_by_the_weights():
+    network = SECTION7.network()
+    out = network(SECTION7.x)[0]
+    users = {}
+    for node in topological_order(out):
+        for parent in node.parents:
+            if parent.op is CONST:
+                users.setdefault(parent, []).append(node)
+    inputs = sorted((p for p in users if p.label), key=lambda p: p.label)
+    assert [(p.label, p.data) for p in inputs] == [("x1", 1.0), ("x2", 0.0), ("x3", 1.0)]
+    for p in inputs:  # one node per input, multiplied by its weight into units 4 and 5
+        assert sorted(n.parents[0].label for n in users[p]) == [f"w{p.label[1]}4", f"w{p.label[1]}5"]
+        assert p.grad == 0.0
+
+
+def test_value_inputs_are_used_as_given():
+    x = [Value(1.0, label="a"), Value(0.0, label="b"), Value(1.0, label="c")]
+    out = SECTION7.network()(x)[0]
+    out.backward()
+    # the very Values given are the graph's leaves: they take gradients, labels unchanged
+    assert [v.grad for v in x] == list(grad(out, x)) and x[0].grad != 0.0
+    assert [v.label for v in x] == ["a", "b", "c"]

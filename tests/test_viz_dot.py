@@ -360,3 +360,11 @@ def test_show_grad_false_leaves_gradients_out():
     y.backward()
     source = viz.to_dot(y, show_grad=False).source
     assert "grad" not in source and "fill:" not in source
+
+
+def test_a_labelled_constant_shows_its_name_and_value():
+    network = nn.SECTION7.network()
+    error = nn.squared_error(network(nn.SECTION7.x), nn.SECTION7.t)
+    source = viz.to_dot(error).source
+    for text in ("x1 = 1", "x2 = 0", "x3 = 1"):
+        assert source.count(f"label=<{text}>") == 1

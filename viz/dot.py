@@ -269,7 +269,10 @@ class _Drawing:
                 if node is item.members[-1]:
                     self._draw_group(graph, item, show_grad)
             elif node.op is CONST:
-                graph.node(self.node_id(node), label=f"<{self.num(node.data)}>", shape="plaintext",
+                text = self.num(node.data)
+                if node.label:  # a named input, such as nn's x1
+                    text = f"{html_text(node.label)} = {text}"
+                graph.node(self.node_id(node), label=f"<{text}>", shape="plaintext",
                            fontsize="9", fontcolor=style.CONSTANT, width="0", height="0",
                            margin="0.02")
             else:
