@@ -58,7 +58,7 @@ def dumps_network(network, description=None):
     for key, value in network_to_dict(network, description).items():
         if key == "state":
             entries = [f"    {dump(name)}: {dump(x)}" for name, x in value.items()]
-            lines.append(f'  "state": {{\n' + ",\n".join(entries) + "\n  }")
+            lines.append('  "state": {\n' + ",\n".join(entries) + "\n  }")
         else:
             lines.append(f"  {dump(key)}: {dump(value)}")
     return "{\n" + ",\n".join(lines) + "\n}\n"
