@@ -46,6 +46,7 @@ def one_sgd_update(w, delta, x, eta):
 
 def test_section_6_1_4_weight_update(printed):
     new = one_sgd_update(w=0.3, delta=0.15, x=0.8, eta=0.1)
+    assert new == pytest.approx(0.3 + 0.1 * 0.15 * 0.8, rel=1e-15)  # SGD is w + η·δ·x
     printed(new - 0.3, "0.012")
     printed(new, "0.312")
 
@@ -57,6 +58,7 @@ def test_section_6_1_4_weight_update(printed):
 ])
 def test_section_9_2_learning_rates(printed, eta, change, new):
     w_new = one_sgd_update(w=0.5, delta=0.2, x=0.8, eta=eta)
+    assert w_new == pytest.approx(0.5 + eta * 0.2 * 0.8, rel=1e-15)
     printed(w_new - 0.5, change)
     printed(w_new, new)
 
@@ -80,5 +82,6 @@ def test_section_12_self_test_answers(printed):
     error.backward()
     printed(-net1.grad * 0.5 + -net2.grad * -0.3, "0.13")
     printed(-net_h.grad, "0.0312")
+    assert -net_h.grad == pytest.approx(0.6 * 0.4 * (0.2 * 0.5 + -0.1 * -0.3), rel=1e-12)
     # 9: δ = 0.15, x = 0.8, η = 0.1, w = 0.3.
     printed(one_sgd_update(w=0.3, delta=0.15, x=0.8, eta=0.1), "0.312")
