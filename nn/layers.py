@@ -7,7 +7,7 @@ from autodiff import Value, constant
 
 from .module import Module
 
-__all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS", "weight_label"]
+__all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS", "weight_label", "input_label"]
 
 # Per activation: how a Value is activated. "identity" leaves net as the output.
 ACTIVATIONS = {
@@ -134,8 +134,8 @@ class MLP(Module):
     def __call__(self, x):
         """The output Values for input ``x`` (a list of numbers or Values).
 
-        A number becomes one constant node labelled by its unit (x1, x2, ...), shared by every
-        weight it feeds, so drawings and step lists show each input once.
+        A number becomes one constant node labelled by its unit (x1, x2, ...; a unit with a name
+        such as ``x`` keeps it), shared by every weight it feeds, so drawings and step lists show each input once.
         """
         x = [xi if isinstance(xi, Value) else _input(xi, name)
              for xi, name in zip(x, self.unit_names[0])]
@@ -171,9 +171,14 @@ class MLP(Module):
         return f"MLP({self.n_inputs}, {self.layer_sizes}, activation={self.activations})"
 
 
+def input_label(name):
+    """How an input unit's value is labelled: x1 for unit 1, the name itself for a named unit (x)."""
+    return name if name[:1].isalpha() else f"x{name}"
+
+
 def _input(x, name):
     node = constant(x)
-    node.label = f"x{name}"
+    node.label = input_label(name)
     return node
 
 

@@ -1,7 +1,8 @@
 """Small graphs several test modules explain and step through."""
 
 from autodiff import Value
-from nn import SECTION7, squared_error
+from nn import squared_error
+from lecture import SECTION7
 
 
 def two_paths():

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from nn import SECTION7, SECTION10, SGD, apply_step, fit, load_network, training_step
+from nn import SGD, fit, load_network
+from lecture import SECTION7, SECTION10, apply_step, training_step
 from nn.recipes import run_recipe
 from stepgrad.cli import main
 

@@ -7,7 +7,8 @@ import pytest
 from autodiff import Value, gradients
 from autodiff.explain import explain
 from autodiff.notation import number
-from nn import SECTION10, squared_error
+from nn import squared_error
+from lecture import SECTION10
 from sample_graphs import section7_error, two_paths
 
 

@@ -5,7 +5,8 @@ import math
 import pytest
 
 from autodiff import CONST, Value, grad, topological_order
-from nn import MLP, SECTION7, Neuron, weight_label
+from nn import MLP, Neuron, weight_label
+from lecture import SECTION7
 
 
 def test_mlp_3_2_1_returns_values_and_is_sigmoid_by_default():

@@ -2,7 +2,8 @@
 
 import pytest
 
-from nn import MLP, SECTION7
+from nn import MLP
+from lecture import SECTION7
 from nn.module import check_number
 
 

@@ -5,7 +5,8 @@ import math
 import pytest
 
 from autodiff import Value
-from nn import SECTION7, SGD, Adam, make_optimizer, squared_error, training_step
+from nn import SGD, Adam, make_optimizer, squared_error
+from lecture import SECTION7, training_step
 
 
 def quadratic_step(optimizer, w, target=3.0):

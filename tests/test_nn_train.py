@@ -6,7 +6,8 @@ import pytest
 from tqdm import tqdm
 
 from autodiff import grad
-from nn import MLP, SECTION7, SGD, Adam, accuracy, evaluate, fit, squared_error, training_step, xor
+from nn import MLP, SGD, Adam, accuracy, evaluate, fit, squared_error, xor
+from lecture import SECTION7, training_step
 from nn import train as train_module
 
 

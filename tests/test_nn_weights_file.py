@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nn import EXAMPLES, MLP, SECTION7
+from nn import MLP
+from lecture import EXAMPLES, SECTION7
 from nn.weights_file import (FORMAT, WeightsFileError, dumps_network, load_network, loads_network,
                              network_from_dict, network_to_dict, save_network)
 

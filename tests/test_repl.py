@@ -8,8 +8,8 @@ import sys
 import pexpect
 import pytest
 
-from nn import SECTION7
-from nn.textbook import training_step
+from lecture import SECTION7
+from lecture.textbook import training_step
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 NUMBER = r"(−?[0-9.]+(?:e[−+][0-9]+)?)"
@@ -41,7 +41,7 @@ def repl():
 
 def test_stepping_through_section7_in_a_python_repl(repl):
     exact = training_step(SECTION7.network(), SECTION7.x, SECTION7.t, SECTION7.eta)
-    assert repl("from nn import SECTION7, squared_error") == ""
+    assert repl("from nn import squared_error; from lecture import SECTION7") == ""
     assert repl("from autodiff import Stepper, explain") == ""
     repl("net = SECTION7.network(); E = squared_error(net(SECTION7.x), SECTION7.t); E.label = 'E'")
     repl("s = Stepper(E)")

@@ -10,6 +10,7 @@ import sys
 import graphviz
 import pytest
 
+import lecture
 import nn
 import viz
 from autodiff import OPS, Value, gradients
@@ -63,9 +64,9 @@ digraph computation_graph {
 
 # Builds a graph, draws it with several options, prints the DOT: run in fresh processes.
 PROGRAM = """
-import nn, viz
+import lecture, nn, viz
 from autodiff import Value
-example = nn.SECTION7
+example = lecture.SECTION7
 network = example.network()
 inputs = [Value(x, label=f"x{u}") for x, u in zip(example.x, example.unit_names[0])]
 error = nn.squared_error(network(inputs), example.t)
@@ -92,7 +93,7 @@ def sigmoid_graph():
 
 
 def section7(inputs_as_values=True):
-    example = nn.SECTION7
+    example = lecture.SECTION7
     network = example.network()
     inputs = ([Value(x, label=f"x{u}") for x, u in zip(example.x, example.unit_names[0])]
               if inputs_as_values else example.x)
@@ -363,8 +364,8 @@ def test_show_grad_false_leaves_gradients_out():
 
 
 def test_a_labelled_constant_shows_its_name_and_value():
-    network = nn.SECTION7.network()
-    error = nn.squared_error(network(nn.SECTION7.x), nn.SECTION7.t)
+    network = lecture.SECTION7.network()
+    error = nn.squared_error(network(lecture.SECTION7.x), lecture.SECTION7.t)
     source = viz.to_dot(error).source
     for text in ("x1 = 1", "x2 = 0", "x3 = 1"):
         assert source.count(f"label=<{text}>") == 1

@@ -4,16 +4,17 @@ import re
 
 import pytest
 
+import lecture
 import nn
 import viz
-from nn.textbook import training_step
+from lecture.textbook import training_step
 from viz import style
 from lecture_numbers import SECTION7_TABLE2, SECTION7_UNITS
 from viz_support import needs_dot, svg_texts
 
 
 def section7_step():
-    example = nn.SECTION7
+    example = lecture.SECTION7
     network = example.network()
     return network, training_step(network, example.x, example.t, example.eta)
 
@@ -67,20 +68,20 @@ def test_units_and_connections_follow_the_network():
 
 
 def test_without_a_step_the_diagram_shows_what_the_network_holds():
-    network = nn.SECTION7.network()
+    network = lecture.SECTION7.network()
     before = viz.network_to_dot(network).source
     assert "w14 = 0.2" in before and "b4 = −0.4" in before
     assert "net =" not in before and "δ =" not in before
-    outputs = network(nn.SECTION7.x)
+    outputs = network(lecture.SECTION7.x)
     forward = viz.network_to_dot(network).source
     assert f"out = {style.number(outputs[0].data)}" in forward and "δ =" not in forward
-    nn.squared_error(outputs, nn.SECTION7.t).backward()
+    nn.squared_error(outputs, lecture.SECTION7.t).backward()
     backward = viz.network_to_dot(network).source
     assert f"δ = {style.number(network.layers[1].neurons[0].delta)}" in backward
 
 
 def test_repeated_unit_names_keep_distinct_nodes():
-    example = nn.SECTION10   # inputs 1, 2 and hidden units 1, 2
+    example = lecture.SECTION10   # inputs 1, 2 and hidden units 1, 2
     network = example.network()
     step = training_step(network, example.x, example.t, example.eta)
     source = viz.network_to_dot(network, step, weights=False, color=False, legend=False).source
@@ -92,13 +93,13 @@ def test_repeated_unit_names_keep_distinct_nodes():
 
 def test_a_step_of_another_network_is_refused():
     network, _ = section7_step()
-    example = nn.SECTION10
+    example = lecture.SECTION10
     other = training_step(example.network(), example.x, example.t, example.eta)
     with pytest.raises(ValueError, match="step has 2 inputs, the network 3"):
         viz.network_to_dot(network, other)
     with pytest.raises(TypeError, match="expected an nn.MLP, got dict"):
         viz.network_to_dot({})
-    with pytest.raises(TypeError, match="step must be an nn.textbook.TrainingStep"):
+    with pytest.raises(TypeError, match="step must be an lecture.textbook.TrainingStep"):
         viz.network_to_dot(network, object())
 
 

@@ -4,10 +4,11 @@ import os
 
 import pytest
 
+import lecture
 import nn
 import viz
 from autodiff import OPS, Value
-from nn.textbook import training_step
+from lecture.textbook import training_step
 from viz import style
 from viz.render import write_whole
 from viz_support import needs_dot, svg_texts
@@ -70,7 +71,7 @@ def test_missing_dot_raises_with_install_advice(no_dot):
 
 
 def test_missing_dot_for_network_diagrams_too(no_dot):
-    network = nn.SECTION7.network()
+    network = lecture.SECTION7.network()
     with pytest.raises(viz.DotNotFoundError, match="apt install graphviz"):
         viz.render_network(network, no_dot / "n.svg")
 
@@ -85,7 +86,7 @@ def test_text_outputs_work_without_dot(no_dot):
 
 @needs_dot
 def test_render_network_writes_an_image(tmp_path):
-    example = nn.SECTION8
+    example = lecture.SECTION8
     network = example.network()
     step = training_step(network, example.x, example.t, example.eta)
     path = viz.render_network(network, tmp_path / "net.png", step=step)
@@ -111,8 +112,8 @@ def test_written_files_get_the_usual_permissions(tmp_path):
 @needs_dot
 def test_render_stepper_highlights_the_current_node_with_gradients_so_far(tmp_path):
     from autodiff.steps import Stepper
-    network = nn.SECTION7.network()
-    error = nn.squared_error(network(nn.SECTION7.x), nn.SECTION7.t)
+    network = lecture.SECTION7.network()
+    error = nn.squared_error(network(lecture.SECTION7.x), lecture.SECTION7.t)
     stepper = Stepper(error)
     stepper.goto("o4")
     highlighted = viz.to_dot(error, highlight=stepper.current.node).source

@@ -24,7 +24,7 @@ def network_to_dot(mlp, step=None, *, rankdir="LR", weights=True, color=True, le
     Units are named by ``mlp.unit_names``; each connection is labelled with its weight (``w14 =
     0.2``) and each unit shows its bias. After a forward pass the units show net and out, and δ
     = −∂E/∂net once a backward pass has reached them. With ``step`` (an
-    ``nn.textbook.TrainingStep`` of this network) the numbers are the step's: x, net, out, δ,
+    ``lecture.textbook.TrainingStep`` of this network) the numbers are the step's: x, net, out, δ,
     each weight and bias as old → new with Δw = η·δ·x (Table 2 as a picture), the target and E
     before and after the update.
 
@@ -126,7 +126,7 @@ def _step_records(mlp, step):
         return {}, {}
     for name in ("x", "units", "weights", "t", "error", "new_outputs", "new_error"):
         if not hasattr(step, name):
-            raise TypeError(f"network_to_dot: step must be an nn.textbook.TrainingStep, "
+            raise TypeError(f"network_to_dot: step must be an lecture.textbook.TrainingStep, "
                             f"got {type(step).__name__} (no .{name})")
     if len(step.x) != mlp.n_inputs:
         raise ValueError(f"network_to_dot: step has {len(step.x)} inputs, the network "

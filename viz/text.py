@@ -60,7 +60,8 @@ def to_json(root, *, indent=2):
 def _describe(node, node_id, precision):
     num = functools.partial(style.number, precision=precision)
     if node.op is CONST:
-        return f"{node_id} {num(node.data)} (constant)"
+        name = f"{node.label} = " if node.label is not None else ""
+        return f"{node_id} {name}{num(node.data)} (constant)".replace("\n", "⏎")
     name = f" {node.label}" if node.label is not None else ""
     op = f"  ← {node.op.symbol}" if node.parents else ""
     text = f"{node_id}{name} = {num(node.data)}  grad {num(node.grad)}{op}"

@@ -4,7 +4,8 @@ import argparse
 import textwrap
 import sys
 
-from nn import SECTION7, SGD, fit, step_report, training_step
+from nn import SGD, fit
+from lecture import SECTION7, step_report, training_step
 
 __all__ = ["add_parsers", "run", "check_image_paths", "write_images", "positive_int",
            "positive_float"]

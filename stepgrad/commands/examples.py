@@ -3,7 +3,8 @@
 import argparse
 import textwrap
 
-from nn import EXAMPLES, apply_step, load_network, save_network, step_report, training_step
+from nn import load_network, save_network
+from lecture import EXAMPLES, apply_step, step_report, training_step
 
 from .demo import check_image_paths, positive_int, write_images
 

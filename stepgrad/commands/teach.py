@@ -7,16 +7,12 @@ from autodiff import topological_order
 from autodiff.explain import explain
 from autodiff.steps import Stepper, backward_steps
 from autodiff.parse import parse_assignments, parse_expression
-from nn import EXAMPLES, squared_error
-from nn.derivation import check_derivation
-from nn.derivation_file import load_derivation
-from nn.derivation_spec import Derivation
+from lecture import check_derivation, error_graph
+from lecture.problem import SOURCES
 
 from .demo import positive_int
 
 __all__ = ["add_parsers", "run_check", "run_explain", "run_step", "run_expr"]
-
-SOURCES = ", ".join(EXAMPLES) + " or a derivation file (.toml, .json)"
 
 
 def add_parsers(subparsers):
@@ -83,23 +79,6 @@ def run_check(args):
     return 0 if report.ok else 1
 
 
-def _derivation(source):
-    if source in EXAMPLES:
-        return Derivation.from_example(EXAMPLES[source])
-    if source.lower().endswith((".toml", ".json")):
-        return load_derivation(source)
-    raise ValueError(f"unknown source {source!r}: use {SOURCES}")
-
-
-def _error_graph(source):
-    """The worked example's error E (labeled) after a forward pass, and its network."""
-    derivation = _derivation(source)
-    network = derivation.network()
-    error = squared_error(network(list(derivation.x)), list(derivation.t))
-    error.label = "E"
-    return derivation, network, error
-
-
 def _find(root, label, where):
     found = [node for node in topological_order(root) if node.label == label]
     if not found:
@@ -109,7 +88,8 @@ def _find(root, label, where):
 
 
 def run_explain(args):
-    derivation, network, error = _error_graph(args.source)
+    graph = error_graph(args.source)
+    derivation, network, error = graph.problem, graph.network, graph.root
     error.backward()
     targets = ([_find(error, name, "--wrt") for name in args.wrt] if args.wrt
                else network.parameters())
@@ -123,7 +103,8 @@ def run_explain(args):
 
 
 def run_step(args):
-    derivation, _, error = _error_graph(args.source)
+    graph = error_graph(args.source)
+    derivation, error = graph.problem, graph.root
     stop = _find(error, args.to, "--to") if args.to else None
     stepper = Stepper(error)
     print(f"{derivation.title or derivation.source}\n")

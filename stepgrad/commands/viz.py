@@ -7,10 +7,9 @@ import textwrap
 import tomllib
 
 import viz
-from autodiff import Value, topological_order
+from autodiff import topological_order
 from autodiff.parse import parse_expression
-from nn import EXAMPLES, squared_error
-from nn.textbook import training_step
+from lecture import EXAMPLES, error_graph, load_problem, training_step
 from viz.dot import COLLAPSE_LEVELS, RANKDIRS
 from viz.render import IMAGE_FORMATS, write_whole
 
@@ -139,11 +138,11 @@ def run_graph(args):
 
 
 def run_network(args):
-    example = _example(args.example)
+    example = load_problem(args.example)
     network = example.network()
     step = None if args.before else training_step(network, example.x, example.t, example.eta)
     options = {"rankdir": args.rankdir, "weights": not args.no_weights,
-               "title": example.title}
+               "title": example.title or example.source}
     out = pathlib.Path(args.out)
     if out.suffix.lower() in (".dot", ".gv"):
         _write_text(out, viz.network_to_dot(network, step, **options).source)
@@ -173,26 +172,27 @@ def _check_image_suffix(out):
                          f".svg, .pdf or {', '.join(TEXT_SUFFIXES)}")
 
 
-def _example(name):
-    example = EXAMPLES.get(name)
-    if example is None:
-        raise ValueError(f"unknown example {name!r}: choose one of {', '.join(EXAMPLES)}")
-    return example
-
-
 def _build(name):
-    """``(network, E)`` for a worked example after its forward pass, or ``(None, root)`` for an
-    expression file."""
-    if pathlib.Path(name).suffix.lower() in (".toml", ".json"):
-        return None, _read_expression(pathlib.Path(name))
-    example = _example(name)
-    network = example.network()
-    # Inputs as labelled Values, so the drawing shows x1, x2, ... and ∂E/∂x.
-    inputs = [Value(x, label=unit if unit[:1].isalpha() else f"x{unit}")
-              for x, unit in zip(example.x, example.unit_names[0])]
-    error = squared_error(network(inputs), example.t)
-    error.label = "E"
-    return network, error
+    """``(network, E)`` for a problem (a built-in example or a derivation file) after its forward
+    pass, or ``(None, root)`` for an expression file."""
+    path = pathlib.Path(name)
+    if path.suffix.lower() in (".toml", ".json") and not _is_derivation(path):
+        return None, _read_expression(path)
+    graph = error_graph(name)
+    return graph.network, graph.root
+
+
+def _is_derivation(path):
+    """True for a derivation file: one with a [network] table (an expression file has none)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    try:
+        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError, RecursionError):
+        return False
+    return isinstance(data, dict) and "network" in data
 
 
 def _read_expression(path):

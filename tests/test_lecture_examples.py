@@ -1,8 +1,8 @@
-"""nn.examples: the lecture's worked examples build the networks its figures show."""
+"""lecture.examples: the lecture's worked examples build the networks its figures show."""
 
 import pytest
 
-from nn import EXAMPLES, SECTION7, SECTION8, SECTION10
+from lecture import EXAMPLES, SECTION7, SECTION8, SECTION10
 
 
 def test_registry():

@@ -1,13 +1,13 @@
-"""Tests of nn.derivation_file: TOML and JSON derivations, written digits kept, errors with lines."""
+"""Tests of lecture.derivation_file: TOML and JSON derivations, written digits kept, errors with lines."""
 
 import json
 import pathlib
 
 import pytest
 
-from nn.derivation import check_derivation
-from nn.derivation_file import load_derivation, loads_derivation
-from nn.derivation_spec import DerivationError
+from lecture.derivation import check_derivation
+from lecture.derivation_file import load_derivation, loads_derivation
+from lecture.derivation_spec import DerivationError
 
 EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples" / "derivations"
 

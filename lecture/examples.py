@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from .layers import MLP
+from nn.layers import MLP
 
 __all__ = ["WorkedExample", "EXAMPLES", "SECTION7", "SECTION10", "SECTION8"]
 

@@ -1,12 +1,12 @@
-"""Tests of nn.derivation: verdicts on the lecture's own numbers and on typical mistakes."""
+"""Tests of lecture.derivation: verdicts on the lecture's own numbers and on typical mistakes."""
 
 import pathlib
 
 import pytest
 
-from nn.derivation import CARRIED, CORRECT, NOT_CHECKED, WRONG, DerivationReport, check_derivation
-from nn.derivation_spec import Derivation
-from nn.examples import SECTION7
+from lecture.derivation import CARRIED, CORRECT, NOT_CHECKED, WRONG, DerivationReport, check_derivation
+from lecture.derivation_spec import Derivation
+from lecture.examples import SECTION7
 
 EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples" / "derivations"
 

@@ -1,4 +1,4 @@
-"""nn.textbook: the lecture's sections 7, 10 and 8 number by number, and δ = −∂E/∂net everywhere."""
+"""lecture.textbook: the lecture's sections 7, 10 and 8 number by number, and δ = −∂E/∂net everywhere."""
 
 import math
 import random
@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from lecture_numbers import SECTION7_TABLE2
 
 from autodiff import OPS, Value, grad, topological_order
-from nn import MLP, SECTION7, SECTION8, SECTION10, apply_step, squared_error, training_step
+from nn import MLP, squared_error
+from lecture import SECTION7, SECTION8, SECTION10, apply_step, training_step
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,10 @@
-"""Tests of nn.derivation_formulas: the lecture's quantities, their formulas and recomputation."""
+"""Tests of lecture.derivation_formulas: the lecture's quantities, their formulas and recomputation."""
 
 import pytest
 
-from nn import EXAMPLES, SECTION7
-from nn.derivation_formulas import MISTAKES, Lecture, eta_mistake
-from nn.derivation_spec import Derivation, derivation_from_dict
+from lecture import EXAMPLES, SECTION7
+from lecture.derivation_formulas import MISTAKES, Lecture, eta_mistake
+from lecture.derivation_spec import Derivation, derivation_from_dict
 
 
 def lecture(example=SECTION7):
@@ -13,7 +13,7 @@ def lecture(example=SECTION7):
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_recomputing_from_nothing_gives_the_engines_values(name):
-    """The formulas, run on numbers, agree with nn.textbook.training_step (the engine)."""
+    """The formulas, run on numbers, agree with lecture.textbook.training_step (the engine)."""
     lec = lecture(EXAMPLES[name])
     exact = lec.exact()
     computed, values = lec.evaluate()

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from autodiff import OPS, Value, grad
 from autodiff.symbolic import Symbol
 
-from .layers import weight_label
-from .losses import squared_error
+from nn.layers import weight_label
+from nn.losses import squared_error
 from .textbook import training_step
 
 __all__ = ["Lecture", "Quantity", "Mistake", "MISTAKES", "eta_mistake"]

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from autodiff import Value
 
-from .losses import squared_error
+from nn.losses import squared_error
 
 __all__ = ["UnitRecord", "WeightRecord", "TrainingStep", "training_step", "apply_step"]
 

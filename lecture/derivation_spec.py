@@ -27,7 +27,7 @@ import decimal
 import math
 from dataclasses import dataclass
 
-from .layers import ACTIVATIONS, MLP, weight_label
+from nn.layers import ACTIVATIONS, MLP, weight_label
 
 __all__ = ["Derivation", "DerivationError", "Written", "Answer", "Connection", "derivation_from_dict",
            "TABLES"]

@@ -1,10 +1,10 @@
-"""Tests of nn.derivation_spec: written numbers, validation of a derivation, the network it builds."""
+"""Tests of lecture.derivation_spec: written numbers, validation of a derivation, the network it builds."""
 
 import pytest
 
-from nn import EXAMPLES
-from nn.derivation_spec import Derivation, DerivationError, Written, derivation_from_dict
-from nn.textbook import training_step
+from lecture import EXAMPLES
+from lecture.derivation_spec import Derivation, DerivationError, Written, derivation_from_dict
+from lecture.textbook import training_step
 
 
 @pytest.mark.parametrize("text, value, unit, digits", [

@@ -1,10 +1,11 @@
-"""nn.tables: the tables' cells reproduce the lecture, are aligned, and read the same every run."""
+"""lecture.tables: the tables' cells reproduce the lecture, are aligned, and read the same every run."""
 
 import pytest
 from lecture_numbers import SECTION7_TABLE2
 
-from nn import MLP, SECTION7, SECTION10, training_step
-from nn.tables import (format_number, format_table, step_report, unit_rows, unit_table,
+from nn import MLP
+from lecture import SECTION7, SECTION10, training_step
+from lecture.tables import (format_number, format_table, step_report, unit_rows, unit_table,
                        verification_rows, verification_table, weight_rows, weight_table)
 
 
