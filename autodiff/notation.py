@@ -13,8 +13,11 @@ class Text(str):
 
 
 def number(x, digits=6):
-    """x with ``digits`` significant digits and a Unicode minus: −0.526139, 1, 2.5e−07."""
-    return f"{x:.{digits}g}".replace("-", "−")
+    """x with ``digits`` significant digits: -0.526139, 1, 2.5e-07.
+
+    NOTE: the ASCII minus, so that a number copied from the terminal is valid Python.
+    """
+    return f"{x:.{digits}g}"
 
 
 def node_names(order):

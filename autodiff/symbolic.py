@@ -17,7 +17,7 @@ def as_symbol(x):
     if isinstance(x, Symbol):
         return x
     text = number_text(x)
-    return Symbol(text.replace("-", "−"), _NEG if x < 0 else _ATOM)
+    return Symbol(text, _NEG if x < 0 else _ATOM)
 
 
 def _wrap(s, needed):

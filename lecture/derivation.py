@@ -302,8 +302,8 @@ def _fixed(x, unit):
     text = f"{x:.{decimals + 2}f}"
     if float(text) == 0.0:
         text = text.lstrip("-")
-    return text.replace("-", "−")
+    return text
 
 
 def _plain(x):
-    return f"{x:.6g}".replace("-", "−")
+    return f"{x:.6g}"

@@ -100,13 +100,13 @@ def eta_mistake(eta):
 
 
 def _plain(x):
-    return f"{x:.6g}".replace("-", "−")
+    return f"{x:.6g}"
 
 
 def _number_symbol(x, digits=5):
-    """A number as a term of a printed formula: 0.33181, or (−0.3) in parentheses."""
+    """A number as a term of a printed formula: 0.33181, or (-0.3) in parentheses."""
     if x < 0:
-        return Symbol(f"(−{-x:.{digits}g})")
+        return Symbol(f"(-{-x:.{digits}g})")
     return Symbol(f"{x:.{digits}g}")
 
 
@@ -369,7 +369,7 @@ class Lecture:
             activation = self.activation[unit]
             if activation == "identity":
                 return net
-            inner = str(net)[1:-1] if str(net).startswith("(−") else str(net)
+            inner = str(net)[1:-1] if str(net).startswith("(-") else str(net)
             return Symbol(f"{OPS[activation].symbol}({inner})")
         if kind in ("slope", "delta"):
             activation = self.activation[unit]

@@ -10,13 +10,11 @@ __all__ = ["format_number", "format_table", "unit_rows", "unit_table", "weight_r
 
 
 def format_number(x, digits=4, sign=False):
-    """``x`` with ``digits`` decimals and a true minus sign (−); ``sign`` shows + too; 0 is unsigned."""
+    """``x`` with ``digits`` decimals (the ASCII minus); ``sign`` shows + too; 0 is unsigned."""
     text = f"{x:.{digits}f}"
     if float(text) == 0.0:
         return f"{0.0:.{digits}f}"
-    if text.startswith("-"):
-        return "−" + text[1:]
-    return "+" + text if sign else text
+    return "+" + text if sign and not text.startswith("-") else text
 
 
 def format_table(header, rows):
@@ -38,7 +36,7 @@ def format_table(header, rows):
 
 
 def _is_number(cell):
-    return re.fullmatch(r"[−+]?\d+\.\d+", cell) is not None
+    return re.fullmatch(r"[-+]?\d+\.\d+", cell) is not None
 
 
 def _slope_header(units):

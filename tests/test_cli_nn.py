@@ -31,8 +31,8 @@ def run(capsys, *argv):
 def test_demo_prints_the_step_and_the_training(capsys):
     code, out, err = run(capsys, "demo", "--no-images")
     assert code == 0 and err == ""
-    for text in ("Section 7", "hidden 1   4      −0.7000   0.3318", "E = ½Σ(t − o)² = 0.1384",
-                 "w46      −0.3000   0.3318    0.1312      +0.0392   −0.2608",
+    for text in ("Section 7", "hidden 1   4      -0.7000   0.3318", "E = ½Σ(t − o)² = 0.1384",
+                 "w46      -0.3000   0.3318    0.1312      +0.0392   -0.2608",
                  "o6          0.4739    0.5152   +0.0414",
                  "moved the output from 0.474 to 0.515",
                  "until E < 0.001"):

@@ -48,7 +48,7 @@ def test_explain_writes_the_chain_rule_with_numbers(capsys):
     lines = out.splitlines()
     assert lines[0].startswith("Section 7: the 3-2-1 network")
     assert lines[2:4] == ["∂E/∂w46 = ∂E/∂o6 · ∂o6/∂net6 · ∂net6/∂w46",
-                          "        = (−0.526)(0.249)(0.332) = −0.0435"]
+                          "        = (-0.526)(0.249)(0.332) = -0.0435"]
     status, out, _ = run(capsys, "explain", "section10", "--wrt", "w11", "--latex", "--digits", "2")
     assert status == 0 and r"\frac{\partial E}{\partial w_{11}} &= -0.0044 + 0.0091 = 0.0047" in out
 
@@ -73,11 +73,11 @@ def test_step_prints_every_step_up_to_a_node_and_the_table(capsys):
     steps = [line for line in out.splitlines() if re.match(r"step \d", line)]
     assert steps[0] == "step 1/17: E = 0.5 × #4 [mul], data = 0.071449"
     assert steps[-1] == "step 14/17: who [leaf], data = 0.8" and len(steps) == 14
-    assert out.split("\n\n")[1].endswith("  who.grad = −0.0553241")
+    assert out.split("\n\n")[1].endswith("  who.grad = -0.0553241")
     table = out.split("\n\n")[-1].splitlines()
     assert table[0].split() == ["step", "node", "op", "data", "grad"]
     assert table[1].split() == ["1", "E", "mul", "0.071449", "1"]
-    assert table[-1].split() == ["bo", "leaf", "0", "−0.0888799", "so", "far"]
+    assert table[-1].split() == ["bo", "leaf", "0", "-0.0888799", "so", "far"]
 
 
 def test_expr_steps_and_explains(capsys):

@@ -52,9 +52,9 @@ def test_a_network_reads_like_the_lecture():
     text = explain(error, w46).text()
     assert text.splitlines()[:2] == [
         "∂E/∂w46 = ∂E/∂o6 · ∂o6/∂net6 · ∂net6/∂w46",
-        "        = (−0.526)(0.249)(0.332) = −0.0435"]
+        "        = (-0.526)(0.249)(0.332) = -0.0435"]
     assert "  ∂o6/∂net6 = o6·(1 − o6) = 0.249   (σ: out·(1 − out))" in text
-    assert "  ∂E/∂o6 = −0.526   (through 3 ops: ×, ^, −)" in text
+    assert "  ∂E/∂o6 = -0.526   (through 3 ops: ×, ^, −)" in text
     assert "#" not in text                     # the folded nodes need no names
     assert text.endswith(f"∂E/∂w46 = {number(w46.grad)} = w46.grad")
     assert explain(error, w46).latex() == (

@@ -54,7 +54,7 @@ def test_section7_carried_values_name_the_values_they_come_from():
     for r in check_derivation(EXAMPLES / "section7.toml").rows:
         rows.setdefault(r.key, r)           # the first of dw46 = [0.0391, 0.039]
     assert rows["net6"].verdict == CARRIED
-    assert rows["net6"].note == "from your o4 = 0.332, o5 = 0.525: −0.104600"
+    assert rows["net6"].note == "from your o4 = 0.332, o5 = 0.525: -0.104600"
     assert rows["δ6"].note == "from your o6 = 0.474, err6 = 0.526: 0.131144"
     assert rows["dw46"].note == "within one unit of its last digit: the rounding of steps not written down"
 
@@ -101,19 +101,19 @@ def test_typical_mistakes_are_caught_and_named(answers, shown, mistake):
 
 def test_a_wrong_value_shows_the_formula_and_numbers_that_go_in():
     row = only(check({"δ4": "0.0500"}))
-    assert row.verdict == WRONG and row.note == "the exact value is −0.008725"
-    assert row.formula == ("δ4 = o4·(1 − o4)·(w46·δ6) = 0.33181·(1 − 0.33181)·((−0.3)·0.13117) "
-                           "= −0.008725")
+    assert row.verdict == WRONG and row.note == "the exact value is -0.008725"
+    assert row.formula == ("δ4 = o4·(1 − o4)·(w46·δ6) = 0.33181·(1 − 0.33181)·((-0.3)·0.13117) "
+                           "= -0.008725")
     row = only(check({"net6": 1.5}))
-    assert row.formula == ("net6 = w46·o4 + w56·o5 + b6 = (−0.3)·0.33181 + (−0.2)·0.52498 + 0.1 "
-                           "= −0.105")
+    assert row.formula == ("net6 = w46·o4 + w56·o5 + b6 = (-0.3)·0.33181 + (-0.2)·0.52498 + 0.1 "
+                           "= -0.105")
 
 
 def test_a_value_that_follows_from_a_wrong_one_is_marked_as_carried():
     report = check({"delta6": -0.1311, "dw46": -0.0392})
     sign, update = report.rows
     assert sign.verdict == WRONG and update.verdict == CARRIED
-    assert update.note == ("from your delta6 = -0.1311: −0.039151 (your delta6 is wrong; this "
+    assert update.note == ("from your delta6 = -0.1311: -0.039151 (your delta6 is wrong; this "
                            "follows from it correctly)")
 
 
@@ -135,7 +135,7 @@ def test_expressions_of_quantities_are_checked_too():
     assert square.verdict == CORRECT
     assert ratio.verdict == CORRECT and ratio.exact == pytest.approx(-0.0087245619 / 0.1311690782)
     wrong = only(check({"w46*delta6": 0.0393}))
-    assert wrong.verdict == WRONG and wrong.formula.startswith("w46*delta6 with w46 = −0.3, δ6 = 0.131169")
+    assert wrong.verdict == WRONG and wrong.formula.startswith("w46*delta6 with w46 = -0.3, δ6 = 0.131169")
 
 
 def test_a_derivation_from_python_and_from_an_example():
@@ -153,11 +153,11 @@ def test_the_report_text_is_a_table_with_notes_and_a_summary():
         "Checking derivation",
         "quantity  yours    exact      verdict",
         "o4        0.332    0.33181    correct",
-        "net6      -0.1046  −0.104540  correct, rounding carried",
-        "    from your o4 = 0.332: −0.104596",
+        "net6      -0.1046  -0.104540  correct, rounding carried",
+        "    from your o4 = 0.332: -0.104596",
         "δ6        -0.1311  0.131169   wrong",
         "    the sign of δ is flipped (δ = −∂E/∂net: o(1 − o)(t − o) at an output, not "
-        "o(1 − o)(o − t)): with that, δ6 = −0.131172",       # from your net6
+        "o(1 − o)(o − t)): with that, δ6 = -0.131172",       # from your net6
         "    δ6 = o6·(1 − o6)·(t6 − o6) = 0.47389·(1 − 0.47389)·(1 − 0.47389) = 0.131169",
         "o9        1                   not checked",
         "    no quantity 'o9'; " + text.splitlines()[9].split("no quantity 'o9'; ")[1],

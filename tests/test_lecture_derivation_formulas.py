@@ -50,8 +50,8 @@ def test_formulas_read_like_the_lecture():
     assert lec.formula("dw14") == "Δw14 = η·δ4·x1" and lec.formula("db4") == "Δb4 = η·δ4"
     assert lec.formula("w46_new") == "w46_new = w46 + Δw46"
     assert lec.formula("net6_new") == "net6_new = w46_new·o4_new + w56_new·o5_new + b6_new"
-    assert lec.numbers("o4", exact) == "σ(−0.7)"
-    assert lec.numbers("net4", exact) == "0.2·1 + 0.4·0 + (−0.5)·1 + (−0.4)"
+    assert lec.numbers("o4", exact) == "σ(-0.7)"
+    assert lec.numbers("net4", exact) == "0.2·1 + 0.4·0 + (-0.5)·1 + (-0.4)"
     section10 = lecture(EXAMPLES["section10"])
     assert section10.formula("delta1") == "δ1 = o1·(1 − o1)·(w13·δ3 + w14·δ4)"
     assert section10.formula("E") == "E = 0.5·((t3 − o3)^2 + (t4 − o4)^2)"

@@ -90,9 +90,9 @@ layer      unit       net        o   o(1 − o)    −∂E/∂o   δ = −∂E/�
 input      1                1.0000
            2                0.0000
            3                1.0000
-hidden 1   4      −0.7000   0.3318     0.2217   −0.0394        −0.0087
-           5       0.1000   0.5250     0.2494   −0.0262        −0.0065
-output     6      −0.1045   0.4739     0.2493    0.5261         0.1312"""
+hidden 1   4      -0.7000   0.3318     0.2217   -0.0394        -0.0087
+           5       0.1000   0.5250     0.2494   -0.0262        -0.0065
+output     6      -0.1045   0.4739     0.2493    0.5261         0.1312"""
 
 
 def test_weight_table_golden_at_three_digits():
@@ -100,10 +100,10 @@ def test_weight_table_golden_at_three_digits():
     assert table.splitlines()[:3] == [
         "weight        w       x        δ   Δw = η·δ·x    w_new",
         "──────────────────────────────────────────────────────",
-        "w14       0.200   1.000   −0.009       −0.008    0.192"]
+        "w14       0.200   1.000   -0.009       -0.008    0.192"]
     assert table.splitlines()[-3:] == [
-        "w46      −0.300   0.332    0.131       +0.039   −0.261",
-        "w56      −0.200   0.525    0.131       +0.062   −0.138",
+        "w46      -0.300   0.332    0.131       +0.039   -0.261",
+        "w56      -0.200   0.525    0.131       +0.062   -0.138",
         "b6        0.100   1.000    0.131       +0.118    0.218"]
 
 
@@ -135,15 +135,15 @@ def test_columns_are_aligned():
 
 
 @pytest.mark.parametrize("x, digits, sign, text", [
-    (0.13116, 4, False, "0.1312"), (-0.0087, 4, False, "−0.0087"), (0.039, 3, True, "+0.039"),
+    (0.13116, 4, False, "0.1312"), (-0.0087, 4, False, "-0.0087"), (0.039, 3, True, "+0.039"),
     (-0.0, 4, False, "0.0000"), (-0.00001, 3, True, "0.000"), (0.0, 2, True, "0.00")])
 def test_format_number(x, digits, sign, text):
     assert format_number(x, digits, sign) == text
 
 
 def test_format_table_aligns_text_left_and_numbers_right():
-    assert format_table(["a", "value"], [["long name", "1.5"], ["b", "−10.25"]]) == (
+    assert format_table(["a", "value"], [["long name", "1.5"], ["b", "-10.25"]]) == (
         "a            value\n"
         "──────────────────\n"
         "long name      1.5\n"
-        "b           −10.25")
+        "b           -10.25")

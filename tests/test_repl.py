@@ -12,11 +12,11 @@ from lecture import SECTION7
 from lecture.textbook import training_step
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
-NUMBER = r"(−?[0-9.]+(?:e[−+][0-9]+)?)"
+NUMBER = r"(-?[0-9.]+(?:e[-+][0-9]+)?)"
 
 
 def value_of(text):
-    return float(text.replace("−", "-"))
+    return float(text)
 
 
 @pytest.fixture
@@ -82,6 +82,6 @@ def test_stepping_through_section7_in_a_python_repl(repl):
 
     explanation = repl("explain(E, net.layers[1].neurons[0].w[0])")
     assert explanation.splitlines()[:2] == ["∂E/∂w46 = ∂E/∂o6 · ∂o6/∂net6 · ∂net6/∂w46",
-                                            "        = (−0.526)(0.249)(0.332) = −0.0435"]
+                                            "        = (-0.526)(0.249)(0.332) = -0.0435"]
     ended = repl("s.next()")
     assert "StopIteration: backward is complete" in ended

@@ -102,7 +102,7 @@ def test_negative_factors_are_parenthesized():
     root = x * -3.0
     root.label = "y"
     first = next(iter(backward_steps(root)))
-    assert "contribution 1 × (−3) = −3; x.grad = −3" in str(first)
+    assert "contribution 1 × (-3) = -3; x.grad = -3" in str(first)
 
 
 @settings(max_examples=60)
@@ -159,7 +159,7 @@ def test_node_names_label_number_or_counter():
     y = (x * 2.0 + x).exp()
     names = node_names(topological_order(y))
     assert sorted(names.values()) == sorted(["x", "2", "#1", "#2", "#3"])
-    assert names[y] == "#3" and number(-0.000123456789) == "−0.000123457"
+    assert names[y] == "#3" and number(-0.000123456789) == "-0.000123457"
 
 
 # -- the stepper ---------------------------------------------------------------------------

@@ -121,4 +121,4 @@ def test_a_graph_of_every_op_renders(image_format):
         assert node.label in texts
         assert node.op.symbol in texts
         for i, formula in enumerate(node.op.formulas):
-            assert any(text.startswith(f"∂out/∂{'ab'[i]} = {formula}") for text in texts), formula
+            assert any(text.startswith(f"∂out/∂{'ab'[i]} = {formula.replace('-', '−')}") for text in texts), formula

@@ -78,7 +78,7 @@ def test_missing_dot_for_network_diagrams_too(no_dot):
 
 def test_text_outputs_work_without_dot(no_dot):
     y = graph()
-    assert viz.to_tree(y).startswith("n3 y = −0.6351  grad 1  ← tanh")
+    assert viz.to_tree(y).startswith("n3 y = -0.6351  grad 1  ← tanh")
     assert '"label": "w"' in viz.to_json(y)
     assert "digraph computation_graph" in viz.to_dot(y).source
     assert os.environ["PATH"].endswith("empty-bin")

@@ -9,12 +9,12 @@ import viz
 from autodiff import Value
 
 TREE = """\
-n5 c = −18  grad 1  ← +
-├─ n2 s = −6  grad 3  ← ×
-│  ├─ n0 a = 2  grad −9
-│  └─ n1 b = −3  grad 6
-└─ n4 = −12  grad 1  ← ×
-   ├─ n2 s = −6  grad 3  ← ×  (shown above)
+n5 c = -18  grad 1  ← +
+├─ n2 s = -6  grad 3  ← ×
+│  ├─ n0 a = 2  grad -9
+│  └─ n1 b = -3  grad 6
+└─ n4 = -12  grad 1  ← ×
+   ├─ n2 s = -6  grad 3  ← ×  (shown above)
    └─ n3 2 (constant)"""
 
 
@@ -82,10 +82,10 @@ def test_tree_prints_a_shared_subgraph_once():
 def test_tree_cuts_at_max_depth():
     *_, c = shared()
     lines = viz.to_tree(c, max_depth=1).splitlines()
-    assert lines == ["n5 c = −18  grad 1  ← +",
-                     "├─ n2 s = −6  grad 3  ← ×",
+    assert lines == ["n5 c = -18  grad 1  ← +",
+                     "├─ n2 s = -6  grad 3  ← ×",
                      "│  └─ … operands below depth 1 not shown",
-                     "└─ n4 = −12  grad 1  ← ×",
+                     "└─ n4 = -12  grad 1  ← ×",
                      "   └─ … operands below depth 1 not shown"]
     with pytest.raises(ValueError, match="max_depth must be a non-negative int or None"):
         viz.to_tree(c, max_depth=-1)

@@ -333,7 +333,7 @@ class _Drawing:
         return shown
 
     def _local_text(self, node, i):
-        formula = node.op.formulas[i]
+        formula = node.op.formulas[i].replace("-", "−")   # a drawing's typographic minus
         value = style.local_derivative(node, i)
         name = f"∂out/∂{'ab'[i]}"
         if value is None:

@@ -32,17 +32,18 @@ _SATURATING = (OPS["sigmoid"], OPS["tanh"])
 _RELU = OPS["relu"]
 
 
-def number(x, precision=4):
-    """``x`` with ``precision`` significant digits, a Unicode minus, and NaN/∞ spelled out."""
+def number(x, precision=4, minus="−"):
+    """``x`` with ``precision`` significant digits and NaN/∞ spelled out; drawings use the
+    typographic minus −, text for a terminal (``to_tree``) passes ``minus="-"``."""
     x = float(x)
     if math.isnan(x):
         return "NaN"
     if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
+        return "∞" if x > 0 else minus + "∞"
     text = format(x, f".{precision}g")
     if text in ("-0", "0"):
         text = "0"
-    return text.replace("-", "−")
+    return text.replace("-", minus)
 
 
 def signed(x, precision=4):

@@ -58,7 +58,7 @@ def to_json(root, *, indent=2):
 
 
 def _describe(node, node_id, precision):
-    num = functools.partial(style.number, precision=precision)
+    num = functools.partial(style.number, precision=precision, minus="-")
     if node.op is CONST:
         name = f"{node.label} = " if node.label is not None else ""
         return f"{node_id} {name}{num(node.data)} (constant)".replace("\n", "⏎")

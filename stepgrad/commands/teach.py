@@ -130,7 +130,7 @@ def run_expr(args):
     if unused:
         raise ValueError(f"--set {', '.join(unused)}: not in the expression {args.expression!r}")
     root = expression.root
-    print(f"{root.label} = {expression.text} = {root.data:.6g}".replace("-", "−"))
+    print(f"{root.label} = {expression.text} = {root.data:.6g}")
     if args.explain:
         if args.explain not in expression.variables:
             raise ValueError(f"--explain {args.explain}: not a variable of the expression; "
