@@ -4,6 +4,7 @@ __all__ = ["Symbol", "as_symbol", "number_text"]
 
 # Precedence: higher binds tighter.
 _ADD, _MUL, _NEG, _POW, _ATOM = 1, 2, 3, 4, 5
+_SUPERSCRIPTS = {2: "²", 3: "³"}
 
 
 def number_text(x):
@@ -60,6 +61,8 @@ class Symbol:
         return self._binary(other, "{} − {}", _ADD, _ADD, _MUL, True)
 
     def __mul__(self, other):
+        if isinstance(other, Symbol) and other.text == self.text:
+            return self ** 2                       # out·out reads as out²
         return self._binary(other, "{}·{}", _MUL, _MUL, _NEG + 1)
 
     def __rmul__(self, other):
@@ -72,6 +75,8 @@ class Symbol:
         return self._binary(other, "{}/{}", _MUL, _MUL, _POW, True)
 
     def __pow__(self, other):
+        if not isinstance(other, Symbol) and other in _SUPERSCRIPTS:
+            return Symbol(_wrap(self, _ATOM) + _SUPERSCRIPTS[other], _POW)
         return self._binary(other, "{}^{}", _POW, _ATOM, _ATOM)
 
     def __rpow__(self, other):

@@ -1,13 +1,21 @@
-"""lecture: the lecture's worked examples, training-step tables, and the checker of hand derivations."""
+"""lecture: the lecture's worked problems, training-step tables, and the checker of hand derivations."""
 
-from .derivation import check_derivation
-from .derivation_file import load_derivation
-from .examples import EXAMPLES, SECTION7, SECTION8, SECTION10, WorkedExample
-from .problem import ErrorGraph, error_graph, load_problem
+from .check import Report, Row, check, check_derivation
+from .examples import EXAMPLES, SECTION7, SECTION8, SECTION10
+from .files import SOURCES, load_problem, load_submission, loads_submission
+from .graph import ErrorGraph, error_graph
+from .mistakes import MISTAKES, Mistake
+from .problem import Example, Problem
+from .quantities import Catalog
+from .schema import Answer, DerivationError, Submission, problem_from_dict, submission_from_dict
 from .tables import step_report, unit_table, verification_table, weight_table
 from .textbook import TrainingStep, UnitRecord, WeightRecord, apply_step, training_step
+from .written import Written
 
-__all__ = ["WorkedExample", "EXAMPLES", "SECTION7", "SECTION10", "SECTION8",
+__all__ = ["Problem", "Example", "EXAMPLES", "SECTION7", "SECTION10", "SECTION8",
            "training_step", "apply_step", "TrainingStep", "UnitRecord", "WeightRecord",
            "step_report", "unit_table", "weight_table", "verification_table",
-           "check_derivation", "load_derivation", "load_problem", "error_graph", "ErrorGraph"]
+           "check", "check_derivation", "Report", "Row", "Catalog", "Mistake", "MISTAKES",
+           "Submission", "Answer", "Written", "DerivationError", "problem_from_dict",
+           "submission_from_dict", "load_problem", "load_submission", "loads_submission",
+           "SOURCES", "error_graph", "ErrorGraph"]

@@ -1,55 +1,41 @@
-"""The lecture's worked examples: given weights, input, target and learning rate η."""
+"""The lecture's worked problems: sections 7 (3-2-1), 10 (2-2-2) and 8 (the 1-1-1 chain)."""
 
-from dataclasses import dataclass
+from nn import weight_label
 
-from nn.layers import MLP
+from .problem import Example, Problem
 
-__all__ = ["WorkedExample", "EXAMPLES", "SECTION7", "SECTION10", "SECTION8"]
-
-
-@dataclass(frozen=True)
-class WorkedExample:
-    """A network with given weights and one training example, as the lecture states it."""
-
-    name: str
-    title: str
-    unit_names: list      # one list per layer, inputs first, as the lecture numbers units
-    weights: list         # weights[layer][neuron][input]
-    biases: list          # biases[layer][neuron]
-    x: list
-    t: list
-    eta: float
-
-    def network(self, activation="sigmoid"):
-        """A fresh MLP with the example's weights."""
-        sizes = [len(layer) for layer in self.unit_names]
-        return MLP(sizes[0], sizes[1:], activation=activation, weights=self.weights,
-                   biases=self.biases, unit_names=self.unit_names)
+__all__ = ["EXAMPLES", "SECTION7", "SECTION8", "SECTION10"]
 
 
-SECTION7 = WorkedExample(
-    name="section7",
-    title="Section 7: the 3-2-1 network of Figure 3 (x = (1, 0, 1), t = 1, η = 0.9)",
-    unit_names=[["1", "2", "3"], ["4", "5"], ["6"]],
-    weights=[[[0.2, 0.4, -0.5], [-0.3, 0.1, 0.2]], [[-0.3, -0.2]]],
-    biases=[[-0.4, 0.2], [0.1]],
-    x=[1.0, 0.0, 1.0], t=[1.0], eta=0.9)
+def _problem(name, title, unit_names, weights, biases, x, t, eta):
+    """A Problem from nested lists, weights[layer][unit][input] and biases[layer][unit]."""
+    values = {}
+    for k in range(1, len(unit_names)):
+        for j, target in enumerate(unit_names[k]):
+            for i, source in enumerate(unit_names[k - 1]):
+                values[weight_label(source, target)] = weights[k - 1][j][i]
+            values[f"b{target}"] = biases[k - 1][j]
+    names = tuple(tuple(layer) for layer in unit_names)
+    return Problem(title, names, ("sigmoid",) * (len(names) - 1), values,
+                   (Example(tuple(x), tuple(t)),), eta, name=name)
+
+
+SECTION7 = _problem(
+    "section7", "Section 7: the 3-2-1 network of Figure 3 (x = (1, 0, 1), t = 1, η = 0.9)",
+    [["1", "2", "3"], ["4", "5"], ["6"]],
+    [[[0.2, 0.4, -0.5], [-0.3, 0.1, 0.2]], [[-0.3, -0.2]]], [[-0.4, 0.2], [0.1]],
+    [1.0, 0.0, 1.0], [1.0], 0.9)
 
 # Section 10 numbers hidden units 1, 2 and output units 3, 4; w_ij runs from unit i to unit j.
-SECTION10 = WorkedExample(
-    name="section10",
-    title="Section 10: the 2-2-2 network with two output units (x = (0.5, 0.8), t = (1, 0), η = 0.5)",
-    unit_names=[["1", "2"], ["1", "2"], ["3", "4"]],
-    weights=[[[0.15, 0.25], [0.20, 0.30]], [[0.40, 0.45], [0.50, 0.55]]],
-    biases=[[0.0, 0.0], [0.0, 0.0]],
-    x=[0.5, 0.8], t=[1.0, 0.0], eta=0.5)
+SECTION10 = _problem(
+    "section10",
+    "Section 10: the 2-2-2 network with two output units (x = (0.5, 0.8), t = (1, 0), η = 0.5)",
+    [["1", "2"], ["1", "2"], ["3", "4"]],
+    [[[0.15, 0.25], [0.20, 0.30]], [[0.40, 0.45], [0.50, 0.55]]], [[0.0, 0.0], [0.0, 0.0]],
+    [0.5, 0.8], [1.0, 0.0], 0.5)
 
-SECTION8 = WorkedExample(
-    name="section8",
-    title="Section 8: the 1-1-1 chain x → h → o (x = 1, t = 1, η = 0.9, biases 0)",
-    unit_names=[["x"], ["h"], ["o"]],
-    weights=[[[0.5]], [[0.8]]],
-    biases=[[0.0], [0.0]],
-    x=[1.0], t=[1.0], eta=0.9)
+SECTION8 = _problem(
+    "section8", "Section 8: the 1-1-1 chain x → h → o (x = 1, t = 1, η = 0.9, biases 0)",
+    [["x"], ["h"], ["o"]], [[[0.5]], [[0.8]]], [[0.0], [0.0]], [1.0], [1.0], 0.9)
 
-EXAMPLES = {e.name: e for e in (SECTION7, SECTION10, SECTION8)}
+EXAMPLES = {p.name: p for p in (SECTION7, SECTION10, SECTION8)}

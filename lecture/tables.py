@@ -47,7 +47,7 @@ def _slope_header(units):
     if activation == "identity":
         return "∂o/∂net"
     formula = OPS[activation].formulas[0]
-    return re.sub(r"\ba\b", "net", re.sub(r"\bout\b", "o", formula)).replace("·(", "(")
+    return re.sub(r"\ba(?![a-z])", "net", re.sub(r"\bout(?![a-z])", "o", formula)).replace("·(", "(")
 
 
 def _layer_names(step):

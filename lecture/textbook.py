@@ -84,12 +84,13 @@ def _find(units, kind, name):
     raise KeyError(f"no {kind} {name!r}; units are {', '.join(u.name for u in units)}")
 
 
-def training_step(network, x, t, eta, apply=False):
+def training_step(network, x, t, eta, apply=False, frozen=()):
     """One online update of the lecture on ``network`` for example (x, t) with learning rate η.
 
     Forward, E = ½Σ(t − o)², backward, then Δw = η·δ_j·x_ji for every weight and bias (with the
     old weights, as the lecture does), and a verification pass with the new weights on a copy.
-    δ is read from the engine: δ_j = −∂E/∂net_j, so Δw = η·δ_j·x_ji = −η·∂E/∂w_ji. Afterwards
+    δ is read from the engine: δ_j = −∂E/∂net_j, so Δw = η·δ_j·x_ji = −η·∂E/∂w_ji. The weights
+    and biases named in ``frozen`` (labels such as b4) are not updated: Δw = 0. Afterwards
     the network's units still hold this step's net, out and δ; its weights change (to w_new)
     only if ``apply`` is true.
     """
@@ -101,8 +102,8 @@ def training_step(network, x, t, eta, apply=False):
     for k, layer in enumerate(network.layers):
         for neuron in layer.neurons:
             for source, w, xi in zip(network.unit_names[k], neuron.w, inputs):
-                weights.append(_update(w, source, neuron, xi, eta))
-            weights.append(_update(neuron.b, None, neuron, 1.0, eta))
+                weights.append(_update(w, source, neuron, xi, eta, frozen))
+            weights.append(_update(neuron.b, None, neuron, 1.0, eta, frozen))
         inputs = [n.out.data for n in layer.neurons]
     updated = network.copy()
     _assign(updated, weights)
@@ -146,8 +147,8 @@ def _slope(neuron):
     return out.op.partials[0](out.data, net.data)
 
 
-def _update(parameter, source, neuron, x, eta):
+def _update(parameter, source, neuron, x, eta, frozen):
     delta = neuron.delta
-    dw = eta * delta * x
+    dw = 0.0 if parameter.label in frozen else eta * delta * x
     return WeightRecord(parameter.label, source, neuron.name, parameter.data, x, delta, dw,
                         parameter.data + dw, parameter.grad)

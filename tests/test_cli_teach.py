@@ -1,4 +1,4 @@
-"""Tests of ``stepgrad check``, ``explain``, ``step`` and ``expr`` (stepgrad.commands.teach)."""
+"""Tests of ``stepgrad explain``, ``step`` and ``expr`` (stepgrad.commands.teach)."""
 
 import pathlib
 import re
@@ -14,32 +14,6 @@ def run(capsys, *argv):
     status = main([str(a) for a in argv])
     out, err = capsys.readouterr()
     return status, out, err
-
-
-def test_check_passes_the_lecture(capsys):
-    for name, count in (("section7", 68), ("section10", 43), ("section8", 12)):
-        status, out, err = run(capsys, "check", EXAMPLES / f"{name}.toml")
-        assert status == 0 and err == ""
-        assert out.splitlines()[1] == "quantity         yours    exact      verdict" or name != "section7"
-        assert out.splitlines()[-1].startswith(f"{count} values: ") and " 0 wrong, 0 not checked" in out
-
-
-def test_check_exits_1_on_a_wrong_value(capsys):
-    status, out, _ = run(capsys, "check", EXAMPLES / "section7_mistakes.toml")
-    assert status == 1
-    assert out.splitlines()[-1] == "9 values: 3 correct, 0 correct with rounding carried, 6 wrong, 0 not checked"
-    assert "    η = 0.5 is used instead of η = 0.9: with that, Δw46 = 0.021762" in out
-
-
-def test_check_exits_2_on_a_malformed_file(capsys, tmp_path):
-    path = tmp_path / "bad.toml"
-    path.write_text('[network]\nlayers = [["1"], ["2"]]\n[weights]\nw12 = "0.5"\n'
-                    '[example]\nx = [1]\nt = [1]\neta = 1\n')
-    status, out, err = run(capsys, "check", path)
-    assert status == 2 and out == ""
-    assert err == f"stepgrad check: error: {path}:4: [weights] w12: expected a number, got the string '0.5'\n"
-    status, _, err = run(capsys, "check", tmp_path / "missing.toml")
-    assert status == 2 and "No such file or directory" in err
 
 
 def test_explain_writes_the_chain_rule_with_numbers(capsys):
@@ -64,7 +38,7 @@ def test_explain_names_what_it_cannot_find(capsys):
     status, _, err = run(capsys, "explain", "section7", "--wrt", "w99")
     assert status == 2 and err.startswith("stepgrad explain: error: --wrt: no node labeled 'w99'; labels: b6, w46, b4, w14,")
     status, _, err = run(capsys, "explain", "section9")
-    assert status == 2 and "unknown source 'section9': use section7, section10, section8 or a derivation file" in err
+    assert status == 2 and "unknown source 'section9': use section7, section10, section8 or a problem or derivation file" in err
 
 
 def test_step_prints_every_step_up_to_a_node_and_the_table(capsys):

@@ -13,7 +13,7 @@ def test_registry():
 def test_networks_have_the_lectures_shapes_and_weights(example, sizes):
     network = example.network()
     assert network.n_inputs == len(example.x) and network.layer_sizes == sizes
-    assert network.weights() == (example.weights, example.biases)
+    assert {p.label: p.data for p in network.parameters()} == dict(example.weights)
     assert len(example.t) == sizes[-1]
 
 

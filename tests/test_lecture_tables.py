@@ -116,7 +116,7 @@ def test_report_is_identical_run_to_run_and_names_everything():
 
 
 def test_slope_header_follows_the_activation():
-    for activation, header in (("tanh", "1 − o·o"), ("relu", "[net > 0]"),
+    for activation, header in (("tanh", "1 − o²"), ("relu", "[net > 0]"),
                                ("identity", "∂o/∂net")):
         network = MLP(2, [2, 1], activation=activation, init="xavier", seed=1)
         header_cells, _ = unit_rows(training_step(network, [0.5, -0.5], [1.0], 0.1))

@@ -6,7 +6,10 @@ import pytest
 
 from autodiff import CONST, Value, grad, topological_order
 from nn import MLP, Neuron, weight_label
-from lecture import SECTION7
+
+# The lecture's section 7 network (Figure 3): weights[layer][unit][input], biases[layer][unit]
+WEIGHTS = [[[0.2, 0.4, -0.5], [-0.3, 0.1, 0.2]], [[-0.3, -0.2]]]
+BIASES = [[-0.4, 0.2], [0.1]]
 
 
 def test_mlp_3_2_1_returns_values_and_is_sigmoid_by_default():
@@ -29,8 +32,8 @@ def test_neuron_computes_net_and_out():
 
 
 def test_given_weights_reproduce_the_example():
-    network = SECTION7.network()
-    assert network.weights() == (SECTION7.weights, SECTION7.biases)
+    network = MLP(3, [2, 1], weights=WEIGHTS, biases=BIASES)
+    assert network.weights() == (WEIGHTS, BIASES)
     assert network.unit_names == [["1", "2", "3"], ["4", "5"], ["6"]]
     assert [n.name for n in network.neurons] == ["4", "5", "6"]
 
@@ -72,7 +75,7 @@ def test_initial_ranges():
 
 
 def test_copy_is_independent():
-    network = SECTION7.network()
+    network = MLP(3, [2, 1], weights=WEIGHTS, biases=BIASES)
     copy = network.copy()
     assert copy.state_dict() == network.state_dict()
     assert copy.unit_names == network.unit_names and copy.activations == network.activations
@@ -85,8 +88,8 @@ def test_copy_is_independent():
     (dict(n_inputs=3, layer_sizes=[2, 1], activation="softmax"), "unknown activation 'softmax'"),
     (dict(n_inputs=3, layer_sizes=[2, 1], activation=["tanh"]), "1 activations for 2 layers"),
     (dict(n_inputs=3, layer_sizes=[2, 1], init="zeros"), "unknown init 'zeros'"),
-    (dict(n_inputs=3, layer_sizes=[2, 1], weights=SECTION7.weights), "give both weights and biases"),
-    (dict(n_inputs=2, layer_sizes=[2, 1], weights=SECTION7.weights, biases=SECTION7.biases),
+    (dict(n_inputs=3, layer_sizes=[2, 1], weights=WEIGHTS), "give both weights and biases"),
+    (dict(n_inputs=2, layer_sizes=[2, 1], weights=WEIGHTS, biases=BIASES),
      "layer 0 neuron 0: needs 2 weights, got 3"),
     (dict(n_inputs=3, layer_sizes=[2, 1], unit_names=[["a"], ["b"], ["c"]]), "unit_names have shape"),
 ])
@@ -97,7 +100,7 @@ def test_bad_construction(kwargs, message):
 
 def test_wrong_number_of_inputs():
     with pytest.raises(ValueError, match="unit 4: expected 3 inputs, got 2"):
-        SECTION7.network()([1.0, 0.0])
+        MLP(3, [2, 1], weights=WEIGHTS, biases=BIASES)([1.0, 0.0])
 
 
 def test_delta_before_a_forward_pass():
@@ -111,8 +114,8 @@ def test_weight_label():
 
 
 def test_numeric_inputs_become_one_labelled_constant_each_shared_by_the_weights():
-    network = SECTION7.network()
-    out = network(SECTION7.x)[0]
+    network = MLP(3, [2, 1], weights=WEIGHTS, biases=BIASES)
+    out = network([1.0, 0.0, 1.0])[0]
     users = {}
     for node in topological_order(out):
         for parent in node.parents:
@@ -127,7 +130,7 @@ def test_numeric_inputs_become_one_labelled_constant_each_shared_by_the_weights(
 
 def test_value_inputs_are_used_as_given():
     x = [Value(1.0, label="a"), Value(0.0, label="b"), Value(1.0, label="c")]
-    out = SECTION7.network()(x)[0]
+    out = MLP(3, [2, 1], weights=WEIGHTS, biases=BIASES)(x)[0]
     out.backward()
     # the very Values given are the graph's leaves: they take gradients, labels unchanged
     assert [v.grad for v in x] == list(grad(out, x)) and x[0].grad != 0.0

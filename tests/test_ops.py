@@ -127,9 +127,9 @@ def test_dunders_record_their_own_ops():
 
 def test_printed_formulas():
     assert {name: op.formulas for name, op in OPS.items()} == {
-        "add": ("1", "1"), "sub": ("1", "-1"), "mul": ("b", "a"), "div": ("1/b", "−a/b^2"),
+        "add": ("1", "1"), "sub": ("1", "-1"), "mul": ("b", "a"), "div": ("1/b", "−a/b²"),
         "neg": ("-1",), "pow": ("b·a^(b − 1)", "out·log(a)"), "exp": ("out",), "log": ("1/a",),
-        "sqrt": ("1/(2·out)",), "sin": ("cos(a)",), "cos": ("−sin(a)",), "tanh": ("1 − out·out",),
+        "sqrt": ("1/(2·out)",), "sin": ("cos(a)",), "cos": ("−sin(a)",), "tanh": ("1 − out²",),
         "sigmoid": ("out·(1 − out)",), "relu": ("[a > 0]",), "abs": ("sign(a)",),
     }
 

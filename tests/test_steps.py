@@ -16,7 +16,7 @@ from sample_graphs import section7_error, two_paths
 GOLDEN_STEPS = """\
 step 1/7: L = tanh(#3) [tanh], data = 0.761594
   upstream ∂L/∂L = 1 (seed)
-  → #3: local tanh: 1 − out·out = 0.419974; contribution 1 × 0.419974 = 0.419974; #3.grad = 0.419974
+  → #3: local tanh: 1 − out² = 0.419974; contribution 1 × 0.419974 = 0.419974; #3.grad = 0.419974
 step 2/7: #3 = #1 + #2 [add], data = 1
   upstream ∂L/∂#3 = 0.419974
   → #1: local +: 1; contribution 0.419974 × 1 = 0.419974; #1.grad = 0.419974

@@ -98,7 +98,7 @@ def test_a_bad_expression_file_names_what_is_wrong(tmp_path, capsys, content, me
 
 def test_graph_errors_are_one_line_each(tmp_path, capsys):
     code, _, err = run(capsys, "graph", "section9")
-    assert code == 2 and "unknown source 'section9': use section7, section10, section8 or a derivation file" in err
+    assert code == 2 and "unknown source 'section9': use section7, section10, section8 or a problem or derivation file" in err
     code, _, err = run(capsys, "graph", "section7", "--out", str(tmp_path / "g.jpeg"))
     assert code == 2 and "suffix of" in err and not (tmp_path / "g.jpeg").exists()
     code, _, err = run(capsys, "graph", "section7", "--path", "w99")

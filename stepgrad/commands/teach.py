@@ -1,4 +1,4 @@
-"""``stepgrad check``, ``explain``, ``step`` and ``expr``: the teaching layer on the command line."""
+"""``stepgrad explain``, ``step`` and ``expr``: the teaching layer on the command line."""
 
 import argparse
 import importlib
@@ -7,26 +7,14 @@ from autodiff import topological_order
 from autodiff.explain import explain
 from autodiff.steps import Stepper, backward_steps
 from autodiff.parse import parse_assignments, parse_expression
-from lecture import check_derivation, error_graph
-from lecture.problem import SOURCES
+from lecture import SOURCES, error_graph
 
 from .demo import positive_int
 
-__all__ = ["add_parsers", "run_check", "run_explain", "run_step", "run_expr"]
+__all__ = ["add_parsers", "run_explain", "run_step", "run_expr"]
 
 
 def add_parsers(subparsers):
-    check = subparsers.add_parser(
-        "check", help="check a hand derivation (net, o, E, δ, Δw, new weights) number by number",
-        description="Check the values in a derivation file against the exact ones: a table of "
-                    "quantity, your value, the exact value and a verdict (correct; correct, "
-                    "rounding carried; wrong, with the formula and the mistake that explains it; "
-                    "not checked). Exit status 1 when a value is wrong, 2 when the file is "
-                    "malformed.",
-        epilog="examples: stepgrad check examples/derivations/section7.toml")
-    check.add_argument("file", metavar="FILE", help="a derivation file, .toml or .json")
-    check.set_defaults(run=run_check)
-
     explain_parser = subparsers.add_parser(
         "explain", help="∂E/∂w as the chain rule writes it, path by path, with numbers",
         description="For each weight (or --wrt NAME), every path from E to it with the product "
@@ -71,12 +59,6 @@ def _explain_options(parser):
                         help="list at most N paths (default 20; the count is always exact)")
     parser.add_argument("--digits", metavar="N", type=positive_int, default=3,
                         help="significant digits of the factors (default 3)")
-
-
-def run_check(args):
-    report = check_derivation(args.file)
-    print(report.text())
-    return 0 if report.ok else 1
 
 
 def _find(root, label, where):

@@ -1,4 +1,4 @@
-"""Reading a derivation from a TOML or JSON file, keeping every number's written digits.
+"""Reading problems and derivations from TOML or JSON files, keeping every number's written digits.
 
 TOML (``tomllib``) and JSON both drop trailing zeros when they parse a float (0.400 becomes
 0.4), so the reader takes each float's raw token instead: ``0.400`` in the file is checked to
@@ -7,38 +7,106 @@ file, the line and the field; nothing in the file is ever executed.
 """
 
 import json
+import os
 import pathlib
 import re
 import tomllib
 
-from .derivation_spec import DerivationError, Written, derivation_from_dict
+from .examples import EXAMPLES
+from .schema import DerivationError, problem_from_dict, submission_from_dict
+from .written import Written
 
-__all__ = ["load_derivation", "loads_derivation", "FORMATS"]
+__all__ = ["load_problem", "load_submission", "loads_submission", "read_document", "FORMATS",
+           "SOURCES"]
 
 FORMATS = {".toml": "toml", ".json": "json"}
+SOURCES = ", ".join(EXAMPLES) + " or a problem or derivation file (.toml, .json)"
 _TOML_ERROR = re.compile(r"^(.*) \(at line (\d+), column (\d+)\)$")
 _TOML_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
 _TOML_KEY = re.compile(r"""^\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
 
 
-def load_derivation(path):
-    """The Derivation in ``path`` (.toml or .json)."""
+def load_problem(source, follow=True):
+    """The problem named by ``source``: a Problem, a built-in example's name or a file's path
+    (a derivation file that names its problem gives that problem)."""
+    from .problem import Problem
+    if isinstance(source, Problem):
+        return source
+    name = str(source)
+    if name in EXAMPLES:
+        return EXAMPLES[name]
+    path = pathlib.Path(name)
+    if path.suffix.lower() not in FORMATS:
+        raise DerivationError(f"unknown source {name!r}: use {SOURCES}")
+    data, locate = read_document(path)
+    if isinstance(data, dict) and "problem" in data:
+        if not follow or not isinstance(data["problem"], str):
+            raise DerivationError(f"{path}: problem: a problem file states its network, weights "
+                                  f"and examples itself; it cannot name another problem")
+        return _resolve(data["problem"], path)
+    return problem_from_dict(_without_answers(data), str(path), locate)
+
+
+def _without_answers(data):
+    if isinstance(data, dict):
+        return {k: v for k, v in data.items() if k not in ("answers", "notation")}
+    return data
+
+
+def load_submission(path, problem=None):
+    """The Submission in ``path``: its problem (``problem``, or the one the file names or
+    states) and its answers."""
+    path = pathlib.Path(path)
+    data, locate = read_document(path)
+    return submission_from_dict(data, str(path), locate, _problem_or_none(problem),
+                                lambda name: _resolve(name, path))
+
+
+def loads_submission(text, fmt="toml", source="derivation", problem=None):
+    """The Submission in ``text``, TOML or JSON (``fmt``); a problem it names must be built in."""
+    data, locate = _parse(text, fmt, source)
+    return submission_from_dict(data, source, locate, _problem_or_none(problem),
+                                lambda name: _resolve(name, None))
+
+
+def _problem_or_none(problem):
+    return None if problem is None else load_problem(problem)
+
+
+def _resolve(name, path):
+    """A problem a derivation names: built in, or a file beside the derivation."""
+    if name in EXAMPLES:
+        return EXAMPLES[name]
+    if path is None:
+        raise DerivationError(f"problem {name!r}: not a built-in problem ({', '.join(EXAMPLES)})")
+    target = pathlib.Path(os.path.normpath(path.parent / name))
+    if target.suffix.lower() not in FORMATS or not target.is_file():
+        raise DerivationError(f"{path}: problem: {name!r} is neither a built-in problem "
+                              f"({', '.join(EXAMPLES)}) nor a .toml/.json file beside {path.name}")
+    return load_problem(target, follow=False)
+
+
+def read_document(path):
+    """``(data, locate)`` of a TOML or JSON file: its tables, and ``locate(table, key)``, the
+    line of a field."""
     path = pathlib.Path(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise DerivationError(f"{path}: a derivation file is .toml or .json, not "
+        raise DerivationError(f"{path}: a problem or derivation file is .toml or .json, not "
                               f"{path.suffix or 'a file without a suffix'!s}")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DerivationError(f"{path}: cannot read it: {error.strerror or error}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[:error.start].count(b"\n") + 1
         raise DerivationError(f"{path}:{line}: not UTF-8 text ({error.reason})") from None
-    return loads_derivation(text, fmt, str(path))
+    return _parse(text, fmt, str(path))
 
 
-def loads_derivation(text, fmt="toml", source="derivation"):
-    """The Derivation in ``text``, which is TOML or JSON (``fmt``)."""
+def _parse(text, fmt, source):
     if fmt == "toml":
         try:
             data = tomllib.loads(text, parse_float=_float)
@@ -50,8 +118,8 @@ def loads_derivation(text, fmt="toml", source="derivation"):
             else:
                 message = f"{source}: bad TOML: {message}"
             raise DerivationError(message) from None
-        locate = _toml_locator(text)
-    elif fmt == "json":
+        return data, _toml_locator(text)
+    if fmt == "json":
         try:
             data = json.loads(text, parse_float=_float, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as error:
@@ -62,10 +130,8 @@ def loads_derivation(text, fmt="toml", source="derivation"):
             lines = [n for n, row in enumerate(text.splitlines(), 1) if pattern.search(row)]
             place = f"{source}:{lines[1]}" if len(lines) > 1 else source
             raise DerivationError(f"{place}: bad JSON: the key {error.key!r} is given twice") from None
-        locate = _json_locator(text)
-    else:
-        raise ValueError(f"loads_derivation: fmt must be 'toml' or 'json', got {fmt!r}")
-    return derivation_from_dict(data, source, locate)
+        return data, _json_locator(text)
+    raise ValueError(f"fmt must be 'toml' or 'json', got {fmt!r}")
 
 
 def _float(text):

@@ -1,0 +1,554 @@
+"""Checking a hand derivation against the engine: a verdict for every value a person wrote.
+
+Verdicts, for a value written with last digit of size u (0.001 for 0.332):
+
+- **correct**: it is the exact value rounded to the digits written (within u/2).
+- **correct, rounding carried**: computed from your own earlier values, which are right but
+  rounded, it lands where those roundings allow (interval arithmetic on each written value's
+  ±u/2): the lecture's Δw46 = 0.0391 from δ6 = 0.1311 and o4 = 0.332 is one.
+- **carried**: it follows correctly from an earlier value of yours that is wrong (error carried
+  forward); the row names that value, however far down the chain it is.
+- **rounded too early**: a value with fewer than 3 significant digits that later values are
+  computed from, or a value that passes only because one was.
+- **wrong**: none of the above. The row shows what your own earlier values give, then the exact
+  value with the lecture's formula and numbers, and names the cause when one explains the value
+  to its digits: a digit slip first (two digits swapped, one mistyped), then a typical mistake
+  (``lecture.mistakes``), else an arithmetic slip. Several mistakes that fit are all named.
+- **changed given**: a given of the problem (w46, x1, t6, η) written with another value.
+- **not checked**: a name the problem does not have.
+
+A right value that a typical mistake would also give carries a warning ("this value does not
+show whether …"). Nothing is ever evaluated as Python: expressions go through autodiff.parse.
+"""
+
+import math
+import os
+import re
+from dataclasses import dataclass, field
+
+from autodiff.notation import Text
+from autodiff.parse import ExpressionError, parse_expression
+
+from .intervals import Interval, around
+from .mistakes import DIAGNOSES, MISTAKES, eta_mistake
+from .notation import Names
+from .quantities import Catalog
+
+__all__ = ["check", "check_derivation", "Row", "Report", "VERDICTS", "CORRECT", "ROUNDING", "CARRIED", "EARLY",
+           "WRONG", "CHANGED", "NOT_CHECKED"]
+
+CORRECT, ROUNDING, CARRIED, EARLY = ("correct", "correct, rounding carried", "carried",
+                                     "rounded too early")
+WRONG, CHANGED, NOT_CHECKED = "wrong", "changed given", "not checked"
+VERDICTS = (CORRECT, ROUNDING, CARRIED, EARLY, WRONG, CHANGED, NOT_CHECKED)
+_FAULTY = (WRONG, CHANGED)
+INLINE = ("slope", "signal")     # written out inside δ's formula, as the lecture does
+_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Row:
+    """One written value and its verdict.
+
+    ``quantity`` is the canonical name (None for an expression or an unknown name); ``exact``
+    the engine's value; ``expected`` what your own earlier values give (None when it is the
+    exact value); ``mistake`` the id of the cause named (``lecture.mistakes``, or digit_slip,
+    arithmetic_slip, rounded_early, changed_given); ``follows_from`` the keys of the wrong
+    values a carried row follows from.
+    """
+
+    key: str
+    yours: object           # a Written: float(yours), yours.text
+    line: int | None
+    quantity: str | None
+    exact: float | None
+    verdict: str
+    notes: tuple = ()
+    mistake: str | None = None
+    follows_from: tuple = ()
+    expected: float | None = None
+    candidates: tuple = ()  # every mistake id that fits (several: none is named)
+    warnings: tuple = ()    # "this value does not show whether …"
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """Every row of a check, in the order the values were written, and what they add up to."""
+
+    submission: object
+    rows: tuple
+    catalog: object = field(repr=False, default=None)
+    names: object = field(repr=False, default=None)
+
+    @property
+    def problem(self):
+        return self.submission.problem
+
+    @property
+    def ok(self):
+        """True when no value is wrong (and no given was changed)."""
+        return not any(row.verdict in _FAULTY for row in self.rows)
+
+    def count(self, verdict):
+        return sum(row.verdict == verdict for row in self.rows)
+
+    @property
+    def unknown(self):
+        """The names written that the problem does not have, each once."""
+        return list(dict.fromkeys(r.key for r in self.rows if r.verdict == NOT_CHECKED
+                                  and r.quantity is None and r.exact is None))
+
+    @property
+    def exit_status(self):
+        """0: every value checked and none wrong; 1: a value is wrong (or a given changed);
+        3: none wrong, but some could not be checked (names the problem does not have)."""
+        if not self.ok:
+            return 1
+        return 3 if self.unknown else 0
+
+    def mistakes(self):
+        """Each cause named, once, with the rows it explains: [(id, title, [rows])]."""
+        found = {}
+        for row in self.rows:
+            if row.mistake is not None and row.verdict in (WRONG, CHANGED, EARLY):
+                found.setdefault((row.mistake, _title(row)), []).append(row)
+        return [(mistake, title, rows) for (mistake, title), rows in found.items()]
+
+    def text(self, width=80):
+        from .report import report_text
+        return Text(report_text(self, width))
+
+    __str__ = text
+
+    def __repr__(self):
+        return self.text()
+
+    def to_dict(self):
+        from .report import report_dict
+        return report_dict(self)
+
+    def _repr_html_(self):
+        from .report import report_html
+        return report_html(self)
+
+
+_TITLES = {m.id: m.title for m in MISTAKES} | {k: text.split(":")[0] for k, text in DIAGNOSES.items()}
+
+
+def _title(row):
+    """What a row's cause is called in a list of causes: the mistake's title (with its η)."""
+    if row.mistake == "eta":
+        return row.notes[0].split(": with that, ")[0]
+    return _TITLES.get(row.mistake, row.mistake)
+
+
+def check(submission):
+    """Check a Submission (a problem and someone's answers); returns a Report."""
+    return _Check(submission).report()
+
+
+def check_derivation(source, problem=None):
+    """Check a derivation: a Submission, a dict in the schema of ``lecture.schema``, or the path
+    of a .toml/.json file. ``problem`` (a Problem, a built-in name or a file) is the problem
+    the answers are for; without it, the one the derivation names or states.
+
+    >>> report = check_derivation({"problem": "section8", "answers": {"oh": 0.622, "δo": -0.0889}})
+    >>> [row.verdict for row in report.rows], report.ok, report.rows[1].mistake
+    (['correct', 'wrong'], False, 'flipped_error')
+    """
+    from .files import load_problem, load_submission
+    from .schema import Submission, submission_from_dict
+    if isinstance(source, Submission):
+        return check(source)
+    if isinstance(source, dict):
+        given = None if problem is None else load_problem(problem)
+        return check(submission_from_dict(source, problem=given, resolve=load_problem))
+    if isinstance(source, (str, os.PathLike)):
+        return check(load_submission(source, problem))
+    raise TypeError(f"check_derivation: expected a Submission, a dict or a path, got "
+                    f"{type(source).__name__}")
+
+
+class _Check:
+    def __init__(self, submission):
+        self.submission = submission
+        problem = submission.problem
+        self.catalog = catalog = Catalog(problem)
+        self.names = Names(catalog, submission.notation)
+        from .engine import exact_values
+        self.exact = exact_values(problem, catalog)
+        # which quantity (or given) each answer names, and the value of yours later ones use
+        self.resolved = []
+        self.written, self.keys = {}, {}
+        for answer in (*submission.restated, *submission.answers):
+            name = self.names.resolve(answer.key)
+            self.resolved.append((answer, name))
+            if name is None:
+                continue
+            held = self.written.get(name)
+            if held is None or answer.value.unit < held.unit:
+                self.written[name] = answer.value
+                self.keys[name] = answer.key.strip()
+        self.given_changes = {n: w for n, w in self.written.items() if n in catalog.constants
+                              and not _close(w, catalog.constants[n], w.unit / 2)}
+        # your values: the quantities you wrote, and the givens you copied differently
+        mine = {n: w for n, w in self.written.items()
+                if n in catalog.quantities or n in self.given_changes}
+        self.points = {n: float(w) for n, w in mine.items()}
+        self.intervals = {n: around(float(w), w.unit) for n, w in mine.items()}
+        wanted = [n for n in self.written if n in catalog.quantities]
+        for answer, name in self.resolved:      # what expression answers use
+            if name is None:
+                wanted += [n for n in map(self.names.resolve, re.findall(r"[^\W\d]\w*", answer.key))
+                           if n in catalog.quantities]
+        self.cone = catalog.cone(wanted, stop=mine)
+        self.point_values = self._recompute(self.points)
+        self.interval_values = self._recompute(self.intervals)
+        self.status, self.roots = {}, {}
+        self._mistake_cache = {}
+
+    def _recompute(self, fixed):
+        """Each quantity of the cone from its inputs, where the inputs you wrote are yours."""
+        values = dict(self.catalog.constants)
+        values.update((n, v) for n, v in fixed.items() if n in self.catalog.constants)
+        computed = {}
+        for name in self.cone:
+            q = self.catalog.quantities[name]
+            computed[name] = q.evaluate([values[i] for i in q.inputs])
+            values[name] = fixed.get(name, computed[name])
+        return computed
+
+    # -- the report ------------------------------------------------------------------------
+    def report(self):
+        rows = [None] * len(self.resolved)
+        position = self.catalog.position
+        order = sorted((k for k, (_, name) in enumerate(self.resolved) if name is not None),
+                       key=lambda k: position(self.resolved[k][1]))
+        for k in order:
+            answer, name = self.resolved[k]
+            rows[k] = self._judge(answer, name)
+            if self.written[name] is answer.value:
+                self.status[name] = rows[k].verdict
+                self.roots[name] = (rows[k].follows_from if rows[k].verdict == CARRIED else
+                                    (self.keys[name],) if rows[k].verdict in _FAULTY else ())
+        rows = self._early(rows, order)
+        for k, (answer, name) in enumerate(self.resolved):
+            if name is None:
+                rows[k] = self._other(answer)
+        restated = len(self.submission.restated)
+        rows = [row for k, row in enumerate(rows) if k >= restated or row.verdict == CHANGED]
+        return Report(self.submission, tuple(rows), self.catalog, self.names)
+
+    # -- one quantity ----------------------------------------------------------------------
+    def _judge(self, answer, name):
+        yours, catalog = answer.value, self.catalog
+        if name in catalog.constants:
+            return self._given(answer, name)
+        exact = self.exact[name]
+        q = catalog.quantities[name]
+        make = lambda verdict, notes=(), **more: Row(answer.key, yours, answer.line, name, exact,
+                                                     verdict, tuple(notes), **more)
+        warnings = ()
+        if _close(yours, exact, yours.unit / 2):
+            return make(CORRECT, warnings=self._hidden(q, yours, exact))
+        sources = [s for s in catalog.sources(name, self.points) if s in self.points]
+        interval = self.interval_values[name]
+        point = self.point_values[name]
+        if sources and _within(yours, interval, yours.unit / 2):
+            roots = tuple(dict.fromkeys(r for s in sources for r in self.roots.get(s, ())))
+            text = f"from your {self._yours(sources)}: {_fixed(point, yours.unit)}"
+            if roots:
+                wrong = ", ".join(roots)
+                return make(CARRIED, (f"follows from your wrong {wrong}; {text}",),
+                            follows_from=roots, expected=point)
+            return make(ROUNDING, (text,), expected=point)
+        return self._wrong(answer, q, exact, sources, point, make)
+
+    def _given(self, answer, name):
+        yours = answer.value
+        value = self.catalog.constants[name]
+        shown = self.catalog.display(name)
+        if _close(yours, value, yours.unit / 2):
+            return Row(answer.key, yours, answer.line, name, value, NOT_CHECKED,
+                       (f"{shown} is given in the problem, not computed",))
+        return Row(answer.key, yours, answer.line, name, value, CHANGED,
+                   (f"{shown} is {_plain(value)} in the problem; later values that use your "
+                    f"{shown} = {yours.text} are carried from it",), mistake="changed_given")
+
+    def _wrong(self, answer, q, exact, sources, point, make):
+        yours = answer.value
+        notes = []
+        own = sources and not _close(point, exact, 1e-12 + 1e-9 * abs(exact))
+        if own:
+            notes.append(f"from your {self._yours(sources)}: {self.catalog.display(q.name)} = "
+                         f"{self.catalog.numbers(q.name, self._used(), keep=self._texts())} = "
+                         f"{_fixed(point, yours.unit)}")
+        notes.append(f"{self.catalog.formula(q.name)} = "
+                     f"{self.catalog.numbers(q.name, self.exact)} = {_fixed(exact, yours.unit)}")
+        slip = _digit_slip(yours.text, point if own else exact)
+        found = self._mistakes(q, yours, exact)
+        if slip is not None:
+            if found:   # two explanations: name neither
+                texts = "; or ".join(text for _, text, _ in found)
+                return make(WRONG, (f"either a digit slip ({slip}), or {texts}", *notes),
+                            expected=point, candidates=("digit_slip", *(m.id for m, _, _ in found)))
+            return make(WRONG, (f"a digit slip: {slip}", *notes), mistake="digit_slip",
+                        expected=point)
+        if len(found) == 1:
+            (mistake, text, value), = found
+            return make(WRONG, (f"{text}: with that, {self.catalog.display(q.name)} = "
+                                f"{_fixed(value, yours.unit)}", *notes), mistake=mistake.id,
+                        expected=point, candidates=(mistake.id,))
+        if found:
+            texts = "; or ".join(f"{text} ({_fixed(value, yours.unit)})" for _, text, value in found)
+            return make(WRONG, (f"more than one typical mistake gives this value: {texts}", *notes),
+                        mistake=None, expected=point, candidates=tuple(m.id for m, _, _ in found))
+        if own:
+            lead = f"an arithmetic slip: your values give {_fixed(point, yours.unit)}"
+        else:
+            lead = f"an arithmetic slip: the exact value is {_fixed(exact, yours.unit)}"
+        return make(WRONG, (lead, *notes), mistake="arithmetic_slip", expected=point)
+
+    def _used(self):
+        values = dict(self.catalog.constants)
+        values.update(self.point_values)
+        values.update(self.points)
+        return values
+
+    def _texts(self):
+        """Your values as you wrote them, by name."""
+        return {n: self.written[n].text for n in self.points}
+
+    def _yours(self, names):
+        """``o4 = 0.332, o5 = 0.525``: your values, named as you wrote them."""
+        return ", ".join(f"{self.keys[n]} = {self.written[n].text}" for n in names)
+
+    def _mistakes(self, q, yours, exact):
+        """The typical mistakes that reproduce ``yours`` to its digits: made in q's own formula,
+        or in a step before it that you did not write. [(mistake, text, value)]"""
+        catalog, found = self.catalog, []
+        upstream = [catalog.quantities[n] for n in catalog.cone([q.name], stop=self.points)
+                    if n not in self.points or n == q.name]
+        # the slope and the error signal are part of δ's formula, as the lecture writes it
+        own = [q] + [catalog.quantities[i] for i in q.inputs if i not in self.points
+                     and i in catalog.quantities and catalog.quantities[i].kind.name in INLINE
+                     and catalog.quantities[i].scope == q.scope]
+        for mistake in (*MISTAKES, *self._etas(q, yours)):
+            if not any(mistake.changes(u, catalog) for u in upstream):
+                continue
+            where = next((u for u in own if mistake.changes(u, catalog)), None)
+            # made once, in q's own formula; or throughout, in every step you did not write
+            tries = [(base, True) for base in ("yours", "exact") if where is not None]
+            tries += [("yours", False), ("exact", False)]
+            for base, once in tries:
+                value = self._with_mistake(mistake, q, base, own if once else None)
+                fits = _within(yours, value, yours.unit / 2)
+                differs = not _within(exact, value, 1e-12)
+                if fits and differs:
+                    text = mistake.explain(where or _first_changed(mistake, upstream, catalog),
+                                           catalog)
+                    if where is None:
+                        text = f"in a step you did not write: {text}"
+                    found.append((mistake, text, value.mid if isinstance(value, Interval) else value))
+                    break
+        return found
+
+    def _with_mistake(self, mistake, q, base, own=None):
+        """q recomputed with ``mistake`` from your values (as intervals) or from the exact ones:
+        the mistake made in ``own`` (q and the parts of its formula) only, or, with own None,
+        in q and every step before it that you did not write."""
+        if own is not None:
+            names = {u.name for u in own}
+            values = {**self.interval_values, **self.intervals} if base == "yours" else self.exact
+            fixed = {n: v for n, v in values.items() if n not in names}
+            return self.catalog.evaluate(fixed, mistake, names=[q.name])[q.name]
+        key = (mistake, base)
+        cache = self._mistake_cache.setdefault(key, {})
+        fixed = dict(self.intervals) if base == "yours" else {n: self.exact[n] for n in self.points
+                                                              if n in self.exact}
+        fixed.pop(q.name, None)
+        fixed.update((n, v) for n, v in cache.items() if n != q.name)
+        values = self.catalog.evaluate(fixed, mistake, names=[q.name])
+        cache.update((n, v) for n, v in values.items()
+                     if n in self.catalog.quantities and n not in self.points)
+        return values[q.name]
+
+    def _etas(self, q, yours):
+        """η = 1 (η left out), and the η your Δw implies, when it is a round number."""
+        if q.kind.name not in ("dw", "w_new") or q.frozen:
+            return []
+        etas = {1.0}
+        dw = q if q.kind.name == "dw" else self.catalog.quantities.get(q.inputs[1])
+        if dw is not None and dw.kind.name == "dw" and dw.rule is not None:
+            change = float(yours) - (self._used()[q.inputs[0]] if q.kind.name == "w_new" else 0.0)
+            for values in (self.exact, self._used()):
+                step = values.get(dw.name)
+                if step:
+                    implied = change / step * self.catalog.problem.eta
+                    if implied > 0:
+                        rounded = float(f"{implied:.1g}")     # a round η, such as 0.5
+                        if abs(implied - rounded) <= 0.02 * rounded:
+                            etas.add(rounded)
+        etas.discard(self.catalog.problem.eta)
+        return [eta_mistake(eta) for eta in sorted(etas)]
+
+    def _hidden(self, q, yours, exact):
+        """The typical mistakes that give this right value too: it does not show whether."""
+        hides = []
+        for mistake in (*MISTAKES, *([eta_mistake(1.0)] if q.kind.name == "dw" else [])):
+            if not mistake.changes(q, self.catalog):
+                continue
+            value = self._with_mistake(mistake, q, "exact")
+            if _within(yours, value, yours.unit / 2):
+                hides.append(mistake.hides(q, self.catalog))
+        if not hides:
+            return ()
+        return (f"this value does not show whether {'; or whether '.join(hides)}",)
+
+    # -- rounding too early ----------------------------------------------------------------
+    def _early(self, rows, order):
+        """Flag the values with fewer than 3 significant digits that later values of yours
+        are computed from, and the values that pass only because one was rounded so."""
+        used = {}
+        for k in order:
+            name = self.resolved[k][1]
+            if name in self.catalog.quantities:
+                for s in self.catalog.sources(name, self.points):
+                    used.setdefault(s, []).append(name)
+        early = set()
+        for k in order:
+            row, name = rows[k], self.resolved[k][1]
+            if row.verdict not in (CORRECT, ROUNDING) or name not in self.catalog.quantities:
+                continue
+            y = row.yours
+            rough = (y.digits < 3 and used.get(name)
+                     and not _close(y, row.exact, 1e-9 * max(1.0, abs(row.exact))))
+            if rough and self.written[name] is y:
+                early.add(name)
+                rows[k] = _replace(row, EARLY, (f"only {y.digits} significant digit"
+                                                f"{'s' * (y.digits != 1)}, and later values are "
+                                                f"computed from it (exact {_fixed(row.exact, y.unit / 100)})",
+                                                *row.notes), "rounded_early")
+                continue
+            if row.verdict == ROUNDING:
+                rough_sources = [s for s in self.catalog.sources(name, self.points) if s in early]
+                if rough_sources:
+                    rows[k] = _replace(row, EARLY, (f"passes only because your "
+                                                    f"{self._yours(rough_sources)} was rounded "
+                                                    f"too early", *row.notes), "rounded_early")
+        return rows
+
+    # -- expressions and unknown names -----------------------------------------------------
+    def _other(self, answer):
+        yours, key = answer.value, answer.key.strip()
+        make = lambda exact, verdict, notes=(), **more: Row(answer.key, yours, answer.line, None,
+                                                            exact, verdict, tuple(notes), **more)
+        names = self.names
+        if _looks_like_a_name(key):
+            close = names.suggest(key)
+            hint = f"did you mean {' or '.join(close)}?" if close else ""
+            return make(None, NOT_CHECKED, (f"no quantity {key!r}" + (f"; {hint}" if hint else ""),))
+        catalog = self.catalog
+        exact_values = {**catalog.constants, **self.exact}
+        try:
+            exact_expr = parse_expression(key, names.variables(exact_values), False)
+            used = self._used()
+            mine = parse_expression(key, names.variables(used), False)
+        except ExpressionError as error:
+            return make(None, NOT_CHECKED, (f"cannot read {key!r} as an expression: "
+                                            f"{error.message}",))
+        exact = exact_expr.root.data
+        if _close(yours, exact, yours.unit / 2):
+            return make(exact, CORRECT)
+        # NOTE: how far rounding your values can move the expression, to first order, from the
+        # engine's own gradients of it: Σ |∂f/∂v|·u_v/2.
+        mine.root.backward()
+        spread, sources = 0.0, []
+        for variable, leaf in mine.variables.items():
+            canonical = names.resolve(variable)
+            if canonical in self.points:
+                sources.append(canonical)
+                spread += abs(leaf.grad) * self.written[canonical].unit / 2
+            elif canonical in catalog.quantities:
+                for s in catalog.sources(canonical, self.points):
+                    if s in self.points and s not in sources:
+                        sources.append(s)
+        point = mine.root.data
+        if sources and _close(yours, point, yours.unit / 2 + spread):
+            roots = tuple(dict.fromkeys(r for s in sources for r in self.roots.get(s, ())))
+            text = f"from your {self._yours(sources)}: {_fixed(point, yours.unit)}"
+            if roots:
+                return make(exact, CARRIED, (f"follows from your wrong {', '.join(roots)}; {text}",),
+                            follows_from=roots, expected=point)
+            return make(exact, ROUNDING, (text,), expected=point)
+        used_text = ", ".join(f"{catalog.display(n)} = {_plain(v.data)}"
+                              for n, v in exact_expr.variables.items())
+        return make(exact, WRONG, (f"the exact value is {_fixed(exact, yours.unit)}",
+                                   f"{key} with {used_text} = {_fixed(exact, yours.unit)}"),
+                    mistake="arithmetic_slip", expected=point)
+
+
+def _first_changed(mistake, upstream, catalog):
+    return next(u for u in upstream if mistake.changes(u, catalog))
+
+
+def _looks_like_a_name(key):
+    """A plain name (o7, dleta4, δ6, w1,4), not an expression such as w46*delta6."""
+    return not any(c in key for c in "+-*/()^ ") or key.startswith(("dE/", "∂E/"))
+
+
+def _replace(row, verdict, notes, mistake):
+    from dataclasses import replace
+    return replace(row, verdict=verdict, notes=notes, mistake=mistake)
+
+
+def _close(yours, value, tolerance):
+    # NOTE: a hair of slack so that a value exactly half a unit away is not lost to binary rounding.
+    return abs(float(yours) - value) <= tolerance * (1 + _EPSILON) + 1e-15
+
+
+def _within(x, value, tolerance):
+    if isinstance(value, Interval):
+        return value.contains(float(x), tolerance * (1 + _EPSILON) + 1e-15)
+    return not math.isnan(value) and _close(x, value, tolerance)
+
+
+def _fixed(x, unit):
+    """x to two more decimals than ``unit`` has: 0.33181 for a value written as 0.332."""
+    if isinstance(x, Interval):
+        x = x.mid
+    if math.isnan(x):
+        return "undefined"
+    decimals = 0
+    while unit < 0.999 and decimals < 20:
+        unit *= 10
+        decimals += 1
+    text = f"{x:.{decimals + 2}f}"
+    return text.lstrip("-") if float(text) == 0.0 else text
+
+
+def _plain(x):
+    return f"{x:.6g}"
+
+
+def _digit_slip(text, value):
+    """How ``text`` differs from ``value`` written with as many decimals, when by one digit
+    (a mistyped digit) or two neighbours swapped; None otherwise."""
+    if isinstance(value, Interval):
+        value = value.mid
+    if value is None or math.isnan(value):
+        return None
+    decimals = len(text.split(".", 1)[1]) if "." in text and "e" not in text.lower() else 0
+    right = f"{value:.{decimals}f}"
+    written = text.strip().lstrip("+")
+    if written == right or len(written) != len(right):
+        return None
+    diff = [i for i, (a, b) in enumerate(zip(written, right)) if a != b]
+    first = next((i for i, c in enumerate(right) if c in "123456789"), len(right))
+    # NOTE: a mistyped leading digit is no slip: it changes the value's size, as mistakes do
+    if len(diff) == 1 and diff[0] > first and written[diff[0]].isdigit() and right[diff[0]].isdigit():
+        return f"{written} for {right} (one digit mistyped)"
+    if len(diff) == 2 and diff[1] == diff[0] + 1 and written[diff[0]] == right[diff[1]] \
+            and written[diff[1]] == right[diff[0]] and written[diff[0]].isdigit():
+        return f"{written} for {right} (two digits swapped)"
+    return None

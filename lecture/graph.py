@@ -1,0 +1,34 @@
+"""The one computation graph of a problem: its network after a forward pass and the error E at the root."""
+
+from dataclasses import dataclass
+
+from nn import MLP, binary_cross_entropy, mean_squared_error, squared_error
+
+from .files import load_problem
+from .problem import Problem
+
+__all__ = ["ErrorGraph", "error_graph"]
+
+_LOSSES = {"squared_error": squared_error, "mean_squared_error": mean_squared_error,
+           "cross_entropy": binary_cross_entropy}
+
+
+@dataclass(frozen=True, eq=False)
+class ErrorGraph:
+    """A problem's network after one forward pass on its first example, and its error E."""
+
+    problem: Problem
+    network: MLP
+    root: object
+
+
+def error_graph(source):
+    """The graph every command draws and steps: E of the problem's network on its (first)
+    example, E = ½Σ(t − o)² or the problem's loss, the root labelled E. ``source`` is a
+    Problem, a built-in example's name or a problem or derivation file. The inputs are
+    constants labelled x1, x2, … (or by their unit's own name, such as x)."""
+    problem = load_problem(source)
+    network = problem.network()
+    error = _LOSSES[problem.loss](network(list(problem.x)), list(problem.t))
+    error.label = "E"
+    return ErrorGraph(problem, network, error)

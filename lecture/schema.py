@@ -1,0 +1,521 @@
+"""The problem and derivation schema: a dict (from TOML, JSON or Python) validated into a Problem and answers.
+
+A file (or dict) states a problem, or names one, and may carry answers::
+
+    title = "Section 7"                           # optional
+    problem = "section7"                          # optional: a built-in problem, or a file
+                                                  #   (relative to this one); then the tables
+                                                  #   below only restate it (and are compared)
+    [network]
+    layers = [["1", "2", "3"], ["4", "5"], ["6"]] # unit names per layer, inputs first
+    activation = "sigmoid"                        # one name, or one per layer
+    [weights]                                     # every connection: w<from><to> (w14), or
+    w14 = 0.2                                     #   w<from>,<to> when a name is longer
+    [biases]                                      # optional; a bias left out is 0
+    b4 = -0.4
+    [example]                                     # one example ...
+    x = [1, 0, 1]
+    t = [1]
+    [[examples]]                                  # ... or several (instead of [example])
+    x = [1, 0, 1]
+    t = [1]
+    [training]                                    # η, and the rules of the exercise
+    eta = 0.9                                     # (eta may also sit in [example])
+    loss = "squared_error"                        # or mean_squared_error, cross_entropy
+    mode = "online"                               # or batch: Δw summed over the examples
+    epochs = 1
+    frozen = ["b4", "b5", "b6"]                   # not updated; "biases" for every bias
+    delta = "-dE/dnet"                            # the lecture's δ; "dE/dnet" for the other sign
+    [given]                                       # quantities given outright (δ of an output …)
+    delta6 = 0.032
+    [notation]                                    # your names for quantities (see lecture.notation)
+    h1 = "o1"
+    [answers]                                     # what a person computed
+    o4 = 0.332
+    delta6 = "0.1311"                             # a string keeps trailing zeros in JSON too
+    dw14 = [-0.0078, -0.008]                      # the same quantity written twice
+    [answers.example2]                            # with several examples: per example (online),
+    net4 = -0.69                                  #   [answers.epoch2.example1] with epochs
+
+Numbers keep the text they were written with (``Written``): the digits decide how closely an
+answer must agree. Limits (a hand derivation is small; a file past them is refused before
+anything is built): ``LIMITS``.
+"""
+
+import math
+from dataclasses import dataclass
+
+from nn import ACTIVATIONS, weight_label
+
+from .problem import LOSSES, MODES, Example, Problem
+from .written import Written
+
+__all__ = ["DerivationError", "Answer", "Submission", "problem_from_dict", "submission_from_dict",
+           "LIMITS", "TABLES", "SIGN_NAMES"]
+
+TABLES = ("title", "problem", "network", "weights", "biases", "example", "examples", "training",
+          "given", "notation", "answers")
+PROBLEM_TABLES = ("network", "weights", "biases", "example", "examples", "training", "given")
+LIMITS = {"layers": 10, "units per layer": 100, "weights": 20_000, "examples": 100,
+          "epochs": 100, "updates × weights": 50_000, "answers": 20_000}
+SIGN_NAMES = {"-dE/dnet": "lecture", "−dE/dnet": "lecture", "dE/dnet": "gradient"}
+
+
+class DerivationError(ValueError):
+    """A problem or derivation that cannot be read: the message names the file, line, table and field."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One value a person wrote: the key as written (with its table: example2.net4), the number,
+    and the line it is on."""
+
+    key: str
+    value: Written
+    line: int | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Submission:
+    """Someone's answers to a problem, in their own notation.
+
+    ``restated`` holds the givens the file writes out itself (weights, x, t, η) when the problem
+    comes from elsewhere: each is compared with the problem's.
+    """
+
+    problem: Problem
+    answers: tuple = ()       # Answer, in the order written
+    notation: dict = None     # writer's name (or pattern) → canonical name
+    restated: tuple = ()      # Answer: a given as the file writes it (w46, x1, t6, eta)
+    title: str = ""
+    source: str = "derivation"
+
+
+class _Where:
+    """Builds error messages that name the file, the line (when known), the table and the key."""
+
+    def __init__(self, source, locate):
+        self.source, self.locate = source, locate
+
+    def line(self, table, key):
+        return self.locate(table, key) if self.locate else None
+
+    def error(self, table, key, problem):
+        """An error about ``key`` in ``table``; with table None, ``key`` is a top-level key
+        (a table shown as [key], or a plain key such as title)."""
+        line = self.line(table, key)
+        place = f"{self.source}:{line}" if line else self.source
+        if table:
+            field = f"[{table}] {key}"
+        else:
+            field = key if key in ("title", "problem") else f"[{key}]"
+        return DerivationError(f"{place}: {field}: {problem}")
+
+
+def _kind(value):
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return f"the string {value[:40]!r}"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _number(value, where, table, key):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:
+            raise where.error(table, key, "the number is too large for a float") from None
+        if not math.isfinite(number):
+            raise where.error(table, key, f"{value!r} is not a finite number")
+        return number
+    raise where.error(table, key, f"expected a number, got {_kind(value)}")
+
+
+def _table(data, name, where):
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise where.error(None, name, f"expected a table, got {_kind(value)}")
+    return value
+
+
+def _only(table, name, fields, where):
+    for key in table:
+        if key not in fields:
+            raise where.error(name, key, f"unknown field; [{name}] has {', '.join(fields)}")
+
+
+def problem_from_dict(data, source="problem", locate=None):
+    """Validate ``data`` (the schema above, answers ignored) into a Problem."""
+    where = _Where(source, locate)
+    _check_top(data, where)
+    return _problem(data, where, source)
+
+
+def _check_top(data, where):
+    if not isinstance(data, dict):
+        raise DerivationError(f"{where.source}: expected a table (an object) at the top, "
+                              f"got {_kind(data)}")
+    for key in data:
+        if key not in TABLES:
+            raise where.error(None, key, f"unknown table; the tables are {', '.join(TABLES)}")
+    title = data.get("title", "")
+    if not isinstance(title, str):
+        raise where.error(None, "title", f"expected a string, got {_kind(title)}")
+
+
+def _problem(data, where, name):
+    for table in ("network", "weights"):
+        if table not in data:
+            raise DerivationError(f"{where.source}: missing table [{table}]")
+    training = _table(data, "training", where)
+    _only(training, "training", ("eta", "loss", "mode", "epochs", "frozen", "delta"), where)
+    given = _given(_table(data, "given", where), where)
+    names, activations = _network(_table(data, "network", where), where)
+    weights = _weights(_table(data, "weights", where), _table(data, "biases", where), names,
+                       where, partial=bool(given))
+    examples, eta = _examples(data, names, where, partial=bool(given))
+    if "eta" in training:
+        if eta is not None:
+            raise where.error("training", "eta", "η is given twice, in [example] and [training]")
+        eta = training["eta"]
+        eta = _number(eta, where, "training", "eta")
+    if eta is None:
+        raise where.error(None, "training", "missing eta (the learning rate η)")
+    if not eta > 0:
+        raise where.error("training" if "eta" in training else "example", "eta",
+                          f"the learning rate must be positive, got {eta!r}")
+    loss = _choice(training, "loss", LOSSES, "squared_error", where)
+    mode = _choice(training, "mode", MODES, "online", where)
+    sign = SIGN_NAMES.get(training.get("delta", "-dE/dnet"))
+    if sign is None:
+        raise where.error("training", "delta", f"expected \"-dE/dnet\" (the lecture's δ) or "
+                          f"\"dE/dnet\", got {_kind(training['delta'])}")
+    epochs = training.get("epochs", 1)
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= LIMITS["epochs"]:
+        raise where.error("training", "epochs", f"expected a whole number from 1 to "
+                          f"{LIMITS['epochs']}, got {_kind(epochs) if not isinstance(epochs, int) else epochs}")
+    frozen = _frozen(training.get("frozen", []), weights, where)
+    updates = epochs * (len(examples) if mode == "online" else 1)
+    if updates * len(weights) > LIMITS["updates × weights"]:
+        raise where.error("training", "epochs", f"{updates} updates of {len(weights)} weights "
+                          f"and biases is more than a hand derivation has (at most "
+                          f"{LIMITS['updates × weights']:,} in all)")
+    if given and (len(examples) > 1 or epochs > 1):
+        raise where.error(None, "given", "given quantities need a problem with one example and "
+                          "one epoch")
+    if loss == "cross_entropy":
+        for d, example in enumerate(examples):
+            if any(t is not None and not 0.0 <= t <= 1.0 for t in example.t):
+                raise where.error("example" if len(examples) == 1 else "examples", "t",
+                                  f"example {d + 1}: cross-entropy needs targets in [0, 1]")
+    return Problem(data.get("title", ""), names, activations, weights, examples, eta, loss, mode,
+                   epochs, frozen, sign, given, name)
+
+
+def _choice(table, key, choices, default, where):
+    value = table.get(key, default)
+    if value not in choices:
+        raise where.error("training", key, f"expected one of {', '.join(choices)}, got {_kind(value)}")
+    return value
+
+
+def _network(table, where):
+    _only(table, "network", ("layers", "activation"), where)
+    layers = table.get("layers")
+    if not isinstance(layers, list) or len(layers) < 2 or not all(isinstance(l, list) and l for l in layers):
+        raise where.error("network", "layers", "expected a list of at least two non-empty lists "
+                          "of unit names, inputs first: [[\"1\", \"2\", \"3\"], [\"4\", \"5\"], [\"6\"]]")
+    if len(layers) > LIMITS["layers"]:
+        raise where.error("network", "layers", f"{len(layers)} layers; at most {LIMITS['layers']}")
+    names = []
+    for k, layer in enumerate(layers):
+        if len(layer) > LIMITS["units per layer"]:
+            raise where.error("network", "layers", f"layer {k} has {len(layer)} units; at most "
+                              f"{LIMITS['units per layer']}")
+        row = []
+        for name in layer:
+            if isinstance(name, int) and not isinstance(name, bool) and 0 <= name < 10**6:
+                name = str(name)
+            if not isinstance(name, str) or not name.isascii() or not name.isalnum() or len(name) > 12:
+                shown = repr(name[:20]) if isinstance(name, str) else _kind(name)
+                raise where.error("network", "layers", f"layer {k}: unit names are up to 12 ASCII "
+                                  f"letters and digits, got {shown}")
+            row.append(name)
+        names.append(tuple(row))
+    for k, layer in enumerate(names):
+        if len(set(layer)) != len(layer):
+            raise where.error("network", "layers", f"layer {k} names a unit twice: {list(layer)}")
+    seen = {}
+    for k, layer in enumerate(names[1:], 1):
+        for name in layer:
+            if name in seen:
+                raise where.error("network", "layers", f"unit {name} is in layers {seen[name]} "
+                                  f"and {k}; units after the inputs need distinct names")
+            seen[name] = k
+    count = sum(len(a) * len(b) + len(b) for a, b in zip(names, names[1:]))
+    if count > LIMITS["weights"]:
+        raise where.error("network", "layers", f"{count:,} weights and biases; a derivation has "
+                          f"at most {LIMITS['weights']:,}")
+    activation = table.get("activation", "sigmoid")
+    activations = [activation] * (len(names) - 1) if isinstance(activation, str) else activation
+    if not isinstance(activations, list) or len(activations) != len(names) - 1:
+        raise where.error("network", "activation", f"expected one name or a list of "
+                          f"{len(names) - 1} (one per layer after the inputs)")
+    for name in activations:
+        if name not in ACTIVATIONS:
+            raise where.error("network", "activation", f"unknown activation {_kind(name)}; "
+                              f"choose from {', '.join(ACTIVATIONS)}")
+    return tuple(names), tuple(activations)
+
+
+def _connected(names):
+    found = {}
+    for k in range(1, len(names)):
+        for target in names[k]:
+            for source in names[k - 1]:
+                found[weight_label(source, target)] = (source, target)
+    return found
+
+
+def canonical_weight(label):
+    """w1,4 → w14: the comma form is accepted for any names."""
+    if label.startswith("w") and label.count(",") == 1:
+        source, target = label[1:].split(",")
+        return weight_label(source, target)
+    return label
+
+
+def _weights(weights, biases, names, where, partial=False):
+    connected = _connected(names)
+    values = {}
+    for label, value in weights.items():
+        key = label if label in connected else canonical_weight(label)
+        if key not in connected:
+            raise where.error("weights", label, _not_a_weight(label, names))
+        if key in values:
+            raise where.error("weights", label, f"{key} is given twice")
+        values[key] = _number(value, where, "weights", label)
+    missing = [label for label in connected if label not in values]
+    if missing and not partial:
+        raise where.error(None, "weights", f"missing weight{'s' * (len(missing) > 1)} "
+                          f"{', '.join(missing[:8])}{' …' if len(missing) > 8 else ''}; every "
+                          f"connection needs one")
+    units = [name for layer in names[1:] for name in layer]
+    for label, value in biases.items():
+        if not label.startswith("b") or label[1:] not in units:
+            shown = ", ".join("b" + u for u in units[:8]) + (" …" if len(units) > 8 else "")
+            raise where.error("biases", label, f"not a bias: biases are b<unit> for the units "
+                              f"after the inputs: {shown}")
+        values[label] = _number(value, where, "biases", label)
+    ordered = {}
+    for k in range(1, len(names)):
+        for target in names[k]:
+            for source in names[k - 1]:
+                ordered[weight_label(source, target)] = values.get(weight_label(source, target))
+            ordered[f"b{target}"] = values.get(f"b{target}", 0.0)
+    return ordered
+
+
+def _not_a_weight(label, names):
+    """Why ``label`` names no connection: an unknown unit, or units that are not connected."""
+    all_units = {name for layer in names for name in layer}
+    listing = ", ".join(list(dict.fromkeys(name for layer in names for name in layer))[:20])
+    if not label.startswith("w") or len(label) < 3:
+        return "not a weight name: weights are w<from><to> (w14) or w<from>,<to> (w4,12)"
+    rest = label[1:]
+    splits = [tuple(rest.split(","))] if "," in rest else [(rest[:i], rest[i:]) for i in range(1, len(rest))]
+    for source, target in splits:
+        if source in all_units and target in all_units:
+            return (f"units {source} and {target} are not connected: a weight joins a unit to one "
+                    f"in the next layer")
+    for source, target in splits:
+        unknown = [u for u in (source, target) if u not in all_units]
+        if len(unknown) == 1:
+            return f"no unit named {unknown[0][:20]!r}; the units are {listing}"
+    return f"names no connection between units; the units are {listing}"
+
+
+def _examples(data, names, where, partial=False):
+    """The examples and η if [example] gives it (else None)."""
+    if "example" in data and "examples" in data:
+        raise where.error(None, "examples", "give [example] (one) or [[examples]] (several), not both")
+    if "examples" in data:
+        items = data["examples"]
+        if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+            raise where.error(None, "examples", "expected a list of tables with x and t")
+        if len(items) > LIMITS["examples"]:
+            raise where.error(None, "examples", f"{len(items)} examples; at most {LIMITS['examples']}")
+        table, eta = "examples", None
+        for item in items:
+            _only(item, "examples", ("x", "t"), where)
+    elif "example" in data:
+        item = _table(data, "example", where)
+        _only(item, "example", ("x", "t", "eta"), where)
+        items, table = [item], "example"
+        eta = _number(item["eta"], where, "example", "eta") if "eta" in item else None
+    else:
+        raise DerivationError(f"{where.source}: missing table [example] (x, t)")
+    examples = []
+    for d, item in enumerate(items):
+        label = "" if len(items) == 1 else f"example {d + 1}: "
+        values = []
+        for key, units in (("x", names[0]), ("t", names[-1])):
+            if key not in item:
+                if partial:
+                    values.append((None,) * len(units))
+                    continue
+                raise where.error(None, table, f"{label}missing {key}")
+            v = item[key]
+            if not isinstance(v, list):
+                v = [v]
+            if len(v) != len(units):
+                what = "inputs" if key == "x" else "targets"
+                raise where.error(table, key, f"{label}{len(v)} {what} for {len(units)} "
+                                  f"{'input' if key == 'x' else 'output'} units")
+            values.append(tuple(_number(n, where, table, key) for n in v))
+        examples.append(Example(*values))
+    return tuple(examples), eta
+
+
+def _frozen(value, weights, where):
+    if value == "biases":
+        return frozenset(label for label in weights if label.startswith("b"))
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise where.error("training", "frozen", f"expected \"biases\" or a list of weight "
+                          f"and bias names, got {_kind(value)}")
+    frozen = set()
+    for label in value:
+        key = canonical_weight(label) if isinstance(label, str) else label
+        if key not in weights:
+            raise where.error("training", "frozen", f"{_kind(label)} is not a weight or bias "
+                              f"of this network")
+        frozen.add(key)
+    return frozenset(frozen)
+
+
+def _given(table, where):
+    given = {}
+    for key, value in table.items():
+        given[key] = _number(value, where, "given", key)
+    return given
+
+
+# -- answers -----------------------------------------------------------------------------
+
+def submission_from_dict(data, source="derivation", locate=None, problem=None, resolve=None):
+    """Validate ``data`` into a Submission.
+
+    The problem is ``problem`` when given (the file's own problem tables then only restate it),
+    else the one the file names (``problem = "..."``, looked up with ``resolve(name)``), else
+    the one the file states.
+    """
+    where = _Where(source, locate)
+    _check_top(data, where)
+    named = data.get("problem")
+    if named is not None and not isinstance(named, str):
+        raise where.error(None, "problem", f"expected the name of a problem or a file, got {_kind(named)}")
+    if problem is None and named is not None:
+        if resolve is None:
+            raise where.error(None, "problem", "cannot look up a problem here")
+        problem = resolve(named)
+    restated = ()
+    if problem is None:
+        problem = _problem(data, where, source)
+    elif any(table in data for table in PROBLEM_TABLES):
+        restated = _restated(data, problem, where)
+    notation = _notation(_table(data, "notation", where), where)
+    answers = _answers(_table(data, "answers", where), where)
+    return Submission(problem, answers, notation, restated, data.get("title", "") or problem.title,
+                      source)
+
+
+def _restated(data, problem, where):
+    """The givens the file writes out, as answers named like the problem's (w46, b6, x1, t6, eta)."""
+    found = []
+    names = problem.unit_names
+
+    def add(key, value, table, field):
+        found.append(Answer(key, _written(value, where, table, field), where.line(table, field)))
+
+    network = _table(data, "network", where)
+    if "layers" in network:
+        theirs, _ = _network(network, where)
+        if theirs != names:
+            raise where.error("network", "layers", f"the network {[list(l) for l in theirs]} is not "
+                              f"the problem's {[list(l) for l in names]}")
+    connected = _connected(names)
+    for label, value in _table(data, "weights", where).items():
+        key = canonical_weight(label)
+        if key not in connected:
+            raise where.error("weights", label, _not_a_weight(label, names))
+        add(key, value, "weights", label)
+    for label, value in _table(data, "biases", where).items():
+        if label not in problem.weights:
+            raise where.error("biases", label, "not a bias of this network")
+        add(label, value, "biases", label)
+    if "example" in data:
+        example = _table(data, "example", where)
+        for key, units, prefix in (("x", names[0], "x"), ("t", names[-1], "t")):
+            values = example.get(key)
+            if values is None:
+                continue
+            values = values if isinstance(values, list) else [values]
+            if len(values) != len(units):
+                raise where.error("example", key, f"{len(values)} values for {len(units)} units")
+            for unit, value in zip(units, values):
+                name = problem.input_label(unit) if key == "x" else problem.target_label(unit)
+                add(name, value, "example", key)
+        if "eta" in example:
+            add("eta", example["eta"], "example", "eta")
+    if "eta" in _table(data, "training", where):
+        add("eta", data["training"]["eta"], "training", "eta")
+    return tuple(found)
+
+
+def _notation(table, where):
+    notation = {}
+    for key, value in table.items():
+        if not isinstance(value, str):
+            raise where.error("notation", key, f"expected the name of a quantity (a string), got "
+                              f"{_kind(value)}")
+        notation[key.strip()] = value.strip()
+    return notation
+
+
+def _answers(table, where, prefix=""):
+    answers = []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            if prefix.count(".") >= 2:
+                raise where.error(f"answers{prefix}", key, "tables of answers nest at most two deep "
+                                  "([answers.epoch2.example1])")
+            answers += _answers(value, where, f"{prefix}.{key}")
+            continue
+        line = where.line(f"answers{prefix}", key)
+        for item in value if isinstance(value, list) else [value]:
+            answers.append(Answer(f"{prefix[1:]}.{key}" if prefix else key,
+                                  _written(item, where, f"answers{prefix}", key), line))
+        if len(answers) > LIMITS["answers"]:
+            raise where.error(f"answers{prefix}", key, f"more than {LIMITS['answers']:,} answers")
+    return tuple(answers)
+
+
+def _written(value, where, table, key):
+    if isinstance(value, Written):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise where.error(table, key, f"expected a number (or a number in a string), "
+                          f"got {_kind(value)}")
+    if isinstance(value, int) and abs(value) > 10**300:
+        raise where.error(table, key, "the number is too large for a float")
+    try:
+        return Written(repr(value) if isinstance(value, float) else str(value))
+    except ValueError as error:
+        raise where.error(table, key, str(error)) from None
