@@ -54,7 +54,7 @@ __all__ = ["DerivationError", "Answer", "Submission", "problem_from_dict", "subm
            "LIMITS", "TABLES", "SIGN_NAMES"]
 
 TABLES = ("title", "problem", "network", "weights", "biases", "example", "examples", "training",
-          "given", "notation", "answers")
+          "given", "notation", "answers", "exercise")
 PROBLEM_TABLES = ("network", "weights", "biases", "example", "examples", "training", "given")
 LIMITS = {"layers": 10, "units per layer": 100, "weights": 20_000, "examples": 100,
           "epochs": 100, "updates × weights": 50_000, "answers": 20_000}
@@ -89,6 +89,7 @@ class Submission:
     restated: tuple = ()      # Answer: a given as the file writes it (w46, x1, t6, eta)
     title: str = ""
     source: str = "derivation"
+    exercise: dict = None     # the [exercise] table of a classroom file: id, student, …
 
 
 class _Where:
@@ -432,8 +433,20 @@ def submission_from_dict(data, source="derivation", locate=None, problem=None, r
         restated = _restated(data, problem, where)
     notation = _notation(_table(data, "notation", where), where)
     answers = _answers(_table(data, "answers", where), where)
+    exercise = _exercise(_table(data, "exercise", where), where)
     return Submission(problem, answers, notation, restated, data.get("title", "") or problem.title,
-                      source)
+                      source, exercise)
+
+
+def _exercise(table, where):
+    """The [exercise] table: strings, numbers and lists of strings only (id, student, asked, …)."""
+    for key, value in table.items():
+        ok = isinstance(value, (str, int, float)) and not isinstance(value, bool) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value))
+        if not ok:
+            raise where.error("exercise", key, f"expected a string, a number or a list of names, "
+                              f"got {_kind(value)}")
+    return dict(table)
 
 
 def _restated(data, problem, where):
@@ -500,6 +513,8 @@ def _answers(table, where, prefix=""):
             continue
         line = where.line(f"answers{prefix}", key)
         for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and not item.strip():
+                continue            # a blank left in an answer template: not answered
             answers.append(Answer(f"{prefix[1:]}.{key}" if prefix else key,
                                   _written(item, where, f"answers{prefix}", key), line))
         if len(answers) > LIMITS["answers"]:
