@@ -1,0 +1,161 @@
+"""A graded class as files: the gradebook (CSV an LMS imports, JSON with every row), the class summary,
+and each student's feedback report (Markdown and HTML) in the student's own notation."""
+
+import csv
+import html
+import io
+import json
+
+from autodiff.notation import printable
+
+from .check import CARRIED
+from .grading import STATUSES
+from .report import report_dict, report_html, report_markdown
+
+__all__ = ["gradebook_csv", "gradebook_json", "summary_text", "summary_markdown",
+           "student_markdown", "student_html", "GRADEBOOK_FORMAT", "CSV_COLUMNS"]
+
+GRADEBOOK_FORMAT = "stepgrad.gradebook/1"
+CSV_COLUMNS = ("student", "exercise", "status", "score", "points", "percent", "first_wrong",
+               "mistakes", "message")
+
+
+def _number(x):
+    return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
+
+
+def gradebook_csv(gradebook):
+    """One row per student: the columns ``CSV_COLUMNS`` (score and points as numbers, percent
+    with one decimal), the mistakes' ids separated by spaces."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in gradebook.results:
+        graded = r.status == "graded"
+        mistakes = " ".join(m for m, _, _ in r.report.mistakes()) if graded else ""
+        writer.writerow([r.student, r.exercise or "", r.status,
+                         _number(r.score) if graded else "", _number(r.total) if graded else "",
+                         f"{r.percent:.1f}" if graded else "", r.first_wrong or "", mistakes,
+                         _csv_safe(r.message)])
+    return out.getvalue()
+
+
+def _csv_safe(text):
+    """A cell a spreadsheet will not run as a formula (=, +, -, @ at the start)."""
+    text = printable(text).replace("\n", " ")
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def gradebook_json(gradebook):
+    """Every student with their score, its parts and every row of their report."""
+    students = []
+    for r in gradebook.results:
+        entry = {"student": r.student, "exercise": r.exercise, "status": r.status,
+                 "file": r.path, "message": r.message}
+        if r.status == "graded":
+            entry.update(score=r.score, points=r.total, percent=round(r.percent, 2),
+                         first_wrong=r.first_wrong,
+                         parts=[{"quantity": q, "key": key, "verdict": verdict, "points": points,
+                                 "earned": earned} for q, key, verdict, points, earned in r.parts],
+                         report=report_dict(r.report))
+        students.append(entry)
+    scheme = gradebook.scheme
+    return json.dumps({"format": GRADEBOOK_FORMAT,
+                       "scheme": {"points": scheme.points, "default_points": scheme.default,
+                                  "credit": scheme.credit},
+                       "summary": gradebook.summary(), "students": students},
+                      ensure_ascii=False, indent=1) + "\n"
+
+
+def _summary_lines(gradebook, bullet):
+    summary = gradebook.summary()
+    lines = [f"{summary['graded']} of {summary['students']} students graded, mean "
+             f"{summary['mean_percent']:.1f}%"]
+    problems = [r for r in gradebook.results if r.status != "graded"]
+    if problems:
+        lines += ["", "Not graded:"]
+        lines += [f"{bullet}{printable(r.student)}: {r.status} ({STATUSES[r.status]})"
+                  + (f": {printable(r.message)}" if r.message else "") for r in problems]
+    if summary["mistakes"]:
+        lines += ["", "Mistakes, by how many students made them (what to re-teach):"]
+        lines += [f"{bullet}{m['title']} ({m['id']}): {m['students']} student"
+                  f"{'s' * (m['students'] != 1)}, {m['rows']} value{'s' * (m['rows'] != 1)}"
+                  for m in summary["mistakes"]]
+    if summary["quantities"]:
+        lines += ["", "Quantities not earned in full, most common first:"]
+        lines += [f"{bullet}{q['quantity']} {q['verdict']}: {q['students']} student"
+                  f"{'s' * (q['students'] != 1)}" for q in summary["quantities"][:20]]
+    return lines
+
+
+def summary_text(gradebook):
+    """The class summary for a terminal."""
+    return "\n".join(_summary_lines(gradebook, "  "))
+
+
+def summary_markdown(gradebook):
+    """The class summary as Markdown."""
+    lines = ["# Class summary", ""] + _summary_lines(gradebook, "- ")
+    return "\n".join(lines) + "\n"
+
+
+def _head(result):
+    graded = result.status == "graded"
+    score = (f"{_number(result.score)} of {_number(result.total)} points "
+             f"({result.percent:.0f}%)" if graded else STATUSES[result.status])
+    return f"{result.student}, exercise {result.exercise or '?'}: {score}"
+
+
+def _feedback(result):
+    """The three things a student needs first: the first wrong step and why, and what was
+    credited as carried."""
+    lines = []
+    first = result.first_wrong
+    if first is not None:
+        row = next(r for r in result.report.rows if r.key == first or r.quantity == first)
+        lines.append(f"Your first wrong step is {row.key} = {row.yours.text}: {row.notes[0]}")
+    else:
+        lines.append("No asked value is wrong.")
+    carried = [r.key for r in result.report.rows if r.verdict == CARRIED]
+    if carried:
+        lines.append("Credited as carried (they follow correctly from your earlier value): "
+                     + ", ".join(carried))
+    missing = [q for q, key, verdict, _, _ in result.parts if key is None]
+    if missing:
+        lines.append("Not answered: " + ", ".join(missing))
+    return lines
+
+
+def student_markdown(result):
+    """A student's feedback report in Markdown: score, first wrong step, carried rows, the
+    checked table, the points per asked quantity."""
+    cell = lambda text: printable(text).replace("|", "\\|")
+    lines = [f"# {cell(_head(result))}", ""]
+    if result.status != "graded":
+        return "\n".join(lines + [cell(result.message)]) + "\n"
+    lines += [cell(line) + "\n" for line in _feedback(result)]
+    lines += ["## Your values", "", report_markdown(result.report), "## Points", "",
+              "| quantity | yours | verdict | points |", "|---|---|---|---:|"]
+    lines += [f"| {cell(q)} | {cell(key or '—')} | {cell(verdict)} | {_number(earned)} of "
+              f"{_number(points)} |" for q, key, verdict, points, earned in result.parts]
+    return "\n".join(lines) + "\n"
+
+
+def student_html(result):
+    """The same report as a standalone HTML page."""
+    e = html.escape
+    body = [f"<h1>{e(_head(result))}</h1>"]
+    if result.status != "graded":
+        body.append(f"<p>{e(result.message)}</p>")
+    else:
+        body += [f"<p>{e(line)}</p>" for line in _feedback(result)]
+        body += ["<h2>Your values</h2>", report_html(result.report), "<h2>Points</h2>",
+                 '<table class="stepgrad-points"><thead><tr><th>quantity</th><th>yours</th>'
+                 "<th>verdict</th><th>points</th></tr></thead><tbody>"]
+        body += [f"<tr><td>{e(q)}</td><td>{e(key or '—')}</td><td>{e(verdict)}</td>"
+                 f"<td>{_number(earned)} of {_number(points)}</td></tr>"
+                 for q, key, verdict, points, earned in result.parts]
+        body.append("</tbody></table>")
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{e(result.student)}</title></head><body>\n" + "\n".join(body)
+            + "\n</body></html>\n")

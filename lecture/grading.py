@@ -1,0 +1,337 @@
+"""Grading a class: each submission checked against its own exercise's key, scored with partial credit,
+and the class summed up: which quantities and which mistakes were most common.
+
+A key is a derivation file with an ``[exercise]`` table (id, student) that gives the asked
+quantities; a submission is a student's derivation. Scores follow a ``Scheme``: points per asked
+quantity (by name or kind), and the credit each verdict earns. By default every asked quantity is
+worth 1 point; correct, rounding carried and carried (error carried forward) earn it all, rounded
+too early half, wrong, a changed given and an unanswered quantity nothing. A bad submission never
+stops the batch: it gets a result that says what is wrong with it.
+"""
+
+import csv
+import io
+import math
+import pathlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .check import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, WRONG, check
+from .files import load_submission, read_document
+from .schema import DerivationError, submission_from_dict
+
+__all__ = ["Scheme", "DEFAULT_CREDIT", "load_scheme", "Key", "load_keys", "Result", "grade",
+           "Gradebook", "read_roster", "RosterError", "STATUSES", "MISSING"]
+
+MISSING = "not answered"
+DEFAULT_CREDIT = {CORRECT: 1.0, ROUNDING: 1.0, CARRIED: 1.0, EARLY: 0.5, WRONG: 0.0, CHANGED: 0.0,
+                  NOT_CHECKED: 0.0, MISSING: 0.0}
+# what a result's status says about a submission
+STATUSES = {"graded": "checked and scored",
+            "missing": "no submission for this student",
+            "malformed": "the file cannot be read",
+            "no exercise": "no key for this student or exercise",
+            "wrong exercise": "the file is for another exercise",
+            "duplicate": "a second file for a student already graded"}
+
+
+class RosterError(ValueError):
+    """A roster, key or points file that cannot be used: the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """Points per asked quantity (by canonical name, else by kind: net, o, delta, dw, w_new …;
+    ``default`` for the rest) and the credit, 0 to 1, each verdict earns."""
+
+    points: dict = field(default_factory=dict)
+    credit: dict = field(default_factory=lambda: dict(DEFAULT_CREDIT))
+    default: float = 1.0
+
+    def points_of(self, quantity):
+        """The points of an asked quantity (a Quantity of the catalog)."""
+        for key in (quantity.name, quantity.base, quantity.kind.name):
+            if key in self.points:
+                return self.points[key]
+        return self.default
+
+
+def load_scheme(path):
+    """A Scheme from a TOML file: ``[points]`` (name or kind = points, ``default``) and
+    ``[credit]`` (verdict = fraction)."""
+    data, locate = read_document(path)
+    if not isinstance(data, dict) or set(data) - {"points", "credit"}:
+        raise RosterError(f"{path}: a points file has the tables [points] and [credit]")
+    points, credit = dict(data.get("points", {})), dict(DEFAULT_CREDIT)
+    default = 1.0
+    for key, value in points.items():
+        number = _fraction(value, path, locate, "points", key, upper=math.inf)
+        if key == "default":
+            default = number
+        points[key] = number
+    points.pop("default", None)
+    for key, value in data.get("credit", {}).items():
+        if key not in DEFAULT_CREDIT:
+            raise RosterError(f"{_place(path, locate, 'credit', key)}: [credit] {key}: not a verdict; "
+                              f"the verdicts are {', '.join(DEFAULT_CREDIT)}")
+        credit[key] = _fraction(value, path, locate, "credit", key, upper=1.0)
+    return Scheme(points, credit, default)
+
+
+def _place(path, locate, table, key):
+    line = locate(table, key)
+    return f"{path}:{line}" if line else str(path)
+
+
+def _fraction(value, path, locate, table, key, upper):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= upper \
+            or not math.isfinite(float(value)):
+        bound = "a number ≥ 0" if upper == math.inf else f"a number from 0 to {upper:g}"
+        raise RosterError(f"{_place(path, locate, table, key)}: [{table}] {key}: expected {bound}, "
+                          f"got {value!r:.40}")
+    return float(value)
+
+
+# -- keys and rosters --------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Key:
+    """An exercise's answer key: its id, its student, the problem and the asked quantities."""
+
+    id: str
+    student: str | None
+    submission: object        # the key as a Submission (problem and answers)
+    path: str
+
+    @property
+    def problem(self):
+        return self.submission.problem
+
+
+def _files(paths, suffixes=(".toml", ".json")):
+    """The files named, and the ones in the folders named (sorted, recursively)."""
+    found = []
+    for path in map(pathlib.Path, paths):
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+        else:
+            found.append(path)
+    return found
+
+
+def load_keys(paths):
+    """Every key in ``paths`` (files or folders), by exercise id. A key that cannot be read is
+    an error naming it: without its keys, a class cannot be graded."""
+    keys = {}
+    for path in _files(paths):
+        submission = load_submission(path)
+        exercise = submission.exercise or {}
+        exercise_id = exercise.get("id")
+        if not isinstance(exercise_id, str) or not exercise_id:
+            raise RosterError(f"{path}: [exercise] id: a key names its exercise")
+        if exercise_id in keys:
+            raise RosterError(f"{path}: [exercise] id: {exercise_id!r} has a key already "
+                              f"({keys[exercise_id].path})")
+        student = exercise.get("student")
+        keys[exercise_id] = Key(exercise_id, str(student) if student is not None else None,
+                                submission, str(path))
+    if not keys:
+        raise RosterError(f"no keys in {', '.join(map(str, paths))}")
+    return keys
+
+
+def read_roster(path):
+    """A roster CSV: a ``student`` (or ``id``) column, and optionally ``exercise`` and ``name``.
+    Returns [(student, exercise or None, name or "")] in file order."""
+    path = pathlib.Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise RosterError(f"{path}: cannot read the roster: {getattr(error, 'strerror', None) or error}") from None
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if not rows:
+        raise RosterError(f"{path}: the roster has no students")
+    columns = {c.strip().lower(): c for c in rows[0] if c is not None}
+    column = columns.get("student") or columns.get("id")
+    if column is None:
+        raise RosterError(f"{path}:1: the roster needs a 'student' (or 'id') column; it has "
+                          f"{', '.join(columns) or 'none'}")
+    found, seen = [], {}
+    for line, row in enumerate(rows, 2):
+        student = (row.get(column) or "").strip()
+        if not student:
+            raise RosterError(f"{path}:{line}: no student id")
+        if student in seen:
+            raise RosterError(f"{path}:{line}: student {student!r} is listed twice (line {seen[student]})")
+        seen[student] = line
+        exercise = (row.get(columns.get("exercise", ""), "") or "").strip() or None
+        found.append((student, exercise, (row.get(columns.get("name", ""), "") or "").strip()))
+    return found
+
+
+# -- one submission ------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """One student's result: the status, the report (when graded), the score and its parts."""
+
+    student: str
+    exercise: str | None
+    status: str
+    path: str | None = None
+    message: str = ""
+    report: object = None
+    score: float = 0.0
+    total: float = 0.0
+    parts: tuple = ()         # (quantity, written key or None, verdict, points, earned)
+
+    @property
+    def percent(self):
+        return 100.0 * self.score / self.total if self.total else 0.0
+
+    @property
+    def first_wrong(self):
+        """The first asked quantity (in the lecture's order) that earned less than full credit
+        because it is wrong, or None."""
+        return next((key or q for q, key, verdict, _, _ in self.parts
+                     if verdict in (WRONG, CHANGED)), None)
+
+
+def _score(key, report, scheme):
+    """(score, total, parts): each asked quantity, the student's row for it, the credit."""
+    catalog = report.catalog
+    rows = {}
+    for row in report.rows:
+        if row.quantity is not None and row.quantity not in rows:
+            rows[row.quantity] = row
+    asked = []
+    for answer in key.submission.answers:
+        name = report.names.resolve(answer.key)
+        if name in catalog.quantities and name not in asked:
+            asked.append(name)
+    asked.sort(key=catalog.position)
+    parts, score, total = [], 0.0, 0.0
+    for name in asked:
+        points = scheme.points_of(catalog.quantities[name])
+        row = rows.get(name)
+        verdict = row.verdict if row is not None else MISSING
+        earned = points * scheme.credit.get(verdict, 0.0)
+        parts.append((name, row.key if row is not None else None, verdict, points, earned))
+        score += earned
+        total += points
+    return score, total, tuple(parts)
+
+
+def _grade_one(document, path, student, key, scheme):
+    data, locate = document
+    try:
+        submission = submission_from_dict(data, str(path), locate, key.problem)
+    except DerivationError as error:
+        return Result(student, key.id, "malformed", str(path), str(error))
+    stated = (submission.exercise or {}).get("id")
+    if stated is not None and stated != key.id:
+        return Result(student, key.id, "wrong exercise", str(path),
+                      f"{path}: the file is for exercise {stated!r}; {student}'s is {key.id!r}")
+    report = check(submission)
+    score, total, parts = _score(key, report, scheme)
+    return Result(student, key.id, "graded", str(path), "", report, score, total, parts)
+
+
+# -- the class -----------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Gradebook:
+    """Every student's result, in roster (or file) order, and the class summary."""
+
+    results: tuple
+    scheme: Scheme
+
+    def summary(self):
+        """What went wrong most: per asked quantity, how many were wrong, carried or missing;
+        per mistake, how many students made it. Most common first."""
+        quantities, mistakes, students = Counter(), Counter(), Counter()
+        titles = {}
+        for result in self.results:
+            if result.status != "graded":
+                continue
+            for name, _, verdict, _, _ in result.parts:
+                if verdict in (WRONG, CHANGED, MISSING, EARLY):
+                    quantities[(name, verdict)] += 1
+            for mistake, title, rows in result.report.mistakes():
+                mistakes[mistake] += len(rows)
+                students[mistake] += 1
+                titles.setdefault(mistake, title)
+        return {"quantities": [{"quantity": name, "verdict": verdict, "students": count}
+                               for (name, verdict), count in quantities.most_common()],
+                "mistakes": [{"id": mistake, "title": titles[mistake], "students": students[mistake],
+                              "rows": count} for mistake, count in
+                             sorted(mistakes.items(), key=lambda item: (-students[item[0]], item[0]))],
+                "graded": sum(r.status == "graded" for r in self.results),
+                "students": len(self.results),
+                "mean_percent": _mean([r.percent for r in self.results if r.status == "graded"])}
+
+
+def _mean(values):
+    return sum(values) / len(values) if values else 0.0
+
+
+def grade(keys, submissions, roster=None, scheme=None):
+    """Grade ``submissions`` (paths of files or folders) against ``keys`` (exercise id → Key).
+
+    Which exercise a file answers: its ``[exercise]`` id, else the roster's exercise for the
+    student its name stands for (``s012.toml`` → s012), else the key made for that student.
+    Returns a Gradebook with a result for every student of the roster (or every file), in order.
+    """
+    scheme = scheme or Scheme()
+    by_student = {k.student: k for k in keys.values() if k.student is not None}
+    roster = roster or []
+    assigned = {student: exercise for student, exercise, _ in roster}
+    results, done = [], {}
+    for path in _files(submissions):
+        try:
+            document, error = read_document(path), None
+        except (DerivationError, OSError, ValueError, RecursionError) as failure:
+            document, error = None, str(failure)
+        student, exercise = _identify(document)
+        student = student or path.stem
+        if exercise is None:
+            exercise = assigned.get(student) or (by_student[student].id if student in by_student else None)
+        key = keys.get(exercise) if exercise is not None else None
+        if key is None:
+            what = f"exercise {exercise!r} has no key" if exercise else \
+                f"no exercise is known for student {student!r}"
+            results.append(Result(student, exercise, "no exercise", str(path), f"{path}: {what}"))
+            continue
+        if student in done:
+            results.append(Result(student, exercise, "duplicate", str(path),
+                                  f"{path}: {student} was graded from {done[student]}"))
+            continue
+        if roster and student in assigned and assigned[student] not in (None, key.id):
+            results.append(Result(student, key.id, "wrong exercise", str(path),
+                                  f"{path}: exercise {key.id!r} is not {student}'s "
+                                  f"({assigned[student]!r})"))
+            continue
+        done[student] = str(path)
+        if error is not None:
+            results.append(Result(student, key.id, "malformed", str(path), error))
+            continue
+        results.append(_grade_one(document, path, student, key, scheme))
+    for student, exercise, _ in roster:
+        if student not in done and not any(r.student == student for r in results):
+            results.append(Result(student, exercise or (by_student[student].id if student in by_student
+                                                        else None), "missing", None,
+                                  f"no submission from {student}"))
+    order = {student: k for k, (student, _, _) in enumerate(roster)}
+    results.sort(key=lambda r: (order.get(r.student, len(order)), r.student, r.path or ""))
+    return Gradebook(tuple(results), scheme)
+
+
+def _identify(document):
+    """(student, exercise) as a file's [exercise] table states them, or (None, None)."""
+    data = document[0] if document is not None else None
+    table = data.get("exercise") if isinstance(data, dict) else None
+    if not isinstance(table, dict):
+        return None, None
+    student, exercise = table.get("student"), table.get("id")
+    return (student if isinstance(student, str) else None,
+            exercise if isinstance(exercise, str) else None)

@@ -1,0 +1,83 @@
+"""``stepgrad grade``: a class's submissions checked against their own keys, scored, and summed up."""
+
+import argparse
+import re
+import textwrap
+
+from lecture.gradebook import (gradebook_csv, gradebook_json, student_html, student_markdown,
+                               summary_markdown, summary_text)
+from lecture.grading import DEFAULT_CREDIT, grade, load_keys, load_scheme, read_roster
+from viz.render import write_whole
+
+__all__ = ["add_parsers", "run", "file_stem"]
+
+EXIT_CODES = {0: "every student was graded",
+              1: "some students could not be graded (missing, malformed or misfiled "
+                 "submissions): each has a row that says why",
+              2: "a key, roster or points file cannot be used (the message names it); nothing "
+                 "is written"}
+
+
+def add_parsers(subparsers):
+    credit = ", ".join(f"{verdict} {share:g}" for verdict, share in DEFAULT_CREDIT.items())
+    codes = "\n".join(f"  {code}  {textwrap.fill(text, 72, subsequent_indent=' ' * 5)}"
+                      for code, text in EXIT_CODES.items())
+    parser = subparsers.add_parser(
+        "grade", help="grade a class: every submission against its own key, with a gradebook",
+        description=textwrap.fill(
+            "Check every submission against its own exercise's key, with the checker's verdicts "
+            "(error carried forward included), score it, and write a feedback report per "
+            "student (Markdown and HTML), a gradebook (CSV one row per student, and JSON with "
+            "every row) and a class summary of the most common mistakes.", 79),
+        epilog=textwrap.fill(f"Scores: every asked quantity is worth 1 point unless --points "
+                             f"says otherwise; the credit per verdict is {credit}.", 79)
+               + f"\n\nexit status:\n{codes}\n\n"
+                 "example:\n  stepgrad grade --key keys/ --roster roster.csv submissions/ "
+                 "--out grades/",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("submissions", metavar="SUBMISSION", nargs="+",
+                        help="a student's derivation file, or a folder of them")
+    parser.add_argument("--key", metavar="KEY", action="append", required=True,
+                        help="an answer key, or a folder of them, each with an [exercise] id "
+                             "(repeat for more)")
+    parser.add_argument("--roster", metavar="CSV",
+                        help="the class: a 'student' (or 'id') column, and 'exercise' if the "
+                             "files do not say; a student without a file is listed as missing")
+    parser.add_argument("--points", metavar="TOML",
+                        help="[points] per quantity or kind (net, delta, dw …, default) and "
+                             "[credit] per verdict, from 0 to 1")
+    parser.add_argument("--out", metavar="DIR", default="grades",
+                        help="where to write the gradebook, the summary and the reports "
+                             "(default grades/)")
+    parser.set_defaults(run=run)
+
+
+def file_stem(student, taken):
+    """A file name for a student id: letters, digits, . _ - kept, the rest as _; unique."""
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", student).strip(".") or "student"
+    stem, base, k = stem[:80], stem[:80], 2
+    while stem.lower() in taken:
+        stem, k = f"{base}_{k}", k + 1
+    taken.add(stem.lower())
+    return stem
+
+
+def run(args):
+    keys = load_keys(args.key)
+    roster = read_roster(args.roster) if args.roster else None
+    scheme = load_scheme(args.points) if args.points else None
+    book = grade(keys, args.submissions, roster, scheme)
+    # NOTE: every document is made before the first is written, so a failure writes nothing
+    files = {"gradebook.csv": gradebook_csv(book), "gradebook.json": gradebook_json(book),
+             "summary.md": summary_markdown(book)}
+    taken = set()
+    for result in book.results:
+        stem = file_stem(result.student, taken)
+        files[f"reports/{stem}.md"] = student_markdown(result)
+        files[f"reports/{stem}.html"] = student_html(result)
+    for name, text in files.items():
+        write_whole(f"{args.out}/{name}", text.encode("utf-8"))
+    print(summary_text(book))
+    print(f"\nwrote {args.out}/gradebook.csv, gradebook.json, summary.md and "
+          f"{len(book.results)} reports in {args.out}/reports")
+    return 0 if all(r.status == "graded" for r in book.results) else 1
