@@ -1,12 +1,14 @@
 """Plain-text tables of a training step in the lecture's notation: units, updates, verification."""
 
 import functools
+import html
 import re
 
 from autodiff import OPS
 
 __all__ = ["format_number", "format_table", "unit_rows", "unit_table", "weight_rows",
-           "weight_table", "verification_rows", "verification_table", "step_report"]
+           "weight_table", "verification_rows", "verification_table", "step_report", "step_html",
+           "html_table"]
 
 
 def format_number(x, digits=4, sign=False):
@@ -135,3 +137,27 @@ def step_report(step, title=None, digits=4):
               "Verification: a forward pass with the new weights",
               verification_table(step, digits)]
     return "\n".join(parts)
+
+
+def html_table(header, rows, caption=None):
+    """``(header, rows)`` of the tables above as an HTML table; numbers right-aligned."""
+    e = html.escape
+    cells = lambda row, tag: "".join(
+        f'<{tag} style="text-align:{"right" if _is_number(c) else "left"};padding:1px 8px">'
+        f"{e(c)}</{tag}>" for c in row)
+    parts = ['<table style="border-collapse:collapse">']
+    if caption:
+        parts.append(f'<caption style="text-align:left">{e(caption)}</caption>')
+    parts.append(f"<thead><tr>{cells(header, 'th')}</tr></thead><tbody>")
+    parts += [f"<tr>{cells(row, 'td')}</tr>" for row in rows]
+    parts.append("</tbody></table>")
+    return "".join(parts)
+
+
+def step_html(step, digits=4):
+    """The step as a notebook shows it: the unit table, E, the weight table, the verification."""
+    return "\n".join([
+        html_table(*unit_rows(step, digits), caption="Forward pass and error terms δ = −∂E/∂net"),
+        f"<p>E = ½Σ(t − o)² = {format_number(step.error, digits)}</p>",
+        html_table(*weight_rows(step, digits), caption="Weight updates Δw = η·δ·x"),
+        html_table(*verification_rows(step, digits), caption="A forward pass with the new weights")])

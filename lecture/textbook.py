@@ -69,6 +69,10 @@ class TrainingStep:
         """Unit ``name`` in the verification pass."""
         return _find(self.new_units, "unit", str(name))
 
+    def _repr_html_(self):
+        from .tables import step_html
+        return step_html(self)
+
     def weight(self, label):
         """The record of weight or bias ``label`` (w14, b4)."""
         for record in self.weights:

@@ -1,5 +1,7 @@
 """lecture.tables: the tables' cells reproduce the lecture, are aligned, and read the same every run."""
 
+import html
+
 import pytest
 from lecture_numbers import SECTION7_TABLE2
 
@@ -147,3 +149,12 @@ def test_format_table_aligns_text_left_and_numbers_right():
         "──────────────────\n"
         "long name      1.5\n"
         "b           -10.25")
+
+
+def test_a_step_shows_itself_as_html_tables_in_a_notebook():
+    step = training_step(SECTION7.network(), SECTION7.x, SECTION7.t, SECTION7.eta)
+    page = step._repr_html_()
+    assert page.count("<table") == 3 and "<caption" in page
+    for header, rows in (unit_rows(step), weight_rows(step)):
+        for cell in header + [c for row in rows for c in row if c]:
+            assert f">{html.escape(cell)}</" in page
