@@ -24,6 +24,7 @@ show whether …"). Nothing is ever evaluated as Python: expressions go through 
 import math
 import os
 import re
+from collections import ChainMap
 from dataclasses import dataclass, field
 
 from autodiff.notation import Text
@@ -205,7 +206,9 @@ class _Check:
         self.point_values = self._recompute(self.points)
         self.interval_values = self._recompute(self.intervals)
         self.status, self.roots = {}, {}
-        self._mistake_cache = {}
+        self._mistake_cache, self._sources = {}, {}
+        self._yours_intervals = ChainMap(self.intervals, self.interval_values, self.exact)
+        self._exact_written = {n: self.exact[n] for n in self.points if n in self.exact}
 
     def _recompute(self, fixed):
         """Each quantity of the cone from its inputs, where the inputs you wrote are yours."""
@@ -251,7 +254,7 @@ class _Check:
         warnings = ()
         if _close(yours, exact, yours.unit / 2):
             return make(CORRECT, warnings=self._hidden(q, yours, exact))
-        sources = [s for s in catalog.sources(name, self.points) if s in self.points]
+        sources = [s for s in self._sources_of(name) if s in self.points]
         interval = self.interval_values[name]
         point = self.point_values[name]
         if sources and _within(yours, interval, yours.unit / 2):
@@ -315,6 +318,12 @@ class _Check:
         values.update(self.points)
         return values
 
+    def _sources_of(self, name):
+        """The values of yours (and givens) that ``name``'s recomputation uses."""
+        if name not in self._sources:
+            self._sources[name] = self.catalog.sources(name, self.points)
+        return self._sources[name]
+
     def _texts(self):
         """Your values as you wrote them, by name."""
         return {n: self.written[n].text for n in self.points}
@@ -358,19 +367,13 @@ class _Check:
         the mistake made in ``own`` (q and the parts of its formula) only, or, with own None,
         in q and every step before it that you did not write."""
         if own is not None:
-            names = {u.name for u in own}
-            values = {**self.interval_values, **self.intervals} if base == "yours" else self.exact
-            fixed = {n: v for n, v in values.items() if n not in names}
-            return self.catalog.evaluate(fixed, mistake, names=[q.name])[q.name]
-        key = (mistake, base)
-        cache = self._mistake_cache.setdefault(key, {})
-        fixed = dict(self.intervals) if base == "yours" else {n: self.exact[n] for n in self.points
-                                                              if n in self.exact}
-        fixed.pop(q.name, None)
-        fixed.update((n, v) for n, v in cache.items() if n != q.name)
-        values = self.catalog.evaluate(fixed, mistake, names=[q.name])
-        cache.update((n, v) for n, v in values.items()
-                     if n in self.catalog.quantities and n not in self.points)
+            values = self._yours_intervals if base == "yours" else self.exact
+            return self.catalog.evaluate(values, mistake, [u.name for u in own], only=True)[q.name]
+        cache = self._mistake_cache.setdefault((mistake, base), {})
+        written = self.intervals if base == "yours" else self._exact_written
+        fixed = {n: v for n, v in written.items() if n != q.name}
+        values = self.catalog.evaluate(fixed, mistake, names=[q.name], known=cache)
+        cache.update((n, v) for n, v in values.items() if n not in self.points)
         return values[q.name]
 
     def _etas(self, q, yours):
@@ -413,7 +416,7 @@ class _Check:
         for k in order:
             name = self.resolved[k][1]
             if name in self.catalog.quantities:
-                for s in self.catalog.sources(name, self.points):
+                for s in self._sources_of(name):
                     used.setdefault(s, []).append(name)
         early = set()
         for k in order:
@@ -431,7 +434,7 @@ class _Check:
                                                 *row.notes), "rounded_early")
                 continue
             if row.verdict == ROUNDING:
-                rough_sources = [s for s in self.catalog.sources(name, self.points) if s in early]
+                rough_sources = [s for s in self._sources_of(name) if s in early]
                 if rough_sources:
                     rows[k] = _replace(row, EARLY, (f"passes only because your "
                                                     f"{self._yours(rough_sources)} was rounded "
@@ -470,7 +473,7 @@ class _Check:
                 sources.append(canonical)
                 spread += abs(leaf.grad) * self.written[canonical].unit / 2
             elif canonical in catalog.quantities:
-                for s in catalog.sources(canonical, self.points):
+                for s in self._sources_of(canonical):
                     if s in self.points and s not in sources:
                         sources.append(s)
         point = mine.root.data

@@ -1,5 +1,6 @@
 """A worked problem: a network with given weights, training examples, η and the rules of the exercise."""
 
+import functools
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -95,7 +96,7 @@ class Problem:
         """Every unit after the inputs, layer by layer."""
         return tuple(u for layer in self.unit_names[1:] for u in layer)
 
-    @property
+    @functools.cached_property
     def connections(self):
         """Every weight and bias: layer by layer, unit by unit, the bias after the weights."""
         found = []

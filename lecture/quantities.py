@@ -281,7 +281,7 @@ KINDS = {k.name: k for k in [
 ]}
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)      # NOTE: not frozen: a frozen __init__ is 3× slower
 class Quantity:
     """One quantity of a problem: its kind, scope, unit or weight, the values it is computed
     from (``inputs``, names in the rule's order) and what its rule needs besides them."""
@@ -532,36 +532,49 @@ class Catalog:
         """Where a quantity stands in the lecture's order (givens first, at −1)."""
         return self._position.get(name, -1)
 
-    def evaluate(self, fixed=None, mistake=None, names=None):
+    def evaluate(self, fixed=None, mistake=None, names=None, only=False, known=None):
         """Every quantity (or ``names`` and what they need), in order, each from the values
-        before it; where ``fixed`` holds a value, that value is used instead (a person's
-        answer). With ``mistake``, the quantities it changes use its rule, except the fixed.
-        Returns name → value (floats, or Intervals where ``fixed`` holds Intervals)."""
-        fixed = fixed or {}
-        values = dict(self.constants)
-        values.update((k, v) for k, v in fixed.items() if k in self.constants)
-        todo = self.quantities if names is None else self.cone(names, stop=fixed, mistake=mistake)
+        before it; where ``fixed`` (a mapping) holds a value, that value is used instead (a
+        person's answer, or a given copied differently). With ``mistake``, the quantities it
+        changes use its rule, except the fixed. With ``only``, just ``names`` are computed and
+        every other input is read from ``fixed``. ``known`` holds values computed before with
+        the same mistake, used as they are. Returns name → value of the quantities computed or
+        fixed on the way (floats, or Intervals where ``fixed`` holds Intervals)."""
+        fixed = {} if fixed is None else fixed
+        known = {} if known is None else known
+        constants, values = self.constants, {}
+        if names is None:
+            todo = self.quantities
+        elif only:
+            todo = sorted(names, key=self._position.__getitem__)
+        else:
+            todo = self.cone(names, stop=(fixed, known), mistake=mistake)
         for name in todo:
-            if name in fixed:
-                values[name] = fixed[name]
+            if not only and (name in fixed or name in known):
+                values[name] = fixed[name] if name in fixed else known[name]
                 continue
             q = self.quantities[name]
             if mistake is not None:
                 q = mistake.apply(q, self) or q
-            values[name] = q.evaluate([values[i] for i in q.inputs])
+            args = []
+            for i in q.inputs:
+                args.append(values[i] if i in values else fixed[i] if i in fixed
+                            else known[i] if i in known else constants[i])
+            values[name] = q.evaluate(args)
         return values
 
     def cone(self, names, stop=(), mistake=None):
         """``names`` and every quantity they are computed from (as ``mistake`` computes them,
-        if given), up to and including those in ``stop``: in the lecture's order. Iterative,
-        so depth is no limit."""
+        if given), up to and including those in ``stop`` (a collection, or a tuple of them):
+        in the lecture's order. Iterative, so depth is no limit."""
+        stops = stop if isinstance(stop, tuple) else (stop,)
         seen, stack = set(), [n for n in names if n in self.quantities]
         while stack:
             name = stack.pop()
             if name in seen:
                 continue
             seen.add(name)
-            if name in stop and name not in names:
+            if name not in names and any(name in s for s in stops):
                 continue
             q = self.quantities[name]
             if mistake is not None:

@@ -56,7 +56,7 @@ __all__ = ["DerivationError", "Answer", "Submission", "problem_from_dict", "subm
 TABLES = ("title", "problem", "network", "weights", "biases", "example", "examples", "training",
           "given", "notation", "answers", "exercise")
 PROBLEM_TABLES = ("network", "weights", "biases", "example", "examples", "training", "given")
-LIMITS = {"layers": 10, "units per layer": 100, "weights": 20_000, "examples": 100,
+LIMITS = {"layers": 10, "units per layer": 100, "weights": 25_000, "examples": 100,
           "epochs": 100, "updates × weights": 50_000, "answers": 20_000}
 SIGN_NAMES = {"-dE/dnet": "lecture", "−dE/dnet": "lecture", "dE/dnet": "gradient"}
 
