@@ -4,12 +4,13 @@ matplotlib is imported only when a picture is drawn, and drawn through its Agg c
 window opens and no global backend is switched.
 """
 
-import os
+import io
 import pathlib
 
 import numpy as np
 
 from autodiff import no_grad
+from autodiff.files import write_atomic
 
 __all__ = ["require_matplotlib", "check_plot_path", "plot_errors", "plot_decision_boundary",
            "plot_training"]
@@ -41,19 +42,12 @@ def check_plot_path(path):
 
 
 def _save(figure, canvas_type, path):
-    """Write the figure whole or not at all: to a temporary file, then renamed."""
+    """Write the figure whole or not at all (``autodiff.files.write_atomic``)."""
     fmt = check_plot_path(path)
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     canvas_type(figure)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        figure.savefig(temporary, format=fmt, dpi=100)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return path
+    image = io.BytesIO()
+    figure.savefig(image, format=fmt, dpi=100)
+    return write_atomic(path, image.getvalue())
 
 
 def _draw_errors(axes, history):

@@ -113,8 +113,8 @@ def test_example_with_a_bad_weights_file(capsys, tmp_path):
                     ' "state": {}}')
     code, out, err = run(capsys, "example", "section7", "--weights", str(path))
     assert code == 2 and out == ""
-    assert err == (f"stepgrad example: error: {path}: line 4 column 2: invalid JSON: "
-                   "Expecting ',' delimiter\n")
+    assert err == (f"stepgrad example: error: {path}:4: invalid JSON: "
+                   "Expecting ',' delimiter (column 2)\n")
 
 
 def test_example_with_weights_of_another_shape(capsys):
