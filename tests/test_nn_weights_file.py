@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nn import MLP
+from nn import MLP, weights_file
 from lecture import EXAMPLES, SECTION7
 from nn.weights_file import (FORMAT, MAX_PARAMETERS, WeightsFileError, dumps_network, load_network,
                              loads_network, network_from_dict, network_to_dict, save_network)
@@ -214,10 +214,15 @@ def test_sizes_are_checked_against_the_limit_and_the_data_first(text, message):
     assert str(caught.value).startswith(f"bomb.json: {message}")
 
 
-def test_the_largest_network_allowed_loads():
-    network = MLP(2, [300, 300, 1])
-    assert len(network.parameters()) == 91_501 <= MAX_PARAMETERS
-    assert loads_network(dumps_network(network)).state_dict() == network.state_dict()
+def test_the_limit_counts_every_weight_and_bias(monkeypatch):
+    text = dumps_network(SECTION7.network())          # a 3-2-1 network: 8 weights, 3 biases
+    assert MAX_PARAMETERS == 100_000
+    monkeypatch.setattr(weights_file, "MAX_PARAMETERS", 11)
+    assert loads_network(text).state_dict() == SECTION7.network().state_dict()
+    monkeypatch.setattr(weights_file, "MAX_PARAMETERS", 10)
+    with pytest.raises(WeightsFileError, match="a 3-2-1 network has 11 weights and biases, more "
+                                               "than the limit of 10"):
+        loads_network(text)
 
 
 @pytest.mark.parametrize("name", ["4\x1b[2J", "\x1b]0;pwned\x07", "exe\u202etxt", "a\nb", "\x7f"])
