@@ -151,6 +151,7 @@ def _progress_bar(epochs, progress):
     if not progress:
         return None
     from tqdm import tqdm
-    # delay: a run that ends within a second never shows a bar.
+    # delay: a run that ends within a second never shows a bar. The bar's own \r must reach the
+    # terminal, past the stepgrad command's filter of control characters (``unfiltered``).
     return tqdm(total=epochs, unit="epoch", desc="training", delay=1.0, leave=False,
-                file=sys.stderr)
+                file=getattr(sys.stderr, "unfiltered", sys.stderr))
