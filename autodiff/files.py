@@ -12,9 +12,7 @@ import json
 import os
 import pathlib
 import re
-import secrets
 import stat
-import tomllib
 
 __all__ = ["DataFileError", "read_data", "loads_data", "field_name", "write_atomic", "FORMATS",
            "MAX_BYTES", "MAX_DEPTH", "MAX_NUMBER_LENGTH"]
@@ -100,14 +98,25 @@ def loads_data(text, fmt, source="<string>", parse_float=None):
     if fmt not in ("json", "toml"):
         raise ValueError(f"loads_data: fmt must be 'json' or 'toml', got {fmt!r}")
     _scan(text, fmt, source)
-    try:
-        if fmt == "json":
+    if fmt == "json":
+        try:
             data = json.loads(text, parse_float=parse_float, object_pairs_hook=_unique_keys)
-        else:
-            data = tomllib.loads(text, parse_float=parse_float or float)
-    except json.JSONDecodeError as error:
-        raise DataFileError(source, f"invalid JSON: {error.msg} (column {error.colno})",
-                            error.lineno) from None
+        except json.JSONDecodeError as error:
+            raise DataFileError(source, f"invalid JSON: {error.msg} (column {error.colno})",
+                                error.lineno) from None
+        except _DuplicateKey as error:
+            raise DataFileError(source, f"invalid JSON: the key {error.key!r} is given twice",
+                                _line_of_duplicate(text)) from None
+    else:
+        data = _loads_toml(text, source, parse_float)
+    _check_tree(data, source, fmt == "json" and _SURROGATE_ESCAPE.search(text) is not None)
+    return data
+
+
+def _loads_toml(text, source, parse_float):
+    import tomllib  # here, not at the top: it is a tenth of the time ``import autodiff`` takes
+    try:
+        return tomllib.loads(text, parse_float=parse_float or float)
     except tomllib.TOMLDecodeError as error:
         match = _TOML_POSITION.match(str(error))
         if match is None:
@@ -117,11 +126,6 @@ def loads_data(text, fmt, source="<string>", parse_float=None):
                                 text.rstrip("\n").count("\n") + 1) from None
         raise DataFileError(source, f"invalid TOML: {match[1]} (column {match[3]})",
                             int(match[2])) from None
-    except _DuplicateKey as error:
-        raise DataFileError(source, f"invalid JSON: the key {error.key!r} is given twice",
-                            _line_of_duplicate(text)) from None
-    _check_tree(data, source, fmt == "json" and _SURROGATE_ESCAPE.search(text) is not None)
-    return data
 
 
 def _scan(text, fmt, source):
@@ -299,7 +303,7 @@ def _free_name(path, create):
     """``(name, create(name))`` for a new random name beside ``path``; ``create`` must fail
     with FileExistsError where something exists (O_EXCL and link(2) never follow a symlink)."""
     for _ in range(8):
-        name = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+        name = path.with_name(f".{path.name}.{os.urandom(8).hex()}.tmp")
         try:
             return name, create(name)
         except FileExistsError:  # 64 random bits: only something planted there collides

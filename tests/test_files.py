@@ -162,8 +162,8 @@ def test_write_atomic_replaces_the_file_and_leaves_nothing_else(tmp_path, mode):
 def test_a_symlink_planted_at_the_temporary_name_is_not_followed(tmp_path, mode, monkeypatch):
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
-    names = iter(["aaaa", "bbbb"])
-    monkeypatch.setattr(files.secrets, "token_hex", lambda n: next(names))
+    names = iter([b"\xaa\xaa", b"\xbb\xbb"])
+    monkeypatch.setattr(files.os, "urandom", lambda n: next(names))
     planted = tmp_path / ".out.json.aaaa.tmp"
     planted.symlink_to(victim)
     write_atomic(tmp_path / "out.json", b"data")
