@@ -51,15 +51,22 @@ def _save(figure, canvas_type, path):
 
 
 def _draw_errors(axes, history):
+    # NOTE: per example where the sizes are known: the two sets differ in size, and their
+    # summed errors cannot be compared.
+    per_example = history.train_size > 0 and (history.validation_size > 0
+                                               or not history.validation)
+    train = history.mean_train if per_example else history.train
+    validation = history.mean_validation if per_example else history.validation
     epochs = np.arange(1, history.epochs + 1)
-    axes.plot(epochs, history.train, label="training")
-    if history.validation:
-        axes.plot(epochs, history.validation, label="validation")
+    axes.plot(epochs, train, label="training")
+    if validation:
+        axes.plot(epochs, validation, label="validation")
         if history.best_epoch:
-            axes.axvline(history.best_epoch, color="grey", linestyle=":", label="best validation")
+            axes.axvline(history.best_epoch, color="grey", linestyle=":",
+                         label=f"lowest validation error (epoch {history.best_epoch})")
     axes.set_xlabel("epoch")
-    axes.set_ylabel("error")
-    if min(history.train + history.validation) > 0:
+    axes.set_ylabel("error per example" if per_example else "error")
+    if min(train + validation) > 0:
         axes.set_yscale("log")
     axes.set_title("Error over epochs")
     axes.legend()
