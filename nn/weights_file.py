@@ -174,7 +174,7 @@ def _activations(activation, n_layers, fail):
         fail("activation", f"expected one name or a list of {n_layers} (one per layer), "
                            f"got {_kind(activation)}")
     for k, name in enumerate(activation):
-        if name not in ACTIVATIONS:
+        if not isinstance(name, str) or name not in ACTIVATIONS:
             fail(f"activation[{k}]", f"unknown activation {name!r:.40}; choose one of {choices}")
     return activation
 

@@ -114,6 +114,7 @@ MALFORMED = [
     (put(["activation"], "softmax"), r"activation: unknown activation 'softmax'"),
     (put(["activation"], ["sigmoid"]), r"activation: expected one name or a list of 2"),
     (put(["activation"], ["sigmoid", "step"]), r"activation\[1\]: unknown activation 'step'"),
+    (put(["activation"], [[], "sigmoid"]), r"activation\[0\]: unknown activation \[\]"),
     (put(["unit_names"], [["1", "2", "3"], ["4", "5"]]), r"unit_names: expected a list of 3 lists"),
     (put(["unit_names", 1], ["4"]), r"unit_names\[1\]: expected a list of 2 names, got a list of 1"),
     (put(["unit_names", 2, 0], 6), r"unit_names\[2\]\[0\]: expected a non-empty string"),
