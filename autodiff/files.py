@@ -105,7 +105,7 @@ def loads_data(text, fmt, source="<string>", parse_float=None):
             raise DataFileError(source, f"invalid JSON: {error.msg} (column {error.colno})",
                                 error.lineno) from None
         except _DuplicateKey as error:
-            raise DataFileError(source, f"invalid JSON: the key {error.key!r} is given twice",
+            raise DataFileError(source, f"invalid JSON: the key {error.args[0]!r} is given twice",
                                 _line_of_duplicate(text)) from None
     else:
         data = _loads_toml(text, source, parse_float)
@@ -157,18 +157,18 @@ def _scan(text, fmt, source):
 
 
 class _DuplicateKey(ValueError):
-    def __init__(self, key):
-        super().__init__(key)
-        self.key = key
+    """A JSON object names a key twice (``args[0]``); json itself would keep the last value."""
 
 
 def _unique_keys(pairs):
-    found = {}
-    for key, value in pairs:
-        if key in found:
-            raise _DuplicateKey(key)
-        found[key] = value
-    return found
+    document = dict(pairs)
+    if len(document) < len(pairs):      # rare: find the key that came twice
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return document
 
 
 def _line_of_duplicate(text):
