@@ -5,6 +5,7 @@ import contextlib
 import importlib
 import pkgutil
 import sys
+import textwrap
 import traceback
 
 from _stepgrad_packages import require
@@ -21,17 +22,19 @@ EXIT_CODES = """\
 exit status:
   0    done (check: every value is correct)
   1    check: a value is wrong
-  2    bad input: a file, an argument or an option that cannot be used; one line on
-       stderr says what is wrong and where (the file, the line, the field)
-  3    an internal error, a bug in stepgrad: a traceback follows; please report it
+  2    bad input: a file, an argument or an option that cannot be used; one
+       line on stderr says what is wrong and where (file, line, field)
+  3    an internal error, a bug in stepgrad: its traceback follows; please
+       report it
   130  interrupted (Ctrl-C)"""
 
 
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="stepgrad",
-        description="Step through backpropagation: the lecture's worked examples, training, "
-                    "computation-graph drawings and checks of hand derivations.",
+        description=textwrap.fill("Step through backpropagation: the lecture's worked "
+                                  "examples, training, computation-graph drawings and checks "
+                                  "of hand derivations.", 79),
         epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version",
                         version=f"stepgrad {__version__} (Python {sys.version.split()[0]})")

@@ -35,9 +35,9 @@ def add_parsers(subparsers):
             "epoch, why training stopped and the accuracy. The same seed gives the same "
             "data, initial weights, shuffling and result.", 79),
         epilog=f"datasets and their defaults:\n{recipes}\n\n"
-               "The table shows the error per example, E = ½Σ(t − o)² averaged over each set\n"
-               "(the sets differ in size); --target-error compares the lecture's sum over\n"
-               "the training set, E = ½ΣΣ(t − o)².\n"
+               "The table shows the error per example, E = ½Σ(t − o)² averaged over each\n"
+               "set (the sets differ in size); --target-error compares the lecture's sum\n"
+               "over the training set, E = ½ΣΣ(t − o)².\n"
                "Example: stepgrad train moons --epochs 60 --plot moons.png --save moons.json",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", choices=list(RECIPES), metavar="DATASET",
