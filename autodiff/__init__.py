@@ -6,13 +6,13 @@ from .explain import explain
 from .graph import reverse_topological_order, topological_order
 from .numerical import DerivativeCheck, GradientCheck, central_difference, check_gradients
 from .opcheck import check_ops
-from .ops import CONST, OPS, DomainError, Op
+from .ops import CONST, OPS, DivisionByZeroError, DomainError, Op
 from .parse import ExpressionError, parse_expression
 from .steps import Stepper, backward_steps
 from .value import AnomalyError, Value, apply, constant, detect_anomaly, no_grad
 
 __all__ = ["Value", "grad", "gradients", "backward", "zero_grad", "no_grad", "apply", "constant",
            "detect_anomaly", "AnomalyError", "topological_order", "reverse_topological_order",
-           "OPS", "CONST", "Op", "DomainError", "central_difference", "check_gradients",
+           "OPS", "CONST", "Op", "DomainError", "DivisionByZeroError", "central_difference", "check_gradients",
            "GradientCheck", "DerivativeCheck", "as_values", "data_of", "grad_of",
            "backward_steps", "Stepper", "explain", "check_ops", "parse_expression", "ExpressionError"]

@@ -1,6 +1,8 @@
-"""numpy arrays in and out: arrays of labelled Values, and their data or grad as float arrays."""
+"""numpy arrays in and out: arrays of labelled Values, and their data or grad as float arrays.
 
-import numpy as np
+numpy is imported when one of these functions is first called, not with ``autodiff``: it
+takes most of the time of ``import autodiff`` and the engine does not need it.
+"""
 
 from .value import Value
 
@@ -18,6 +20,7 @@ def as_values(array, label=None, as_list=False):
     >>> W[0, 1]
     Value(label='W[0,1]', data=2.0, grad=0.0, op='leaf')
     """
+    import numpy as np
     if label is not None and not isinstance(label, str):
         raise TypeError(f"as_values: label must be a str or None, got {type(label).__name__}")
     try:
@@ -45,6 +48,7 @@ def grad_of(values):
 
 
 def _read(values, field, where):
+    import numpy as np
     nodes = np.array(values, dtype=object)
     result = np.empty(nodes.shape, dtype=float)
     for index in np.ndindex(nodes.shape):

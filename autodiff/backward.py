@@ -5,7 +5,7 @@ import math
 from . import value
 from .graph import reverse_topological_order
 from .ops import CONST, DomainError
-from .value import Value, constant, describe_operands
+from .value import Value, as_float, constant, describe_operands
 
 __all__ = ["backward", "gradients", "grad", "zero_grad", "local_derivative", "check_root"]
 
@@ -32,8 +32,9 @@ def _local_failure(node, error, index=None):
                        f"is undefined here ({reason}); {describe_operands(node.parents)}")
 
 
-def backward(root):
-    """Seed ∂root/∂root = 1 and fill ``.grad`` on every node below ``root``.
+def backward(root, gradient=1.0):
+    """Seed ∂L/∂root = ``gradient`` (1 by default) and fill ``.grad`` on every node below
+    ``root`` with ∂L/∂node, as PyTorch's ``backward(gradient)`` does.
 
     Leaves (Values the user made) accumulate: a second ``backward()`` adds to their ``.grad``,
     as in PyTorch; call ``zero_grad`` between passes to start afresh. Intermediate nodes are
@@ -41,14 +42,15 @@ def backward(root):
     (numbers that met a Value in an op) keep grad 0.
     """
     check_root(root, "backward")
+    gradient = as_float(gradient, "backward: gradient")
     if value.anomaly_mode():
-        _assign(gradients(root))
+        _assign(gradients(root, seed=gradient))
         return
     order = reverse_topological_order(root)
     for node in order:
         if node.a is not None:
             node.grad = 0.0
-    root.grad = 1.0 if root.a is not None else root.grad + 1.0
+    root.grad = gradient if root.a is not None else root.grad + gradient
     # NOTE: the float fast path of ``gradients``, accumulating in .grad rather than a dict.
     node = None
     try:
@@ -56,17 +58,17 @@ def backward(root):
             a = node.a
             if a is None:
                 continue
-            upstream, out, rules = node.grad, node.data, node.op.partials
+            upstream, out, rules = node.grad, node._data, node.op.partials
             b = node.b
             if b is not None:
-                a_data, b_data = a.data, b.data
+                a_data, b_data = a._data, b._data
                 if a.op is not CONST:
                     a.grad += upstream * rules[0](out, a_data, b_data)
                 if b.op is not CONST:
                     b.grad += upstream * rules[1](out, a_data, b_data)
             else:
                 if a.op is not CONST:
-                    a.grad += upstream * rules[0](out, a.data)
+                    a.grad += upstream * rules[0](out, a._data)
     except (ArithmeticError, ValueError) as error:
         raise _local_failure(node, error) from None
 
@@ -79,15 +81,17 @@ def local_derivative(node, index):
         raise _local_failure(node, error, index) from None
 
 
-def gradients(root, create_graph=False):
-    """∂root/∂node for every node below ``root``, as a dict in reverse topological order.
+def gradients(root, create_graph=False, seed=1.0):
+    """seed·∂root/∂node for every node below ``root``, as a dict in reverse topological order.
 
     With ``create_graph=False`` the gradients are floats. With ``create_graph=True`` they are
     Values built from the same rules, so they can be differentiated again. Constants take no
     gradient and are left out. ``.grad`` is not touched.
     """
     check_root(root, "gradients")
-    grads = {root: constant(1.0) if create_graph else 1.0}
+    seed = as_float(seed, "gradients: seed")
+    grads = {root: constant(seed) if create_graph else seed}
+    anomaly = value.anomaly_mode()
     for node in reverse_topological_order(root):
         parents = node.parents
         if not parents:
@@ -98,7 +102,7 @@ def gradients(root, create_graph=False):
             # node for the exponent, whose log(x) rule would fail for x < 0.
             args = (node, *[p.data if p.op is CONST else p for p in parents])
         else:
-            args = (node.data, *[p.data for p in parents])
+            args = (node._data, *[p._data for p in parents])
         for index, (parent, rule) in enumerate(zip(parents, node.op.partials)):
             if parent.op is CONST:
                 continue
@@ -107,7 +111,7 @@ def gradients(root, create_graph=False):
             except (ArithmeticError, ValueError) as error:
                 raise _local_failure(node, error, index) from None
             contribution = _times(upstream, local) if create_graph else upstream * local
-            if value.anomaly_mode():
+            if anomaly:
                 _check_finite(node, parent, upstream, local, contribution)
             if parent not in grads:
                 grads[parent] = contribution

@@ -26,11 +26,16 @@ from dataclasses import dataclass, field
 
 from .symbolic import Symbol, as_symbol
 
-__all__ = ["Op", "OPS", "CONST", "DomainError"]
+__all__ = ["Op", "OPS", "CONST", "DomainError", "DivisionByZeroError"]
 
 
 class DomainError(ArithmeticError, ValueError):
     """An op was asked for a value outside its domain (log of a negative number, 1/0, ...)."""
+
+
+class DivisionByZeroError(DomainError, ZeroDivisionError):
+    """A division by zero (x / 0, 0 ** −1): a DomainError, and the ZeroDivisionError Python
+    code expects."""
 
 
 # -- polymorphic helpers: floats use math, Values and Symbols their own methods --------------
@@ -125,7 +130,7 @@ def _sigmoid(a):
 
 
 def _relu(a):
-    return a if a > 0.0 else 0.0
+    return 0.0 if a <= 0.0 else a    # NaN stays NaN (as in PyTorch), so anomaly mode sees it
 
 
 # -- the table -----------------------------------------------------------------------------

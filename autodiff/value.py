@@ -1,78 +1,104 @@
 """Value: a scalar node of the computation graph, and its operator sugar."""
 
+import contextvars
 import math
 import numbers
+import threading
 
-from .ops import CONST, OPS, DomainError
+from .ops import CONST, OPS, DivisionByZeroError, DomainError
 
 __all__ = ["Value", "no_grad", "is_recording", "detect_anomaly", "anomaly_mode", "AnomalyError",
            "as_float", "apply", "constant", "describe_operands"]
 
 _ADD, _SUB, _MUL, _DIV, _NEG, _POW = (OPS[n] for n in ("add", "sub", "mul", "div", "neg", "pow"))
 _new = object.__new__
-_recording = True
-_anomaly_mode = False
+
+# NOTE: the modes belong to a thread (and an asyncio task), as PyTorch's grad mode does, so they
+# live in context variables. An op would pay for reading them, so it reads one plain global
+# first: how many no_grad()/detect_anomaly() blocks are open in any thread, almost always 0.
+_RECORDING = contextvars.ContextVar("autodiff_recording", default=True)
+_ANOMALY = contextvars.ContextVar("autodiff_anomaly", default=False)
+_modes_open = 0
+_modes_lock = threading.Lock()
 
 
 class AnomalyError(ArithmeticError):
     """A non-finite value appeared while ``detect_anomaly()`` was on."""
 
 
-class detect_anomaly:
+class _Mode:
+    """A context that sets one mode for the current thread (or task) and restores it."""
+
+    _variable, _value = None, None
+
+    def __init__(self):
+        self._tokens = []
+
+    def __enter__(self):
+        global _modes_open
+        with _modes_lock:
+            _modes_open += 1
+        self._tokens.append(self._variable.set(self._value))
+        return self
+
+    def __exit__(self, *exc):
+        global _modes_open
+        self._variable.reset(self._tokens.pop())
+        with _modes_lock:
+            _modes_open -= 1
+        return False
+
+
+class detect_anomaly(_Mode):
     """Context in which the first NaN or infinity, in forward or backward, raises AnomalyError.
 
     The error names the op, its operands and their labels, instead of letting NaN spread.
+    Like ``no_grad`` it holds for the thread (or asyncio task) that enters it.
     """
 
-    def __enter__(self):
-        global _anomaly_mode
-        self._previous, _anomaly_mode = _anomaly_mode, True
-        return self
-
-    def __exit__(self, *exc):
-        global _anomaly_mode
-        _anomaly_mode = self._previous
-        return False
+    _variable, _value = _ANOMALY, True
 
 
 def anomaly_mode():
-    """True inside ``detect_anomaly()``."""
-    return _anomaly_mode
+    """True inside ``detect_anomaly()`` (in this thread or task)."""
+    return _ANOMALY.get()
 
 
-class no_grad:
-    """Context in which ops compute values but record no graph (results are leaves)."""
+class no_grad(_Mode):
+    """Context in which ops compute values but record no graph (results are leaves).
 
-    def __enter__(self):
-        global _recording
-        self._previous, _recording = _recording, False
-        return self
+    It holds for the thread (or asyncio task) that enters it: other threads go on recording.
+    """
 
-    def __exit__(self, *exc):
-        global _recording
-        _recording = self._previous
-        return False
+    _variable, _value = _RECORDING, False
 
 
 def is_recording():
-    """True unless inside ``no_grad()``."""
-    return _recording
+    """True unless inside ``no_grad()`` (in this thread or task)."""
+    return _RECORDING.get()
 
 
 def as_float(x, where="Value"):
-    """x as a float if it is a real number (int, bool, float, numpy scalar); TypeError otherwise."""
+    """x as a float if it is a real number (int, bool, float, numpy scalar); TypeError otherwise,
+    and ValueError for a number too large for a float (10**400)."""
     if type(x) is float:
         return x
     if isinstance(x, numbers.Real) or (getattr(x, "shape", None) == ()
                                        and getattr(getattr(x, "dtype", None), "kind", "?") in "biuf"):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:
+            what = (f"an int of about {int(x.bit_length() * 0.30103) + 1:,} digits"
+                    if isinstance(x, int) else f"a {type(x).__name__}")
+            raise ValueError(f"{where}: {what} is too large for a float (at most about "
+                             f"1.8e308)") from None
     raise TypeError(f"{where}: expected a real number (int, float, bool or numpy scalar), "
                     f"got {type(x).__name__} {x!r:.60}")
 
 
 def _leaf(data, op):
     node = _new(Value)
-    node.data, node.grad, node.a, node.b, node.op, node.label = data, 0.0, None, None, op, None
+    node._data, node.grad, node.a, node.b, node.op, node.label = data, 0.0, None, None, op, None
     return node
 
 
@@ -106,17 +132,19 @@ def _present(a, b):
 
 def _record(op, a, b=None):
     try:
-        data = op.forward(a.data) if b is None else op.forward(a.data, b.data)
+        data = op.forward(a._data) if b is None else op.forward(a._data, b._data)
     except (ArithmeticError, ValueError) as error:
-        raise DomainError(f"{op.name}: {error}; {describe_operands(_present(a, b))}") from None
-    if _anomaly_mode and not math.isfinite(data):
-        raise AnomalyError(f"forward: {op.name} produced {data!r} from "
-                           f"{describe_operands(_present(a, b))}")
+        kind = DivisionByZeroError if isinstance(error, ZeroDivisionError) else DomainError
+        raise kind(f"{op.name}: {error}; {describe_operands(_present(a, b))}") from None
     node = _new(Value)
-    if _recording:
-        node.data, node.grad, node.a, node.b, node.op, node.label = data, 0.0, a, b, op, None
-    else:
-        node.data, node.grad, node.a, node.b, node.op, node.label = data, 0.0, None, None, None, None
+    if _modes_open:
+        if _ANOMALY.get() and not math.isfinite(data):
+            raise AnomalyError(f"forward: {op.name} produced {data!r} from "
+                               f"{describe_operands(_present(a, b))}")
+        if not _RECORDING.get():
+            node._data, node.grad, node.a, node.b, node.op, node.label = data, 0.0, None, None, None, None
+            return node
+    node._data, node.grad, node.a, node.b, node.op, node.label = data, 0.0, a, b, op, None
     return node
 
 
@@ -132,15 +160,17 @@ class Value:
 
     # NOTE: the operands sit in two slots, a and b (None when absent), rather than in a parents
     # tuple: one object per node instead of two halves what the cycle collector tracks and
-    # saves 40-56 bytes a node. ``parents`` gives them as a tuple.
-    __slots__ = ("data", "grad", "a", "b", "op", "label")
+    # saves 40-56 bytes a node. ``parents`` gives them as a tuple. ``data`` is a property over
+    # the slot _data, so that an assignment is checked; the hot loops of value.py and
+    # backward.py read _data itself, as a property read would cost them 15-30 %.
+    __slots__ = ("_data", "grad", "a", "b", "op", "label")
     # NOTE: numpy defers to our reflected dunders instead of building object arrays.
     __array_ufunc__ = None
 
     def __init__(self, data, label=None):
         if label is not None and not isinstance(label, str):
             raise TypeError(f"Value: label must be a str or None, got {type(label).__name__}")
-        self.data = as_float(data)
+        self._data = as_float(data)
         self.grad = 0.0
         self.a = None
         self.b = None
@@ -153,12 +183,22 @@ class Value:
         return f"Value({label}data={self.data!r}, grad={self.grad!r}, op={op!r})"
 
     @property
+    def data(self):
+        """The node's value, always a float: a number assigned to it is converted, anything
+        else raises TypeError."""
+        return self._data
+
+    @data.setter
+    def data(self, x):
+        self._data = as_float(x, "Value.data")
+
+    @property
     def parents(self):
         """The operands this node was computed from, in order: (), (a,) or (a, b)."""
         return () if self.a is None else _present(self.a, self.b)
 
     def __float__(self):
-        return self.data
+        return self._data
 
     @property
     def is_leaf(self):
@@ -229,14 +269,15 @@ class Value:
         return _record(OPS["abs"], self)
 
     # -- gradients -----------------------------------------------------------------------
-    def backward(self):
-        """Fill ``.grad`` on every node of the graph below self with ∂self/∂node.
+    def backward(self, gradient=1.0):
+        """Fill ``.grad`` on every node of the graph below self with gradient·∂self/∂node.
 
-        Leaf gradients accumulate across calls (as in PyTorch); intermediate nodes hold the
-        gradient of the latest pass. See ``autodiff.backward``.
+        ``gradient`` is ∂L/∂self, the seed (1 by default), as in PyTorch. Leaf gradients
+        accumulate across calls (as in PyTorch); intermediate nodes hold the gradient of the
+        latest pass. See ``autodiff.backward``.
         """
         from .backward import backward
-        backward(self)
+        backward(self, gradient)
 
     def backward_steps(self):
         """Backward one node at a time: yields a step per node, in ``backward()``'s order."""

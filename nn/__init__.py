@@ -1,5 +1,9 @@
 """nn: sigmoid MLPs built from autodiff Values: layers, losses, optimisers, training, data, weights files."""
 
+from _stepgrad_packages import require
+
+require("autodiff")  # before the imports below, which a file named autodiff.py nearby would break
+
 from .data import DATASETS, Dataset, circles, moons, split, xor
 from .layers import ACTIVATIONS, MLP, Layer, Neuron, input_label, weight_label
 from .losses import LOSSES, binary_cross_entropy, mean_squared_error, squared_error

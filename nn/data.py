@@ -1,9 +1,11 @@
-"""Small seeded datasets for training demos: XOR, two moons, circles; a train/validation split."""
+"""Small seeded datasets for training demos: XOR, two moons, circles; a train/validation split.
+
+numpy is imported when a dataset is made, not with ``nn`` (it would double the start-up time
+of every ``stepgrad`` command).
+"""
 
 import math
 from dataclasses import dataclass
-
-import numpy as np
 
 __all__ = ["Dataset", "xor", "moons", "circles", "split", "DATASETS"]
 
@@ -52,6 +54,7 @@ def moons(n=200, noise=0.1, seed=0):
     Class 0 is the upper arc (cos θ, sin θ), class 1 the lower arc (1 − cos θ, ½ − sin θ),
     θ ∈ [0, π]. The points are shuffled; the same seed gives the same points.
     """
+    import numpy as np
     _check_size(n, noise)
     rng = np.random.default_rng(seed)
     upper, lower = n - n // 2, n // 2
@@ -73,6 +76,7 @@ def circles(n=200, noise=0.05, factor=0.5, seed=0):
     _check_size(n, noise)
     if not 0.0 < factor < 1.0:
         raise ValueError(f"factor must be in (0, 1), got {factor!r}")
+    import numpy as np
     rng = np.random.default_rng(seed)
     outer, inner = n - n // 2, n // 2
     # endpoint=False: 0 and 2π are the same point.
@@ -94,6 +98,7 @@ def split(dataset, validation=0.25, seed=0):
     if not 0 < n_validation < len(dataset):
         raise ValueError(f"dataset {dataset.name}: {len(dataset)} examples are too few to hold "
                          f"out {validation:.0%} for validation")
+    import numpy as np
     order = np.random.default_rng(seed).permutation(len(dataset))
     held, kept = sorted(order[:n_validation]), sorted(order[n_validation:])
 

@@ -4,12 +4,13 @@ matplotlib is imported only when a picture is drawn, and drawn through its Agg c
 window opens and no global backend is switched.
 """
 
-import os
+import io
 import pathlib
 
 import numpy as np
 
 from autodiff import no_grad
+from autodiff.files import write_atomic
 
 __all__ = ["require_matplotlib", "check_plot_path", "plot_errors", "plot_decision_boundary",
            "plot_training"]
@@ -41,31 +42,31 @@ def check_plot_path(path):
 
 
 def _save(figure, canvas_type, path):
-    """Write the figure whole or not at all: to a temporary file, then renamed."""
+    """Write the figure whole or not at all (``autodiff.files.write_atomic``)."""
     fmt = check_plot_path(path)
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     canvas_type(figure)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        figure.savefig(temporary, format=fmt, dpi=100)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return path
+    image = io.BytesIO()
+    figure.savefig(image, format=fmt, dpi=100)
+    return write_atomic(path, image.getvalue())
 
 
 def _draw_errors(axes, history):
+    # NOTE: per example where the sizes are known: the two sets differ in size, and their
+    # summed errors cannot be compared.
+    per_example = history.train_size > 0 and (history.validation_size > 0
+                                               or not history.validation)
+    train = history.mean_train if per_example else history.train
+    validation = history.mean_validation if per_example else history.validation
     epochs = np.arange(1, history.epochs + 1)
-    axes.plot(epochs, history.train, label="training")
-    if history.validation:
-        axes.plot(epochs, history.validation, label="validation")
+    axes.plot(epochs, train, label="training")
+    if validation:
+        axes.plot(epochs, validation, label="validation")
         if history.best_epoch:
-            axes.axvline(history.best_epoch, color="grey", linestyle=":", label="best validation")
+            axes.axvline(history.best_epoch, color="grey", linestyle=":",
+                         label=f"lowest validation error (epoch {history.best_epoch})")
     axes.set_xlabel("epoch")
-    axes.set_ylabel("error")
-    if min(history.train + history.validation) > 0:
+    axes.set_ylabel("error per example" if per_example else "error")
+    if min(train + validation) > 0:
         axes.set_yscale("log")
     axes.set_title("Error over epochs")
     axes.legend()

@@ -17,18 +17,38 @@ class History:
     """What a ``fit`` run did: the error after each epoch and why it stopped.
 
     ``train[e]`` is the loss over the whole training set after epoch e + 1 (and
-    ``validation[e]`` over the validation set, when one is given). ``stopped`` is
-    ``"epochs"``, ``"target_error"`` or ``"patience"``.
+    ``validation[e]`` over the validation set, when one is given): with the lecture's
+    E = ½ΣΣ(t − o)², a sum over the examples, so compare the two through ``mean_train`` and
+    ``mean_validation``, per example. ``stopped`` is ``"epochs"``, ``"target_error"`` or
+    ``"patience"``.
     """
 
     train: list = field(default_factory=list)
     validation: list = field(default_factory=list)
     stopped: str = ""
     best_epoch: int = 0      # the epoch (from 1) with the lowest validation error, 0 if none
+    train_size: int = 0      # examples in the training set (0: not known)
+    validation_size: int = 0
 
     @property
     def epochs(self):
         return len(self.train)
+
+    @property
+    def mean_train(self):
+        """The training error per example, ``train[e] / train_size``."""
+        return _per_example(self.train, self.train_size, "train_size")
+
+    @property
+    def mean_validation(self):
+        """The validation error per example, ``validation[e] / validation_size``."""
+        return _per_example(self.validation, self.validation_size, "validation_size")
+
+
+def _per_example(errors, size, name):
+    if errors and size < 1:
+        raise ValueError(f"History: {name} is not known, so there is no error per example")
+    return [e / size for e in errors]
 
 
 def evaluate(network, inputs, targets, loss=squared_error):
@@ -77,7 +97,8 @@ def fit(network, inputs, targets, *, loss=squared_error, optimizer=None, epochs=
     size = len(inputs) if batch_size is None else batch_size
     order = list(range(len(inputs)))
     rng = random.Random(seed)
-    history = History()
+    history = History(train_size=len(inputs),
+                      validation_size=0 if validation is None else len(validation[0]))
     best, best_state, waited = float("inf"), None, 0
     bar = _progress_bar(epochs, progress)
     try:
@@ -151,6 +172,7 @@ def _progress_bar(epochs, progress):
     if not progress:
         return None
     from tqdm import tqdm
-    # delay: a run that ends within a second never shows a bar.
+    # delay: a run that ends within a second never shows a bar. The bar's own \r must reach the
+    # terminal, past the stepgrad command's filter of control characters (``unfiltered``).
     return tqdm(total=epochs, unit="epoch", desc="training", delay=1.0, leave=False,
-                file=sys.stderr)
+                file=getattr(sys.stderr, "unfiltered", sys.stderr))

@@ -16,22 +16,29 @@ A file is one JSON object::
 layer, inputs first; default 1, 2, 3, … in order) and ``description`` may be left out. ``state``
 holds every weight and bias, named as ``MLP.named_parameters`` names them, and nothing else.
 Floats are written with ``repr``, so a save and a load give back the very same numbers.
+
+A file is read within ``autodiff.files``' limits (size, nesting, number length) and holds at
+most ``MAX_PARAMETERS`` weights and biases; the sizes are checked against that, and against
+``state``, before anything is built.
 """
 
+import contextlib
 import json
-import os
-import pathlib
+
+from autodiff.files import DataFileError, loads_data, read_data, write_atomic
+from autodiff.notation import printable
 
 from .layers import ACTIVATIONS, MLP
 
-__all__ = ["FORMAT", "WeightsFileError", "network_to_dict", "network_from_dict", "dumps_network",
-           "loads_network", "save_network", "load_network"]
+__all__ = ["FORMAT", "MAX_PARAMETERS", "WeightsFileError", "network_to_dict", "network_from_dict",
+           "dumps_network", "loads_network", "save_network", "load_network"]
 
 FORMAT = "stepgrad.mlp/1"
+MAX_PARAMETERS = 100_000
 _FIELDS = ("format", "description", "n_inputs", "layer_sizes", "activation", "unit_names", "state")
 
 
-class WeightsFileError(ValueError):
+class WeightsFileError(DataFileError):
     """A weights file that cannot be read: bad JSON, or a field that is missing or wrong."""
 
 
@@ -65,54 +72,40 @@ def dumps_network(network, description=None):
 
 
 def save_network(network, path, description=None):
-    """Write ``network`` to ``path`` as JSON; the file is replaced whole or not at all."""
-    path = pathlib.Path(path)
-    text = dumps_network(network, description)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return path
+    """Write ``network`` to ``path`` as JSON; the file is replaced whole or not at all
+    (``autodiff.files.write_atomic``)."""
+    return write_atomic(path, dumps_network(network, description).encode("utf-8"))
 
 
 def load_network(path):
     """The network stored in the JSON file at ``path``."""
-    path = pathlib.Path(path)
-    return loads_network(path.read_text(encoding="utf-8"), source=str(path))
+    with _as_weights_file_error():
+        document = read_data(path, "json")
+    return network_from_dict(document, str(path))
 
 
 def loads_network(text, source="<string>"):
     """The network stored in JSON ``text``; errors name ``source`` and the field or line."""
-    try:
-        document = json.loads(text, object_pairs_hook=_unique_keys)
-    except json.JSONDecodeError as error:
-        raise WeightsFileError(f"{source}: line {error.lineno} column {error.colno}: "
-                               f"invalid JSON: {error.msg}") from None
-    except WeightsFileError as error:
-        raise WeightsFileError(f"{source}: {error}") from None
+    with _as_weights_file_error():
+        document = loads_data(text, "json", source)
     return network_from_dict(document, source)
 
 
-def _unique_keys(pairs):
-    document = {}
-    for key, value in pairs:
-        if key in document:
-            raise WeightsFileError(f"duplicate key {key!r}")
-        document[key] = value
-    return document
+@contextlib.contextmanager
+def _as_weights_file_error():
+    try:
+        yield
+    except DataFileError as error:
+        raise WeightsFileError(error.source, error.problem, error.line, error.field) from None
 
 
 def network_from_dict(document, source="<document>"):
     """An MLP from a parsed document; every field is checked before the network is built."""
     def fail(field, problem):
-        raise WeightsFileError(f"{source}: {field}: {problem}")
+        raise WeightsFileError(source, problem, field=field)
 
     if not isinstance(document, dict):
-        raise WeightsFileError(f"{source}: expected a JSON object, got {_kind(document)}")
+        raise WeightsFileError(source, f"expected a JSON object, got {_kind(document)}")
     for key in document:
         if key not in _FIELDS:
             fail(key, f"unknown field (fields are {', '.join(_FIELDS)})")
@@ -123,16 +116,20 @@ def network_from_dict(document, source="<document>"):
         fail("format", f"expected {FORMAT!r}, got {document['format']!r:.60}")
     if "description" in document and not isinstance(document["description"], str):
         fail("description", f"expected a string, got {_kind(document['description'])}")
-    n_inputs = _positive_int(document["n_inputs"], "n_inputs", fail)
+    n_inputs = _size(document["n_inputs"], "n_inputs", fail)
     sizes = document["layer_sizes"]
     if not isinstance(sizes, list) or not sizes:
         fail("layer_sizes", f"expected a non-empty list of layer sizes, got {_kind(sizes)}")
-    sizes = [_positive_int(s, f"layer_sizes[{k}]", fail) for k, s in enumerate(sizes)]
-    activation = _activations(document.get("activation", "sigmoid"), len(sizes), fail)
-    names = _unit_names(document.get("unit_names"), [n_inputs, *sizes], fail)
+    sizes = [_size(s, f"layer_sizes[{k}]", fail) for k, s in enumerate(sizes)]
+    count = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip([n_inputs, *sizes], sizes))
+    if count > MAX_PARAMETERS:
+        fail("layer_sizes", f"a {_shape(n_inputs, sizes)} network has {count:,} weights and "
+                            f"biases, more than the limit of {MAX_PARAMETERS:,}")
     state = document["state"]
     if not isinstance(state, dict):
         fail("state", f"expected an object of parameter names and numbers, got {_kind(state)}")
+    activation = _activations(document.get("activation", "sigmoid"), len(sizes), fail)
+    names = _unit_names(document.get("unit_names"), [n_inputs, *sizes], fail)
     fans = zip([n_inputs, *sizes], sizes)
     zeros = [[[0.0] * fan_in for _ in range(fan_out)] for fan_in, fan_out in fans]
     network = MLP(n_inputs, sizes, activation=activation, weights=zeros,
@@ -140,7 +137,7 @@ def network_from_dict(document, source="<document>"):
     try:
         network.load_state_dict(state, where="state")
     except ValueError as error:
-        raise WeightsFileError(f"{source}: {error}") from None
+        raise WeightsFileError(source, str(error)) from None
     return network
 
 
@@ -154,10 +151,17 @@ def _kind(x):
     return f"the number {x!r}" if isinstance(x, (int, float)) else type(x).__name__
 
 
-def _positive_int(x, field, fail):
+def _size(x, field, fail):
     if isinstance(x, bool) or not isinstance(x, int) or x < 1:
         fail(field, f"expected a positive integer, got {_kind(x)}")
+    if x > MAX_PARAMETERS:
+        fail(field, f"{x:,} units: more than the limit of {MAX_PARAMETERS:,} weights and biases")
     return x
+
+
+def _shape(n_inputs, sizes):
+    shape = [n_inputs, *sizes]
+    return "-".join(map(str, shape if len(shape) <= 6 else [*shape[:3], "…", *shape[-2:]]))
 
 
 def _activations(activation, n_layers, fail):
@@ -170,7 +174,7 @@ def _activations(activation, n_layers, fail):
         fail("activation", f"expected one name or a list of {n_layers} (one per layer), "
                            f"got {_kind(activation)}")
     for k, name in enumerate(activation):
-        if name not in ACTIVATIONS:
+        if not isinstance(name, str) or name not in ACTIVATIONS:
             fail(f"activation[{k}]", f"unknown activation {name!r:.40}; choose one of {choices}")
     return activation
 
@@ -187,4 +191,7 @@ def _unit_names(names, sizes, fail):
         for j, name in enumerate(layer):
             if not isinstance(name, str) or not name:
                 fail(f"unit_names[{k}][{j}]", f"expected a non-empty string, got {_kind(name)}")
+            if "\n" in name or printable(name) != name:
+                fail(f"unit_names[{k}][{j}]", f"a name cannot hold control or bidi characters "
+                                              f"(a line break, an escape, …), got {name!r:.60}")
     return names

@@ -2,6 +2,8 @@
 
 import math
 import operator
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -111,3 +113,14 @@ def test_readers_name_the_element_that_is_not_a_value(reader):
 def test_values_keep_math_compatibility():
     x = Value(np.float64(0.25))
     assert math.sqrt(x) == 0.5  # through __float__, outside the graph
+
+
+def test_numpy_is_imported_only_when_an_array_is_made():
+    code = ("import sys, autodiff, nn, lecture, viz\n"
+            "from stepgrad.cli import build_parser\n"
+            "build_parser()\n"
+            "print('numpy' in sys.modules)\n"
+            "autodiff.as_values([1.0])\n"
+            "print('numpy' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.split() == ["False", "True"], done.stderr

@@ -2,6 +2,7 @@
 passes, higher derivatives, the pow edge cases, errors, a million-node chain and random graphs."""
 
 import math
+from fractions import Fraction
 
 import pytest
 from hypothesis import assume, given, settings
@@ -340,3 +341,28 @@ def test_random_graphs_match_central_differences_to_second_order(name, data):
     report = check_gradients(lambda *xs: build(program, xs), inputs, order=2,
                              atol=1e-6, rtol=1e-6)
     assert report.ok, str(report)
+
+
+def test_backward_with_a_gradient_seeds_the_chain_rule_with_it():
+    x = Value(2.0, label="x")
+    y = x * x * 3
+    y.backward(gradient=0.5)
+    assert (y.grad, x.grad) == (0.5, 0.5 * 12.0)
+    x.grad = 0.0
+    with detect_anomaly():
+        y.backward(-2)
+    assert (y.grad, x.grad) == (-2.0, -24.0)
+    leaf = Value(1.0)
+    leaf.backward(gradient=2.5)
+    leaf.backward(gradient=Fraction(1, 2))
+    assert leaf.grad == 3.0
+    assert gradients(y, seed=4.0)[x] == 48.0
+    (d,) = grad(y, [x])
+    assert d == 12.0
+
+
+def test_a_gradient_that_is_not_a_number_is_named():
+    with pytest.raises(TypeError, match="^backward: gradient: expected a real number"):
+        Value(1.0).backward(gradient="1")
+    with pytest.raises(TypeError, match="^gradients: seed: expected a real number"):
+        gradients(Value(1.0), seed=None)

@@ -113,8 +113,8 @@ def test_example_with_a_bad_weights_file(capsys, tmp_path):
                     ' "state": {}}')
     code, out, err = run(capsys, "example", "section7", "--weights", str(path))
     assert code == 2 and out == ""
-    assert err == (f"stepgrad example: error: {path}: line 4 column 2: invalid JSON: "
-                   "Expecting ',' delimiter\n")
+    assert err == (f"stepgrad example: error: {path}:4: invalid JSON: "
+                   "Expecting ',' delimiter (column 2)\n")
 
 
 def test_example_with_weights_of_another_shape(capsys):
@@ -129,8 +129,9 @@ def test_train_xor(capsys):
     assert code == 0
     reference = run_recipe("xor", seed=0)
     assert "Training a 2-3-1 sigmoid MLP on xor: 4 examples" in out
-    assert f"Stopped after {reference.history.epochs} epochs by the error threshold" in out
-    assert f"{reference.history.train[-1]:.6f}" in out
+    assert (f"Stopped after {reference.history.epochs} epochs by the error threshold: E < 0.01, "
+            "summed over the 4 training examples") in out
+    assert f"{reference.history.train[-1] / 4:.6f}" in out       # the table: per example
     assert "Accuracy: 100.0% on the training set" in out
 
 
@@ -145,6 +146,25 @@ def test_train_saves_and_plots(capsys, tmp_path):
     assert load_network(saved).state_dict() == reference.network.state_dict()
     assert picture.read_bytes().startswith(PNG)
     assert f"wrote {picture}\nwrote {saved}\n" in out
+
+
+def test_train_reports_errors_per_example_and_which_weights_are_kept(capsys):
+    code, out, _ = run(capsys, "train", "moons", "--epochs", "12", "--seed", "0")
+    reference = run_recipe("moons", seed=0, epochs=12).history
+    assert code == 0 and (reference.train_size, reference.validation_size) == (150, 50)
+    best = reference.best_epoch
+    assert best < 12      # with these settings the lowest validation error comes early
+    assert f"{best:>7}   {reference.train[best - 1] / 150:>10.6f}   " \
+           f"{reference.validation[best - 1] / 50:>12.6f}   ← lowest validation E" in out
+    text = " ".join(out.split())
+    assert (f"The weights kept are the last epoch's, 12 (validation error "
+            f"{reference.validation[-1] / 50:.6f} per example); the lowest, "
+            f"{reference.validation[best - 1] / 50:.6f}, was at epoch {best}.") in text
+    code, out, _ = run(capsys, "train", "moons", "--epochs", "40", "--patience", "2")
+    reference = run_recipe("moons", seed=0, patience=2).history
+    assert reference.stopped == "patience"
+    assert f"The weights kept are epoch {reference.best_epoch}'s, which has the lowest " \
+           "validation error" in out
 
 
 def test_train_options(capsys):

@@ -74,3 +74,21 @@ def test_missing_matplotlib_names_the_pip_command(monkeypatch):
     with pytest.raises(ImportError, match="needs matplotlib"):
         plot_errors(history(), "never-written.png")
     assert not os.path.exists("never-written.png")
+
+
+@needs_matplotlib
+def test_the_error_curves_are_per_example_when_the_sizes_are_known():
+    from matplotlib.figure import Figure
+    from nn.plots import _draw_errors
+    axes = Figure().add_subplot()
+    sized = History(train=[3.0, 1.5], validation=[2.0, 0.5], best_epoch=2, train_size=3,
+                    validation_size=1)
+    _draw_errors(axes, sized)
+    train, validation = axes.get_lines()[:2]
+    assert list(train.get_ydata()) == [1.0, 0.5] and list(validation.get_ydata()) == [2.0, 0.5]
+    assert axes.get_ylabel() == "error per example"
+    assert "lowest validation error (epoch 2)" in [t.get_text() for t in axes.get_legend().texts]
+    axes = Figure().add_subplot()
+    _draw_errors(axes, history())                  # sizes unknown: the sums, labelled so
+    assert list(axes.get_lines()[0].get_ydata()) == [1.0, 0.5, 0.2]
+    assert axes.get_ylabel() == "error"

@@ -6,7 +6,7 @@ import pytest
 from tqdm import tqdm
 
 from autodiff import grad
-from nn import MLP, SGD, Adam, accuracy, evaluate, fit, squared_error, xor
+from nn import MLP, SGD, Adam, History, accuracy, evaluate, fit, moons, split, squared_error, xor
 from lecture import SECTION7, training_step
 from nn import train as train_module
 
@@ -139,6 +139,21 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
     bar.close()
 
 
+def test_under_stepgrad_the_bar_writes_below_the_escaping_stream(monkeypatch):
+    from stepgrad.cli import PrintableStream
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+    terminal = Terminal()
+    monkeypatch.setattr(train_module.sys, "stderr", PrintableStream(terminal))
+    bar = train_module._progress_bar(10, None)
+    bar.update(1)
+    bar.refresh()
+    bar.close()
+    assert "\r" in terminal.getvalue() and "\\x0d" not in terminal.getvalue()
+
+
 def test_fit_advances_the_bar_once_per_epoch(monkeypatch):
     stream = io.StringIO()
 
@@ -171,3 +186,16 @@ def test_bad_data():
         fit(xor_network(), [[0, 0], [1, 1]], [[0]])
     with pytest.raises(ValueError, match="example 1 has 3 inputs, the network takes 2"):
         fit(xor_network(), [[0, 0], [1, 1, 1]], [[0], [1]])
+
+
+def test_history_knows_its_set_sizes_and_errors_per_example():
+    train, held = split(moons(n=40, noise=0.1, seed=0), validation=0.25, seed=0)
+    net = MLP(2, [3, 1], init="xavier", seed=0)
+    history = fit(net, train.inputs, train.targets, epochs=2,
+                  validation=(held.inputs, held.targets))
+    assert (history.train_size, history.validation_size) == (30, 10)
+    assert history.mean_train == [e / 30 for e in history.train]
+    assert history.mean_validation == [e / 10 for e in history.validation]
+    assert History(train=[1.0, 2.0], train_size=4).mean_train == [0.25, 0.5]
+    with pytest.raises(ValueError, match="train_size is not known"):
+        History(train=[1.0]).mean_train

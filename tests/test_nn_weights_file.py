@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nn import MLP
+from nn import MLP, weights_file
 from lecture import EXAMPLES, SECTION7
-from nn.weights_file import (FORMAT, WeightsFileError, dumps_network, load_network, loads_network,
-                             network_from_dict, network_to_dict, save_network)
+from nn.weights_file import (FORMAT, MAX_PARAMETERS, WeightsFileError, dumps_network, load_network,
+                             loads_network, network_from_dict, network_to_dict, save_network)
+from limits import bounded
 
 
 EXAMPLE_FILES = pathlib.Path(__file__).resolve().parent.parent / "examples"
@@ -113,6 +114,7 @@ MALFORMED = [
     (put(["activation"], "softmax"), r"activation: unknown activation 'softmax'"),
     (put(["activation"], ["sigmoid"]), r"activation: expected one name or a list of 2"),
     (put(["activation"], ["sigmoid", "step"]), r"activation\[1\]: unknown activation 'step'"),
+    (put(["activation"], [[], "sigmoid"]), r"activation\[0\]: unknown activation \[\]"),
     (put(["unit_names"], [["1", "2", "3"], ["4", "5"]]), r"unit_names: expected a list of 3 lists"),
     (put(["unit_names", 1], ["4"]), r"unit_names\[1\]: expected a list of 2 names, got a list of 1"),
     (put(["unit_names", 2, 0], 6), r"unit_names\[2\]\[0\]: expected a non-empty string"),
@@ -154,13 +156,13 @@ def test_bad_json_names_its_line_and_column():
     text = dumps_network(SECTION7.network()).replace('"n_inputs": 3,', '"n_inputs": 3')
     line = next(i for i, row in enumerate(text.splitlines(), 1) if '"layer_sizes"' in row)
     with pytest.raises(WeightsFileError,
-                       match=rf"^net.json: line {line} column 3: invalid JSON: Expecting ',' delimiter"):
+                       match=rf"^net.json:{line}: invalid JSON: Expecting ',' delimiter \(column 3\)"):
         loads_network(text, source="net.json")
 
 
 def test_duplicate_keys_are_refused():
     text = '{"format": "stepgrad.mlp/1", "format": "stepgrad.mlp/1"}'
-    with pytest.raises(WeightsFileError, match="^net.json: duplicate key 'format'"):
+    with pytest.raises(WeightsFileError, match="^net.json:1: invalid JSON: the key 'format' is given twice"):
         loads_network(text, source="net.json")
 
 
@@ -184,3 +186,81 @@ def test_a_failed_save_keeps_the_old_file(tmp_path):
 def test_missing_file_is_an_os_error(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_network(tmp_path / "absent.json")
+
+
+# -- hostile files: sizes checked before anything is built, limits of autodiff.files ---------
+
+BOMBS = [
+    ('{"format": "stepgrad.mlp/1", "n_inputs": 100000, "layer_sizes": [100000, 1], "state": {}}',
+     "layer_sizes: a 100000-100000-1 network has 10,000,200,001 weights and biases, more than "
+     "the limit of 100,000"),
+    ('{"format":"stepgrad.mlp/1","n_inputs":1e9,"layer_sizes":[1],"state":{}}',
+     "n_inputs: expected a positive integer, got the number 1000000000.0"),
+    ('{"format":"stepgrad.mlp/1","n_inputs":1000000000,"layer_sizes":[1],"state":{}}',
+     "n_inputs: 1,000,000,000 units: more than the limit of 100,000 weights and biases"),
+    ('{"format":"stepgrad.mlp/1","n_inputs":1,"layer_sizes":[' + "1," * 200_000 + '1],"state":{}}',
+     "layer_sizes: a 1-1-1-…-1-1 network has 400,002 weights and biases, more than the limit"),
+    ('{"format":"stepgrad.mlp/1","n_inputs":300,"layer_sizes":[300,1],"state":{}}',
+     "state: missing 'layers.0.neurons.0.w.0', 'layers.0.neurons.0.w.1', "
+     "'layers.0.neurons.0.w.2' and 90598 more"),
+]
+
+
+@pytest.mark.parametrize("text, message", BOMBS)
+def test_sizes_are_checked_against_the_limit_and_the_data_first(text, message):
+    assert len(BOMBS[0][0]) == 89
+    with bounded(cpu_seconds=2.0, megabytes=40):
+        with pytest.raises(WeightsFileError) as caught:
+            loads_network(text, source="bomb.json")
+    assert str(caught.value).startswith(f"bomb.json: {message}")
+
+
+def test_the_limit_counts_every_weight_and_bias(monkeypatch):
+    text = dumps_network(SECTION7.network())          # a 3-2-1 network: 8 weights, 3 biases
+    assert MAX_PARAMETERS == 100_000
+    monkeypatch.setattr(weights_file, "MAX_PARAMETERS", 11)
+    assert loads_network(text).state_dict() == SECTION7.network().state_dict()
+    monkeypatch.setattr(weights_file, "MAX_PARAMETERS", 10)
+    with pytest.raises(WeightsFileError, match="a 3-2-1 network has 11 weights and biases, more "
+                                               "than the limit of 10"):
+        loads_network(text)
+
+
+@pytest.mark.parametrize("name", ["4\x1b[2J", "\x1b]0;pwned\x07", "exe\u202etxt", "a\nb", "\x7f"])
+def test_unit_names_with_control_characters_are_refused(name):
+    document = section7_document()
+    document["unit_names"][1][0] = name
+    with pytest.raises(WeightsFileError) as caught:
+        loads_network(json.dumps(document), source="net.json")
+    message = str(caught.value)
+    assert message.startswith("net.json: unit_names[1][0]: a name cannot hold control or bidi")
+    assert message.isprintable()
+
+
+HOSTILE_TEXTS = [
+    (lambda text: text.replace('"n_inputs": 3', '"n_inputs": 3, "description": ' + "[" * 100_000
+                               + "]" * 100_000), "net.json:3: nested more than 32 levels deep"),
+    (lambda text: text.replace("0.4,", "1" * 400 + ","),
+     "net.json:9: a number written with more than 300 characters (400)"),
+    (lambda text: text.replace("0.4,", "1" * 5001 + ","),
+     "net.json:9: a number written with more than 300 characters (5,001)"),
+]
+
+
+@pytest.mark.parametrize("change, message", HOSTILE_TEXTS)
+def test_hostile_weights_files_are_one_line_errors(change, message, tmp_path):
+    path = tmp_path / "net.json"
+    path.write_text(change(dumps_network(SECTION7.network())), encoding="utf-8")
+    with bounded(cpu_seconds=1.0, megabytes=40):
+        with pytest.raises(WeightsFileError) as caught:
+            load_network(path)
+    assert str(caught.value) == f"{tmp_path}/{message}"
+
+
+def test_a_latin1_weights_file_names_the_file_and_the_line(tmp_path):
+    path = tmp_path / "net.json"
+    text = dumps_network(SECTION7.network(), description="café")
+    path.write_bytes(text.encode("latin-1"))
+    with pytest.raises(WeightsFileError, match=rf"^{path}:3: not UTF-8 text \(byte 0xe9 at "
+                                               r"column 22\); save the file as UTF-8$"):
+        load_network(path)

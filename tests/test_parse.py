@@ -5,8 +5,9 @@ import math
 import pytest
 
 from autodiff import CONST, OPS, topological_order
-from autodiff.parse import (FUNCTIONS, Expression, ExpressionError, parse_assignments,
-                            parse_expression)
+from autodiff.files import DataFileError
+from autodiff.parse import (FUNCTIONS, Expression, ExpressionError, load_expression,
+                            parse_assignments, parse_expression)
 
 
 def test_an_expression_becomes_a_labeled_graph():
@@ -150,3 +151,58 @@ def test_assignments_from_the_command_line():
             parse_assignments([item])
     with pytest.raises(ValueError, match="--set: w is given twice"):
         parse_assignments(["w=1", "w=2"])
+
+
+def test_names_are_compared_after_nfkc_normalisation():
+    # Python reads a fullwidth ｘ in the expression as x; --set and values do the same
+    assert parse_assignments(["ｘ=2"]) == {"x": 2.0}
+    e = parse_expression("ｘ * 3", {"ｘ": 2.0})
+    assert e.root.data == 6.0 and list(e.variables) == ["x"] and e.variables["x"].label == "x"
+    assert parse_expression("x * 3", parse_assignments(["ｘ=2"])).root.data == 6.0
+
+
+@pytest.mark.parametrize("digits", [301, 5001])
+def test_a_number_too_long_to_read_says_so_at_its_column(digits):
+    error = error_of("w + " + "1" * digits)
+    assert error.message == f"a number of {digits:,} characters is too long (at most 300)"
+    assert error.column == 4
+    assert parse_expression("w + " + "1" * 300, {"w": 0.0}).root.data == float("1" * 300)
+
+
+def test_an_expression_file(tmp_path):
+    path = tmp_path / "e.toml"
+    path.write_text('expression = "sigmoid(ｗ*x + b)"\nlabel = "y"\n[values]\n"ｗ" = 0.5\nx = 1\n'
+                    "b = 0\n", encoding="utf-8")
+    e = load_expression(path)
+    assert e.root.label == "y" and set(e.variables) == {"w", "x", "b"}
+    assert e.root.data == pytest.approx(1 / (1 + math.exp(-0.5)), rel=1e-15)
+    (tmp_path / "e.json").write_text('{"expression": "x*x", "values": {"x": 3}}')
+    assert load_expression(tmp_path / "e.json").root.data == 9.0
+
+
+@pytest.mark.parametrize("content, message", [
+    ("[1, 2]", "expected a table with 'expression' and 'values'"),
+    ('{"expression": "x", "colour": 1}', "colour: unknown field; the fields are expression, "
+                                         "values, label"),
+    ('{"values": {}}', "expression: missing"),
+    ('{"expression": 3}', "expression: expected a string, got int"),
+    ('{"expression": "x", "values": [1]}', "values: expected a table of name = number"),
+    ('{"expression": "x", "values": {"x": "1"}}', "values.x: expected a number, got str"),
+    ('{"expression": "x", "values": {"x": true}}', "values.x: expected a number, got bool"),
+    ('{"expression": "x", "values": {"x": NaN}}', "values.x: expected a finite number, got nan"),
+    ('{"expression": "x", "values": {"a b": 1}}', "values: variable name 'a b' is not a valid"),
+    ('{"expression": "x", "values": {"1x": 1}}', "values: variable name '1x' is not a valid name"),
+    ('{"expression": "x", "label": 1}', "label: expected a string, got int"),
+    ('{"expression": "x +", "values": {"x": 1}}', "expression: the expression ends too soon "
+                                                  "(column 4)"),
+    ('{"expression": "x + 1' + "0" * 5000 + '"}', "expression: a number of 5,001 characters"),
+    ('{"expression": "x", "values": {"x": ' + "9" * 400 + "}}",
+     "a number written with more than 300 characters"),
+])
+def test_a_bad_expression_file_is_one_line_naming_the_file_and_field(tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(DataFileError) as caught:
+        load_expression(path)
+    text = str(caught.value)
+    assert text.startswith(f"{path}") and message in text and "\n" not in text

@@ -1,13 +1,16 @@
 """Value: construction, repr, operator sugar, constants, no_grad, anomaly mode and domain errors."""
 
+import asyncio
 import math
+import threading
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
-from autodiff import CONST, OPS, AnomalyError, DomainError, Value, apply, constant, detect_anomaly, no_grad
-from autodiff.value import is_recording
+from autodiff import (CONST, OPS, AnomalyError, DivisionByZeroError, DomainError, Value, apply,
+                      constant, detect_anomaly, no_grad)
+from autodiff.value import anomaly_mode, is_recording
 
 
 @pytest.mark.parametrize("given, stored", [(2, 2.0), (True, 1.0), (False, 0.0), (2.5, 2.5),
@@ -181,3 +184,109 @@ def test_detect_anomaly_names_the_op_that_made_a_non_finite_value():
     with detect_anomaly(), pytest.raises(AnomalyError,
                                          match=r"forward: mul produced inf from a = 1e\+308 \('big'\), b = 10.0"):
         big * 10
+
+
+# -- numbers that do not fit, data that is not a number, NaN, division by zero ---------------
+
+def test_an_int_too_large_for_a_float_is_a_value_error_naming_it():
+    with pytest.raises(ValueError, match=r"^Value: an int of about 401 digits is too large for "
+                                         r"a float \(at most about 1\.8e308\)$"):
+        Value(10 ** 400)
+    with pytest.raises(ValueError, match=r"^Value: an int of about 5,001 digits"):
+        Value(10 ** 5000)       # past Python's int-to-str limit: the message never prints it
+    with pytest.raises(ValueError, match="^mul: operand b: an int of about 401 digits"):
+        Value(2.0) * 10 ** 400
+    with pytest.raises(ValueError, match="^constant: a Fraction is too large for a float"):
+        constant(Fraction(10 ** 400, 3))
+
+
+def test_data_can_only_be_set_to_a_number_and_is_stored_as_a_float():
+    x = Value(1.0, label="x")
+    for given, stored in [(3, 3.0), (True, 1.0), (np.float64(2.5), 2.5), (Fraction(1, 4), 0.25)]:
+        x.data = given
+        assert type(x.data) is float and x.data == stored
+    for bad in ["abc", None, [1.0], 1j, Value(2.0)]:
+        with pytest.raises(TypeError, match=r"^Value.data: expected a real number"):
+            x.data = bad
+    with pytest.raises(ValueError, match="^Value.data: an int of about 401 digits"):
+        x.data = 10 ** 400
+    assert x.data == 0.25 and (x * 2).data == 0.5
+    y = x * 3
+    y.data = 7          # an op's result too
+    assert y.data == 7.0
+
+
+def test_relu_keeps_nan_and_anomaly_mode_catches_it():
+    x = Value(math.nan, label="x")
+    y = x.relu()
+    assert math.isnan(y.data)
+    with detect_anomaly(), pytest.raises(AnomalyError, match=r"^forward: relu produced nan from "
+                                                              r"a = nan \('x'\)$"):
+        x.relu()
+    assert Value(-0.0).relu().data == 0.0 and Value(-2.0).relu().data == 0.0
+
+
+@pytest.mark.parametrize("make", [lambda x: x / 0, lambda x: 1 / (x - x), lambda x: (x - x) ** -1,
+                                  lambda x: 0 ** -x])
+def test_division_by_zero_is_a_domain_error_and_a_zero_division_error(make):
+    x = Value(2.0, label="x")
+    with pytest.raises(ZeroDivisionError) as caught:
+        make(x)
+    assert isinstance(caught.value, DomainError) and isinstance(caught.value, ValueError)
+    assert type(caught.value) is DivisionByZeroError
+    with pytest.raises(DomainError) as caught:
+        Value(-1.0).log()
+    assert not isinstance(caught.value, ZeroDivisionError)
+
+
+# -- no_grad and detect_anomaly hold for one thread (or task) --------------------------------
+
+def test_no_grad_in_one_thread_does_not_stop_another_from_recording():
+    inside, done = threading.Event(), threading.Event()
+    recorded = {}
+
+    def worker():
+        inside.wait()
+        x = Value(1.0)
+        recorded["parents"] = (x * 2).parents
+        recorded["mode"] = (is_recording(), anomaly_mode())
+        done.set()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    with no_grad(), detect_anomaly():
+        inside.set()
+        assert done.wait(10)
+        assert (Value(1.0) * 2).parents == () and is_recording() is False
+    thread.join()
+    assert len(recorded["parents"]) == 2 and recorded["mode"] == (True, False)
+
+
+def test_asyncio_tasks_have_their_own_mode():
+    async def graph_in_no_grad():
+        with no_grad():
+            await asyncio.sleep(0)
+            await asyncio.sleep(0)
+            return (Value(1.0) * 2).parents
+
+    async def graph():
+        await asyncio.sleep(0)
+        return (Value(1.0) * 2).parents
+
+    async def both():
+        return await asyncio.gather(graph_in_no_grad(), graph())
+
+    without, with_graph = asyncio.run(both())
+    assert without == () and len(with_graph) == 2
+
+
+def test_a_mode_object_can_be_entered_again_and_nested():
+    quiet = no_grad()
+    with quiet:
+        with quiet:
+            assert not is_recording()
+        assert not is_recording()
+    assert is_recording()
+    with quiet:
+        assert (Value(1.0) + 1).parents == ()
+    assert len((Value(1.0) + 1).parents) == 2

@@ -82,18 +82,18 @@ def test_graph_of_an_expression_file(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("content, message", [
-    ("expression = ", "not valid TOML"),
-    ('expression = "x"\ncolour = 1\n', "unknown field 'colour'"),
-    ("[values]\nx = 1\n", "'expression' must be a string, got nothing"),
-    ('expression = "x"\n[values]\nx = "one"\n', "values.x must be a number, got 'one'"),
-    ('expression = "x +"\n[values]\nx = 1\n', "expression: the expression ends too soon"),
+    ("expression = ", ":1: invalid TOML: Invalid value (at the end)"),
+    ('expression = "x"\ncolour = 1\n', ": colour: unknown field"),
+    ("[values]\nx = 1\n", ": expression: missing"),
+    ('expression = "x"\n[values]\nx = "one"\n', ": values.x: expected a number, got str"),
+    ('expression = "x +"\n[values]\nx = 1\n', ": expression: the expression ends too soon"),
 ])
 def test_a_bad_expression_file_names_what_is_wrong(tmp_path, capsys, content, message):
     path = tmp_path / "bad.toml"
     path.write_text(content, encoding="utf-8")
     code, out, err = run(capsys, "graph", str(path))
     assert code == 2 and out == ""
-    assert err.startswith(f"stepgrad graph: error: {path}: ") and message in err
+    assert err.startswith(f"stepgrad graph: error: {path}{message}")
 
 
 def test_graph_errors_are_one_line_each(tmp_path, capsys):

@@ -1,5 +1,9 @@
 """viz: computation graphs, network diagrams and backward-pass frames, drawn with Graphviz."""
 
+from _stepgrad_packages import require
+
+require("autodiff")  # before the imports below, which a file named autodiff.py nearby would break
+
 from .dot import to_dot
 from .frames import backward_frames, render_frames, save_gif
 from .network import network_to_dot

@@ -1,10 +1,10 @@
 """Writing drawings to PNG, SVG or PDF files with the Graphviz ``dot`` program."""
 
-import os
 import pathlib
-import uuid
 
 import graphviz
+
+from autodiff.files import write_atomic
 
 from .dot import to_dot
 from .network import network_to_dot
@@ -57,18 +57,7 @@ def write_image(graph, path):
 def write_whole(path, data):
     """Write ``data`` (bytes) to ``path`` whole or not at all: a temporary file beside it, then a
     rename. Creates a missing parent folder; the file gets the usual permissions (umask)."""
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, data)
 
 
 def render(root, path, **options):

@@ -35,7 +35,9 @@ def add_parsers(subparsers):
             "epoch, why training stopped and the accuracy. The same seed gives the same "
             "data, initial weights, shuffling and result.", 79),
         epilog=f"datasets and their defaults:\n{recipes}\n\n"
-               "The error is E = ½ΣΣ(t − o)² over the training set (the lecture's).\n"
+               "The table shows the error per example, E = ½Σ(t − o)² averaged over each\n"
+               "set (the sets differ in size); --target-error compares the lecture's sum\n"
+               "over the training set, E = ½ΣΣ(t − o)².\n"
                "Example: stepgrad train moons --epochs 60 --plot moons.png --save moons.json",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", choices=list(RECIPES), metavar="DATASET",
@@ -96,11 +98,26 @@ def run(args):
 
 def _stop_reason(recipe, history):
     if history.stopped == "target_error":
-        return f"the error threshold: E < {recipe.target_error:g}"
+        return (f"the error threshold: E < {recipe.target_error:g}, summed over the "
+                f"{history.train_size} training examples")
     if history.stopped == "patience":
-        return (f"patience: no better validation error for {recipe.patience} epochs "
-                f"(the weights of the best, epoch {history.best_epoch}, are kept)")
+        return f"patience: no better validation error for {recipe.patience} epochs"
     return "the epoch limit"
+
+
+def _weights_kept(history):
+    """Which epoch's weights the network holds, beside the epoch of the lowest validation error."""
+    best, last = history.best_epoch, history.epochs
+    lowest = history.mean_validation[best - 1]
+    if history.stopped == "patience":
+        return (f"The weights kept are epoch {best}'s, which has the lowest validation error "
+                f"({lowest:.6f} per example).")
+    if best == last:
+        return f"The weights kept are the last epoch's, {last}, which has the lowest validation error."
+    return (f"The weights kept are the last epoch's, {last} (validation error "
+            f"{history.mean_validation[-1]:.6f} per example); the lowest, {lowest:.6f}, was at "
+            f"epoch {best}. --patience N stops after N epochs without a better validation error "
+            f"and keeps the best weights.")
 
 
 def _report(args, result):
@@ -112,19 +129,25 @@ def _report(args, result):
     print(f"Training a {shape} sigmoid MLP on {args.dataset}: {len(result.train)} examples{held}")
     print(f"{recipe.optimizer} (η = {recipe.lr:g}), {mode} updates, at most {recipe.epochs} "
           f"epochs, seed {args.seed}")
+    print("The error per example: E = ½Σ(t − o)², averaged over each set.")
     header = f"{'epoch':>7}   {'train E':>10}"
     if history.validation:
         header += f"   {'validation E':>12}"
     print(header)
     print("─" * len(header))
     step = max(1, history.epochs // 10)
-    shown = sorted({1, history.epochs, *range(step, history.epochs + 1, step)})
+    shown = sorted({1, history.epochs, history.best_epoch or 1,
+                    *range(step, history.epochs + 1, step)})
     for epoch in shown:
-        line = f"{epoch:>7}   {history.train[epoch - 1]:>10.6f}"
+        line = f"{epoch:>7}   {history.mean_train[epoch - 1]:>10.6f}"
         if history.validation:
-            line += f"   {history.validation[epoch - 1]:>12.6f}"
+            line += f"   {history.mean_validation[epoch - 1]:>12.6f}"
+            if epoch == history.best_epoch:
+                line += "   ← lowest validation E"
         print(line)
     print(f"Stopped after {history.epochs} epochs by {_stop_reason(recipe, history)}.")
+    if history.validation:
+        print(textwrap.fill(_weights_kept(history), 79))
     accuracy = f"Accuracy: {result.train_accuracy:.1%} on the training set"
     if result.validation_accuracy is not None:
         accuracy += f", {result.validation_accuracy:.1%} on the validation set"

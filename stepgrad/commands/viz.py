@@ -1,14 +1,13 @@
 """``stepgrad graph``, ``stepgrad network`` and ``stepgrad frames``: the lecture's examples drawn."""
 
 import argparse
-import json
 import pathlib
 import textwrap
-import tomllib
 
 import viz
 from autodiff import topological_order
-from autodiff.parse import parse_expression
+from autodiff.files import read_data
+from autodiff.parse import load_expression
 from lecture import EXAMPLES, error_graph, load_problem, training_step
 from viz.dot import COLLAPSE_LEVELS, RANKDIRS
 from viz.render import IMAGE_FORMATS, write_whole
@@ -177,7 +176,7 @@ def _build(name):
     pass, or ``(None, root)`` for an expression file."""
     path = pathlib.Path(name)
     if path.suffix.lower() in (".toml", ".json") and not _is_derivation(path):
-        return None, _read_expression(path)
+        return None, load_expression(path).root
     graph = error_graph(name)
     return graph.network, graph.root
 
@@ -185,48 +184,10 @@ def _build(name):
 def _is_derivation(path):
     """True for a derivation file: one with a [network] table (an expression file has none)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    try:
-        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError, RecursionError):
+        data = read_data(path)
+    except (OSError, ValueError):
         return False
     return isinstance(data, dict) and "network" in data
-
-
-def _read_expression(path):
-    """The root of an expression file's graph; errors name the file and the field."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"{path}: not valid TOML: {error}") from None
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{path}: not valid JSON: {error.msg} (line {error.lineno}, "
-                         f"column {error.colno})") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a table with 'expression' and 'values'")
-    unknown = sorted(set(data) - {"expression", "values", "label"})
-    if unknown:
-        raise ValueError(f"{path}: unknown field {unknown[0]!r}; the fields are expression, "
-                         "values and label")
-    expression, values, label = data.get("expression"), data.get("values", {}), data.get("label")
-    if not isinstance(expression, str):
-        raise ValueError(f"{path}: 'expression' must be a string, got "
-                         f"{'nothing' if expression is None else type(expression).__name__}")
-    if not isinstance(values, dict):
-        raise ValueError(f"{path}: 'values' must be a table of name = number")
-    for key, number in values.items():
-        if isinstance(number, bool) or not isinstance(number, (int, float)):
-            raise ValueError(f"{path}: values.{key} must be a number, got {number!r}")
-    if label is not None and not isinstance(label, str):
-        raise ValueError(f"{path}: 'label' must be a string")
-    try:
-        parsed = parse_expression(expression, values, root_label=label)
-    except ValueError as error:
-        raise ValueError(f"{path}: expression: {error}") from None
-    return parsed.root
 
 
 def _find_label(root, label):
