@@ -102,10 +102,10 @@ class Report:
     @property
     def exit_status(self):
         """0: every value checked and none wrong; 1: a value is wrong (or a given changed);
-        3: none wrong, but some could not be checked (names the problem does not have)."""
+        4: none wrong, but some could not be checked (names the problem does not have)."""
         if not self.ok:
             return 1
-        return 3 if self.unknown else 0
+        return 4 if self.unknown else 0
 
     def mistakes(self):
         """Each cause named, once, with the rows it explains: [(id, title, [rows])]."""

@@ -15,7 +15,7 @@ REPORT_FORMAT = "stepgrad.check/1"
 EXIT_CODES = {0: "every value is right (or follows from your rounding)",
               1: "a value is wrong, or a given of the problem was copied differently",
               2: "the file cannot be read (the message says where)",
-              3: "nothing is wrong, but some names could not be checked"}
+              4: "nothing is wrong, but some names could not be checked"}
 
 
 def _exact_cell(row):

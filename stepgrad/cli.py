@@ -20,12 +20,13 @@ __all__ = ["main", "build_parser", "PrintableStream", "EXIT_CODES"]
 
 EXIT_CODES = """\
 exit status:
-  0    done (check: every value is correct)
-  1    check: a value is wrong
+  0    done (check: every value is right; grade: every student graded)
+  1    check: a value is wrong; grade: a student could not be graded
   2    bad input: a file, an argument or an option that cannot be used; one
        line on stderr says what is wrong and where (file, line, field)
   3    an internal error, a bug in stepgrad: its traceback follows; please
        report it
+  4    check: nothing is wrong, but some names could not be checked
   130  interrupted (Ctrl-C)"""
 
 

@@ -43,7 +43,7 @@ def test_bad_input_is_one_line_and_status_2(capsys, tmp_path):
 def test_a_bug_shows_its_traceback_and_status_3(capsys, monkeypatch, error):
     def broken(args):
         raise error
-    monkeypatch.setattr("stepgrad.commands.teach.run_check", broken)
+    monkeypatch.setattr("stepgrad.commands.check.run", broken)
     code, out, err = run(capsys, "check", "anything.toml")
     assert code == 3 and out == ""
     assert err.startswith("Traceback (most recent call last):")
@@ -55,7 +55,7 @@ def test_a_bug_shows_its_traceback_and_status_3(capsys, monkeypatch, error):
 def test_an_interruption_is_status_130_without_a_traceback(capsys, monkeypatch):
     def interrupted(args):
         raise KeyboardInterrupt
-    monkeypatch.setattr("stepgrad.commands.teach.run_check", interrupted)
+    monkeypatch.setattr("stepgrad.commands.check.run", interrupted)
     assert run(capsys, "check", "x.toml") == (130, "", "stepgrad check: interrupted\n")
 
 

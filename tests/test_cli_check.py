@@ -41,11 +41,11 @@ def test_check_exits_2_on_a_malformed_file(capsys, tmp_path):
     assert status == 2 and "missing.toml: cannot read it: No such file or directory" in err
 
 
-def test_check_exits_3_when_names_are_unknown(capsys, tmp_path):
+def test_check_exits_4_when_names_are_unknown(capsys, tmp_path):
     path = tmp_path / "a.toml"
     path.write_text('problem = "section7"\n[answers]\no4 = 0.332\no9 = 1\n', encoding="utf-8")
     status, out, _ = run(capsys, "check", path)
-    assert status == 3 and "Not checked, names this problem does not have: o9" in out
+    assert status == 4 and "Not checked, names this problem does not have: o9" in out
 
 
 def test_check_answers_against_a_problem_given_on_the_command_line(capsys, tmp_path):
@@ -74,5 +74,5 @@ def test_check_help_says_what_each_exit_status_means(capsys):
         pass
     out = capsys.readouterr().out
     for line in ("  0  every value is right", "  1  a value is wrong", "  2  the file cannot be read",
-                 "  3  nothing is wrong, but some names could not be checked"):
+                 "  4  nothing is wrong, but some names could not be checked"):
         assert line in out

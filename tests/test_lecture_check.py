@@ -153,12 +153,12 @@ def test_notation_maps_a_writers_names_and_unknown_names_are_listed_once():
                    notation={"h{j}": "o{j}", "y": "o6"})
     verdicts = [r.verdict for r in report.rows]
     assert verdicts == [CORRECT] * 4 + [NOT_CHECKED] * 2
-    assert report.unknown == ["o7", "dleta4"] and report.exit_status == 3
+    assert report.unknown == ["o7", "dleta4"] and report.exit_status == 4
     assert report.rows[5].notes == ("no quantity 'dleta4'; did you mean delta4 or delta6 or delta5?",)
     text = report.text()
     assert text.count("The names it has:") == 1
     assert "Not checked, names this problem does not have: o7, dleta4" in text
-    assert "exit status 3: nothing is wrong, but some names could not be checked" in text
+    assert "exit status 4: nothing is wrong, but some names could not be checked" in text
 
 
 def test_expressions_of_quantities_are_checked_too():
