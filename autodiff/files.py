@@ -14,7 +14,7 @@ import pathlib
 import re
 import stat
 
-__all__ = ["DataFileError", "read_data", "loads_data", "field_name", "write_atomic", "FORMATS",
+__all__ = ["DataFileError", "read_data", "read_text", "loads_data", "field_name", "write_atomic", "FORMATS",
            "MAX_BYTES", "MAX_DEPTH", "MAX_NUMBER_LENGTH"]
 
 FORMATS = {".json": "json", ".toml": "toml"}
@@ -66,6 +66,13 @@ def read_data(path, fmt=None, parse_float=None, max_bytes=MAX_BYTES):
     if fmt not in ("json", "toml"):
         raise DataFileError(path, f"expected a .json or .toml file, not "
                                   f"{path.suffix or 'a name without a suffix'}")
+    return loads_data(read_text(path, max_bytes), fmt, str(path), parse_float)
+
+
+def read_text(path, max_bytes=MAX_BYTES):
+    """The UTF-8 text of the regular file at ``path`` (a byte-order mark dropped), at most
+    ``max_bytes`` long: ``DataFileError`` otherwise, ``OSError`` if it cannot be opened."""
+    path = pathlib.Path(path)
     data = _read_bytes(path, max_bytes)
     try:
         text = data.decode("utf-8")
@@ -74,7 +81,7 @@ def read_data(path, fmt=None, parse_float=None, max_bytes=MAX_BYTES):
         raise DataFileError(path, f"not UTF-8 text (byte 0x{data[error.start]:02x} at column "
                                   f"{error.start - line_start + 1}); save the file as UTF-8",
                             line=data.count(b"\n", 0, error.start) + 1) from None
-    return loads_data(text.removeprefix("\ufeff"), fmt, str(path), parse_float)
+    return text.removeprefix("\ufeff")
 
 
 def _read_bytes(path, max_bytes):

@@ -1,6 +1,10 @@
 """lecture: the lecture's worked problems, training-step tables, and the checker of hand derivations."""
 
-from .check import Report, Row, check, check_derivation
+from _stepgrad_packages import require
+
+require("autodiff", "nn")  # before the imports below, which a file named nn.py nearby would break
+
+from .check import Report, Row, check, check_derivation  # noqa: E402
 from .examples import EXAMPLES, SECTION7, SECTION8, SECTION10
 from .files import SOURCES, load_problem, load_submission, loads_submission
 from .graph import ErrorGraph, error_graph

@@ -10,7 +10,8 @@ import json
 import os
 import pathlib
 import re
-import tomllib
+
+from autodiff.files import DataFileError, loads_data, read_text
 
 from .examples import EXAMPLES
 from .schema import DerivationError, problem_from_dict, submission_from_dict
@@ -21,7 +22,6 @@ __all__ = ["load_problem", "load_submission", "loads_submission", "read_document
 
 FORMATS = {".toml": "toml", ".json": "json"}
 SOURCES = ", ".join(EXAMPLES) + " or a problem or derivation file (.toml, .json)"
-_TOML_ERROR = re.compile(r"^(.*) \(at line (\d+), column (\d+)\)$")
 _TOML_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
 _TOML_KEY = re.compile(r"""^\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
 
@@ -87,51 +87,30 @@ def _resolve(name, path):
 
 
 def read_document(path):
-    """``(data, locate)`` of a TOML or JSON file: its tables, and ``locate(table, key)``, the
-    line of a field."""
+    """``(data, locate)`` of a TOML or JSON file, read within ``autodiff.files``' limits: its
+    tables, and ``locate(table, key)``, the line of a field."""
     path = pathlib.Path(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise DerivationError(f"{path}: a problem or derivation file is .toml or .json, not "
                               f"{path.suffix or 'a file without a suffix'!s}")
     try:
-        data = path.read_bytes()
+        text = read_text(path)
     except OSError as error:
         raise DerivationError(f"{path}: cannot read it: {error.strerror or error}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        raise DerivationError(f"{path}:{line}: not UTF-8 text ({error.reason})") from None
+    except DataFileError as error:
+        raise DerivationError(str(error)) from None
     return _parse(text, fmt, str(path))
 
 
 def _parse(text, fmt, source):
-    if fmt == "toml":
-        try:
-            data = tomllib.loads(text, parse_float=_float)
-        except tomllib.TOMLDecodeError as error:
-            message = str(error)
-            match = _TOML_ERROR.match(message)
-            if match:
-                message = f"{source}:{match[2]}: bad TOML: {match[1]} (column {match[3]})"
-            else:
-                message = f"{source}: bad TOML: {message}"
-            raise DerivationError(message) from None
-        return data, _toml_locator(text)
-    if fmt == "json":
-        try:
-            data = json.loads(text, parse_float=_float, object_pairs_hook=_unique_keys)
-        except json.JSONDecodeError as error:
-            raise DerivationError(f"{source}:{error.lineno}: bad JSON: {error.msg} "
-                                  f"(column {error.colno})") from None
-        except _DuplicateKey as error:
-            pattern = re.compile(r'"' + re.escape(json.dumps(error.key)[1:-1]) + r'"\s*:')
-            lines = [n for n, row in enumerate(text.splitlines(), 1) if pattern.search(row)]
-            place = f"{source}:{lines[1]}" if len(lines) > 1 else source
-            raise DerivationError(f"{place}: bad JSON: the key {error.key!r} is given twice") from None
-        return data, _json_locator(text)
-    raise ValueError(f"fmt must be 'toml' or 'json', got {fmt!r}")
+    if fmt not in FORMATS.values():
+        raise ValueError(f"fmt must be 'toml' or 'json', got {fmt!r}")
+    try:
+        data = loads_data(text, fmt, source, parse_float=_float)
+    except DataFileError as error:
+        raise DerivationError(str(error)) from None
+    return data, (_toml_locator(text) if fmt == "toml" else _json_locator(text))
 
 
 def _float(text):
@@ -141,21 +120,6 @@ def _float(text):
         return Written(text)
     except ValueError:
         return float(text)
-
-
-class _DuplicateKey(ValueError):
-    def __init__(self, key):
-        super().__init__(key)
-        self.key = key
-
-
-def _unique_keys(pairs):
-    found = {}
-    for key, value in pairs:
-        if key in found:
-            raise _DuplicateKey(key)
-        found[key] = value
-    return found
 
 
 def _toml_locator(text):

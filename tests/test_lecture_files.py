@@ -100,7 +100,7 @@ def error_of(text, fmt="toml"):
 
 
 @pytest.mark.parametrize("change, message", [
-    (("w13 = 0.5", "w13 = = 0.5"), "bad.toml:5: bad TOML: Invalid value (column 7)"),
+    (("w13 = 0.5", "w13 = = 0.5"), "bad.toml:5: invalid TOML: Invalid value (column 7)"),
     (("w13 = 0.5", "w17 = 0.5"), "bad.toml:5: [weights] w17: no unit named '7'; the units are 1, 2, 3"),
     (("w13 = 0.5", "w12 = 0.5"), "bad.toml:5: [weights] w12: units 1 and 2 are not connected: "
                                  "a weight joins a unit to one in the next layer"),
@@ -108,7 +108,7 @@ def error_of(text, fmt="toml"):
     (("w13 = 0.5", "w13 = true"), "bad.toml:5: [weights] w13: expected a number, got the boolean true"),
     (("w13 = 0.5", "w13 = nan"), "bad.toml:5: [weights] w13: nan is not a finite number"),
     (("w13 = 0.5", "w13 = 1e999"), "bad.toml:5: [weights] w13: inf is not a finite number"),
-    (("w13 = 0.5", "w13 = " + "9" * 400), "bad.toml:5: [weights] w13: the number is too large for a float"),
+    (("w13 = 0.5", "w13 = " + "9" * 400), "bad.toml:5: a number written with more than 300 characters"),
     (("w13 = 0.5\n", ""), "bad.toml:4: [weights]: missing weight w13; every connection needs one"),
     (("w13 = 0.5", "w13 = 0.5\nbias = 1"), "bad.toml:6: [weights] bias: not a weight name"),
     (('o3 = 0.500', 'o3 = "abc"'), "bad.toml:15: [answers] o3: 'abc' is not a number"),
@@ -143,9 +143,9 @@ def test_every_malformed_file_names_its_line_and_field(change, message):
 
 def test_bad_json_names_its_line_and_column():
     assert error_of('{\n  "network": {,\n}', "json") == (
-        "bad.json:2: bad JSON: Expecting property name enclosed in double quotes (column 15)")
+        "bad.json:2: invalid JSON: Expecting property name enclosed in double quotes (column 15)")
     assert error_of('{"answers": {"o3": 1,\n "o3": 2}}', "json") == (
-        "bad.json:2: bad JSON: the key 'o3' is given twice")
+        "bad.json:2: invalid JSON: the key 'o3' is given twice")
     assert error_of('[1, 2]', "json") == "bad.json: expected a table (an object) at the top, got a list"
 
 
@@ -156,7 +156,7 @@ def test_files_must_be_toml_or_json_in_utf8(tmp_path):
         load_submission(path)
     path = tmp_path / "d.toml"
     path.write_bytes(b"title = 'a'\n\xff\n")
-    with pytest.raises(DerivationError, match=r"d.toml:2: not UTF-8 text \(invalid start byte\)"):
+    with pytest.raises(DerivationError, match=r"d.toml:2: not UTF-8 text \(byte 0xff at column 1\)"):
         load_submission(path)
     with pytest.raises(DerivationError, match="missing.toml: cannot read it: No such file"):
         load_submission(tmp_path / "missing.toml")

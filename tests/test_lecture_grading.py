@@ -105,7 +105,7 @@ def test_bad_submissions_never_stop_the_batch(klass):
     assert statuses == {"s0": "graded", "s1": "malformed", "s2": "wrong exercise",
                         "s3": "missing", "stranger": "no exercise"}
     malformed = next(r for r in book.results if r.student == "s1")
-    assert "s1.json:1: bad JSON" in malformed.message
+    assert "s1.json:1: invalid JSON" in malformed.message
     assert [r.student for r in book.results] == ["s0", "s1", "s2", "s3", "stranger"]
 
 
@@ -164,7 +164,7 @@ def test_a_key_that_cannot_be_read_writes_nothing(klass, capsys):
     out = tmp_path / "grades"
     status = main(["grade", "--key", str(keys), str(subs), "--out", str(out)])
     assert status == 2 and not out.exists()
-    assert "broken.key.json:1: bad JSON" in capsys.readouterr().err
+    assert "broken.key.json:1: invalid JSON" in capsys.readouterr().err
 
 
 def test_student_ids_are_safe_file_names(klass):
