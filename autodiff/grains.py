@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .backward import local_derivative
 from .graph import topological_order
-from .notation import WIDTH, Text, chain_term, fit, number, wrapped
+from .notation import WIDTH, Text, chain_term, fit, number, preformatted, wrapped
 from .ops import CONST
 
 __all__ = ["Unit", "units_of", "Plan", "Chunk", "plan", "record", "Stage"]
@@ -186,8 +186,7 @@ class Stage:
     __repr__ = text
 
     def _repr_html_(self):
-        escaped = self.text().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return f"<pre>{escaped}</pre>"
+        return preformatted(self.text())
 
 
 def record(stepper, chunk, steps, index, owner):

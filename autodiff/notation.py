@@ -7,7 +7,7 @@ from .ops import CONST
 from .symbolic import Symbol
 
 __all__ = ["Text", "Names", "Term", "number", "factor", "wrapped", "node_names", "expression",
-           "formula", "local_term", "chain_term", "printable", "fit", "joined", "WIDTH", "NAME_LIMIT", "LABEL_LIMIT"]
+           "formula", "local_term", "chain_term", "printable", "fit", "joined", "preformatted", "WIDTH", "NAME_LIMIT", "LABEL_LIMIT"]
 
 WIDTH = 80          # every line of text output fits an 80-column terminal
 NAME_LIMIT = 30     # the longest expression that names an unlabeled node (else #k)
@@ -229,6 +229,12 @@ def wrapped(name):
                     return name
                 break
     return f"({name})"
+
+
+def preformatted(text):
+    """``text`` as an HTML <pre> block, for a notebook's display of a step or a table."""
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<pre>{escaped}</pre>"
 
 
 def fit(lines, width=WIDTH):

@@ -19,7 +19,7 @@ from . import value as _value
 from .backward import check_root, local_derivative
 from .graph import reverse_topological_order
 from .notation import (WIDTH, Text, expression, factor, fit, formula, node_names, number,
-                       wrapped)
+                       preformatted, wrapped)
 from .ops import CONST
 from .value import AnomalyError, Value
 
@@ -140,12 +140,7 @@ class Step:
     __repr__ = text
 
     def _repr_html_(self):
-        return _pre(self.text())
-
-
-def _pre(text):
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f"<pre>{escaped}</pre>"
+        return preformatted(self.text())
 
 
 class _Backward:
@@ -467,4 +462,4 @@ class Stepper:
         return self.text()
 
     def _repr_html_(self):
-        return _pre(self.text())
+        return preformatted(self.text())

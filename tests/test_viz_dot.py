@@ -21,7 +21,7 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 
 SQUARE_DOT = """\
 digraph computation_graph {
-	graph [bgcolor=white dpi=96 nodesep=0.3 rankdir=LR ranksep=0.4 size="9.38,12.50"]
+	graph [bgcolor=white nodesep=0.3 rankdir=LR ranksep=0.4 size="9.38,12.50"]
 	node [fontname="Helvetica,Arial,sans-serif" fontsize=11]
 	edge [arrowsize=0.7 color="#444444" fontname="Helvetica,Arial,sans-serif" fontsize=9]
 	n0 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" COLOR="#444444" BGCOLOR="#ffffff"><TR><TD><B>a</B></TD><TD>data 3</TD><TD>grad 0</TD></TR></TABLE>> shape=plain]
@@ -35,7 +35,7 @@ digraph computation_graph {
 
 SIGMOID_DOT = """\
 digraph computation_graph {
-	graph [bgcolor=white dpi=96 nodesep=0.3 rankdir=TB ranksep=0.4 size="9.38,12.50"]
+	graph [bgcolor=white nodesep=0.3 rankdir=TB ranksep=0.4 size="9.38,12.50"]
 	node [fontname="Helvetica,Arial,sans-serif" fontsize=11]
 	edge [arrowsize=0.7 color="#444444" fontname="Helvetica,Arial,sans-serif" fontsize=9]
 	n0 [label=<2> fontcolor="#666666" fontsize=9 height=0 margin=0.02 shape=plaintext width=0]
@@ -57,7 +57,7 @@ digraph computation_graph {
 	n4 -> n5op [label=<y·(1 − y) = 0.1966>]
 	subgraph cluster_legend {
 		color="#666666" fontname="Helvetica,Arial,sans-serif" fontsize=10 label=<legend> style=dashed
-		legend [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR><TD ALIGN="LEFT">fill: the sign of ∂y/∂node</TD></TR><TR><TD><TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0"><TR><TD BGCOLOR="#f6873a" WIDTH="16">−</TD><TD BGCOLOR="#fca562" WIDTH="16"> </TD><TD BGCOLOR="#fdc391" WIDTH="16"> </TD><TD BGCOLOR="#fddcbc" WIDTH="16"> </TD><TD BGCOLOR="#fef0e2" WIDTH="16"> </TD><TD BGCOLOR="#ffffff" WIDTH="16">0</TD><TD BGCOLOR="#eef4fb" WIDTH="16"> </TD><TD BGCOLOR="#d6e6f5" WIDTH="16"> </TD><TD BGCOLOR="#b9d4ee" WIDTH="16"> </TD><TD BGCOLOR="#93bde3" WIDTH="16"> </TD><TD BGCOLOR="#6aa4d6" WIDTH="16">+</TD></TR></TABLE></TD></TR><TR><TD ALIGN="LEFT">deeper: larger |∂|, relative to the largest</TD></TR><TR><TD ALIGN="LEFT">on an edge: ∂node/∂operand, in their names</TD></TR><TR><TD ALIGN="LEFT"><FONT COLOR="#666666">2</FONT> a constant</TD></TR></TABLE>> fontsize=9 shape=plain]
+		legend [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR><TD ALIGN="LEFT">fill: the sign of ∂y/∂node</TD></TR><TR><TD><TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0"><TR><TD BGCOLOR="#f6873a" WIDTH="16">−</TD><TD BGCOLOR="#fca562" WIDTH="16"> </TD><TD BGCOLOR="#fdc391" WIDTH="16"> </TD><TD BGCOLOR="#fddcbc" WIDTH="16"> </TD><TD BGCOLOR="#fef0e2" WIDTH="16"> </TD><TD BGCOLOR="#ffffff" WIDTH="16">0</TD><TD BGCOLOR="#eef4fb" WIDTH="16"> </TD><TD BGCOLOR="#d6e6f5" WIDTH="16"> </TD><TD BGCOLOR="#b9d4ee" WIDTH="16"> </TD><TD BGCOLOR="#93bde3" WIDTH="16"> </TD><TD BGCOLOR="#6aa4d6" WIDTH="16">+</TD></TR></TABLE></TD></TR><TR><TD ALIGN="LEFT">deeper: larger |∂|, relative to the largest</TD></TR><TR><TD ALIGN="LEFT">on an edge: ∂node/∂operand, in their names</TD></TR><TR><TD ALIGN="LEFT"><FONT COLOR="#666666">2</FONT>&#160;a constant</TD></TR></TABLE>> fontsize=9 shape=plain]
 	}
 	n5 -> legend [style=invis]
 }
@@ -209,7 +209,7 @@ def test_marks_for_nonfinite_saturated_and_dead_nodes():
     assert f'COLOR="{saturation}"' in _line_of(source, "sat")
     assert "σ′ = 0.00034" in _line_of(source, "sat")
     assert f'COLOR="{dead_colour}"' in _line_of(source, "dead") and "dead relu" in _line_of(source, "dead")
-    assert f'COLOR="{nonfinite}"' in _line_of(source, "inf") and "⚠</FONT> ∞" in _line_of(source, "inf")
+    assert f'COLOR="{nonfinite}"' in _line_of(source, "inf") and "⚠</FONT>&#160;∞" in _line_of(source, "inf")
     assert 'COLOR="#444444"' in _line_of(source, "healthy")
     for mark in ("saturated σ or tanh", "dead relu: input ≤ 0", "NaN or ±∞"):
         assert mark in source
@@ -265,7 +265,7 @@ def test_collapse_each_neuron_shows_net_out_and_delta():
     error.backward()
     source = viz.to_dot(error, collapse=network).source
     for neuron in network.neurons:
-        title = f"<B>unit {neuron.name}</B> σ"
+        title = f"<B>unit {neuron.name}</B>&#160;σ"
         assert title in source
         line = _group_line(source, title)
         for name, value in (("net", neuron.net.data), ("out", neuron.out.data),
@@ -286,7 +286,7 @@ def test_collapse_by_layer_lists_every_unit():
     network, _, error = section7()
     error.backward()
     source = viz.to_dot(error, collapse=network, collapse_level="layer").source
-    assert "<B>layer 1</B> · 2 × σ" in source and "<B>layer 2</B> · 1 × σ" in source
+    assert "<B>layer 1</B>&#160;· 2 × σ" in source and "<B>layer 2</B>&#160;· 1 × σ" in source
     for neuron in network.neurons:
         delta = -neuron.net.grad            # its cell filled by the sign of the δ it shows
         fill = re.search(f"<TD>{neuron.name}</TD><TD>{style.number(neuron.net.data)}</TD>"
@@ -389,10 +389,9 @@ def test_a_collapsed_unit_is_filled_by_the_sign_of_its_delta():
 
 
 def test_edges_are_labelled_in_the_nodes_names_and_constants_carry_none():
-    network, inputs, error = section7()
+    _, _, error = section7()
     error.backward()
     source = viz.to_dot(error, local_derivatives=True).source
-    w46, o4 = network.layers[1].neurons[0].w[0], network.layers[0].neurons[0].out
     assert "label=<o4 = 0.3318>" in source and "label=<w46 = −0.3>" in source
     assert "label=<x1 = 1>" in source and "label=<o6·(1 − o6) = 0.2493>" in source
     assert "∂out/∂" not in source
@@ -418,7 +417,7 @@ def test_fit_picks_the_orientation_and_bounds_the_size():
     network, _, error = section7()
     error.backward()
     wide = viz.to_dot(error).graph_attr
-    assert wide["rankdir"] == "TB" and wide["size"] == "9.38,12.50" and wide["dpi"] == "96"
+    assert wide["rankdir"] == "TB" and wide["size"] == "9.38,12.50" and "dpi" not in wide
     graph = lecture.error_graph("section7")
     assert viz.to_dot(graph.root, fit="slide", collapse=graph.network).graph_attr["rankdir"] == "LR"
     assert viz.to_dot(error, fit=(1920, 1080), rankdir="LR").graph_attr["size"] == "20.00,11.25"

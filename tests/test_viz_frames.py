@@ -175,6 +175,6 @@ def test_neuron_frames_light_the_unit_and_the_edges_of_the_step():
     third = frames[2].source                      # the weights of unit 6: o4 and o5 get theirs
     lit = re.findall(rf'<TD COLSPAN="2" BGCOLOR="{style.HIGHLIGHT}"><B>(unit \d)</B>', third)
     assert lit == ["unit 6"]
-    assert third.count(f'penwidth=3.5') == 2         # unit 4 → unit 6 and unit 5 → unit 6
+    assert third.count("penwidth=3.5") == 2         # unit 4 → unit 6 and unit 5 → unit 6
     deltas = re.findall(r"<TD>δ</TD><TD>([^<]*)<", frames[3].source)
     assert deltas == ["−0.008725", "", "0.1312"]      # δ4 just found, δ5 still blank, δ6 known

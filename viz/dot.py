@@ -461,7 +461,8 @@ class _Drawing:
         if single:
             neuron = group.neurons[0]
             heading = f"{group.title} {_activation_symbol(neuron)}"
-            rows = [f'<TR><TD COLSPAN="2"{first}>{html_bold(group.title)} '
+            # NOTE: &#160;, since SVG drops a plain space between two differently set runs
+            rows = [f'<TR><TD COLSPAN="2"{first}>{html_bold(group.title)}&#160;'
                     f'{html_text(_activation_symbol(neuron))}</TD></TR>']
             text.append(heading)
             for name, value in self._unit_values(neuron, show_grad, fill):
@@ -471,7 +472,7 @@ class _Drawing:
         else:
             symbol = _activation_symbol(group.neurons[0])
             columns = ["unit", "net", "out"] + (["δ"] if show_grad else [])
-            rows = [f'<TR><TD COLSPAN="{len(columns)}"{first}>{html_bold(group.title)} · '
+            rows = [f'<TR><TD COLSPAN="{len(columns)}"{first}>{html_bold(group.title)}&#160;· '
                     f'{len(group.neurons)} × {html_text(symbol)}</TD></TR>',
                     "<TR>" + "".join(f"<TD>{c}</TD>" for c in columns) + "</TR>"]
             text += [f"{group.title} · {len(group.neurons)} × {symbol}", "  ".join(columns)]
@@ -529,16 +530,16 @@ class _Drawing:
             text = "on a path to the root" if self.path else "highlighted"
             rows.append(f'<TR><TD ALIGN="LEFT" BGCOLOR="{style.HIGHLIGHT}">{text}</TD></TR>')
         if self.flows:
-            rows.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{style.PATH_EDGE}">━━</FONT> '
+            rows.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{style.PATH_EDGE}">━━</FONT>&#160;'
                         "the gradient flows here in this step</TD></TR>")
         if local_derivatives:
             rows.append('<TR><TD ALIGN="LEFT">on an edge: ∂node/∂operand, in their names</TD></TR>')
         if any(node.op is CONST and self.drawn(self.item(node)) and self.item(node) is node
                for node in self.order):
-            rows.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{style.CONSTANT}">2</FONT> '
+            rows.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{style.CONSTANT}">2</FONT>&#160;'
                         "a constant</TD></TR>")
         if self.ghosts:
-            rows.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{style.CONSTANT}">x (again)</FONT> '
+            rows.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{style.CONSTANT}">x (again)</FONT>&#160;'
                         "a node drawn again where it is used far away</TD></TR>")
         if not rows:
             return
@@ -560,7 +561,7 @@ def _table(content, fill, border, rows_given=False):
 
 def _mark_text(mark, detail):
     colour, symbol, _ = style.MARKS[mark]
-    return f'<FONT COLOR="{colour}">{symbol}</FONT> {html_text(detail)}'
+    return f'<FONT COLOR="{colour}">{symbol}</FONT>&#160;{html_text(detail)}'
 
 
 def _activation_symbol(neuron):

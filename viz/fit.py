@@ -7,7 +7,7 @@ widths from the labels) tells which orientation shows the text larger in that bo
 
 __all__ = ["FITS", "Sketch", "box_of", "graph_attributes"]
 
-DPI = 96
+DPI = 96                 # pixels an inch, in PNG (dot's default) and in a browser
 # name → (width, height) in pixels, and whether a smaller drawing is scaled up to fill it
 FITS = {"notebook": ((900, 1200), False), "slide": ((1920, 1080), True)}
 MAX_SCALE_UP = 2.0       # a small graph on a slide grows at most this much
@@ -114,7 +114,7 @@ def _topological(nodes, edges):
 
 def graph_attributes(sketch, fit, rankdir, ranksep):
     """The graph attributes that fit ``sketch`` into ``fit``: ``rankdir``, ``ranksep`` (inches,
-    given per orientation as {"LR": …, "TB": …}), ``size`` and ``dpi``. With ``rankdir`` "auto"
+    given per orientation as {"LR": …, "TB": …}) and ``size``. With ``rankdir`` "auto"
     the orientation is the one that shows the text larger (LR on a near tie)."""
     box = box_of(fit)
     choices = ("LR", "TB") if rankdir == "auto" else (rankdir,)
@@ -133,7 +133,9 @@ def graph_attributes(sketch, fit, rankdir, ranksep):
         if best is None or shown > best[0] * 1.1:
             best = (shown, direction, separation, w, h, scale)
     _, direction, separation, w, h, scale = best
-    attributes = {"rankdir": direction, "ranksep": separation, "dpi": str(DPI)}
+    # NOTE: no dpi: dot's defaults (96 for PNG, 72 points an inch for SVG, which a browser shows
+    # at 96 px an inch) both give 96 px an inch; dpi=96 would enlarge SVG by a third.
+    attributes = {"rankdir": direction, "ranksep": separation}
     if fill and scale > 1:
         grow = min(scale, MAX_SCALE_UP)
         attributes["size"] = f"{w * grow / 72:.2f},{h * grow / 72:.2f}!"

@@ -16,10 +16,11 @@ from .dot import to_dot
 from .render import DotNotFoundError, LayoutTimeout, pipe
 from .stepping import stepper_dot
 
-__all__ = ["register", "value_html", "step_html", "stepper_html", "svg_of", "DISPLAY_SECONDS"]
+__all__ = ["register", "value_html", "step_html", "stepper_html", "svg_of", "strip_svg",
+           "preformatted", "box_for", "DISPLAY_SECONDS"]
 
 DISPLAY_SECONDS = 20     # a display that would take longer shows the text instead
-_SIDE = (560, 700)       # a graph beside a step's text: half a wide cell
+_SIDE = (560, 760)       # a collapsed graph beside a step's text
 
 
 def register(shell=None):
@@ -51,35 +52,45 @@ def value_html(value):
     svg = svg_of(to_dot(value))
     if svg is None:
         return None
-    return f"<div><code>{html.escape(repr(value))}</code><br>{_strip(svg)}</div>"
+    return f"<div><code>{html.escape(repr(value))}</code><br>{strip_svg(svg)}</div>"
 
 
 def step_html(step):
     """A step (node grain) or stage (neuron, layer grain) as the Stepper's graph at that step,
     beside the step's text."""
     if step.stepper is None:
-        return _pre(step.text())
-    svg = svg_of(stepper_dot(step.stepper, step.index, fit=_SIDE))
+        return preformatted(step.text())
+    svg = svg_of(stepper_dot(step.stepper, step.index, fit=box_for(step.stepper.grain)))
     return _beside(svg, step.text())
 
 
 def stepper_html(stepper):
     """A Stepper as its graph where it stands, beside the current step's text."""
-    svg = svg_of(stepper_dot(stepper, fit=_SIDE))
+    svg = svg_of(stepper_dot(stepper, fit=box_for(stepper.grain)))
     return _beside(svg, stepper.text())
 
 
-def _strip(svg):
-    """The <svg> element alone, without the XML prolog and doctype dot writes."""
+def box_for(grain):
+    """A collapsed graph fits beside the text; a graph of every node takes the cell's width."""
+    return "notebook" if grain == "node" else _SIDE
+
+
+def strip_svg(svg):
+    """The <svg> element alone, without the XML prolog and doctype dot writes, made to shrink
+    with a narrow cell rather than be cut off."""
     start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
+    if start < 0:
+        return svg
+    return '<svg style="max-width:100%;height:auto"' + svg[start + len("<svg"):]
 
 
-def _pre(text):
+def preformatted(text):
     return f'<pre style="font-size:12px;line-height:1.35">{html.escape(text)}</pre>'
 
 
 def _beside(svg, text):
-    graph = "" if svg is None else f'<div style="flex:0 1 auto;max-width:100%">{_strip(svg)}</div>'
+    """The text, and the graph beside it (below it when the cell is too narrow for both)."""
+    graph = ("" if svg is None else
+             f'<div style="flex:0 1 auto;max-width:100%">{strip_svg(svg)}</div>')
     return ('<div style="display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start">'
-            f'{graph}<div style="flex:1 1 480px">{_pre(text)}</div></div>')
+            f'<div style="flex:0 1 auto">{preformatted(text)}</div>{graph}</div>')

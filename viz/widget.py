@@ -1,13 +1,11 @@
 """An interactive stepper for Jupyter (ipywidgets): previous / next / slider / grain, redrawing the
 graph and the step's text. Needs the ``widget`` extra: pip install 'stepgrad[widget]'."""
 
-import html
-
 import ipywidgets as widgets
 
 from autodiff.steps import Stepper
 
-from .notebook import _strip, svg_of
+from .notebook import box_for, preformatted, strip_svg, svg_of
 from .stepping import stepper_dot
 
 __all__ = ["StepperWidget"]
@@ -18,18 +16,19 @@ class StepperWidget(widgets.VBox):
 
     ``grain`` is "node", "neuron" or "layer" (the last two need ``network``, an ``nn.MLP``
     whose forward pass built the graph; with one the widget starts at "neuron"). ``fit`` is the
-    graph's box (``to_dot``'s fit); other ``options`` are ``to_dot``'s. The controls are
+    graph's box (``to_dot``'s fit; by default a collapsed graph fits beside the text, a graph of
+    every node the cell's width, below the text); other ``options`` are ``to_dot``'s. The controls are
     attributes, so code can drive it: ``next_button.click()``, ``slider.value = 3``,
     ``grain.value = "node"``; ``graph.value`` and ``text.value`` hold what it shows.
     """
 
-    def __init__(self, root, network=None, grain=None, *, fit=(620, 760), **options):
+    def __init__(self, root, network=None, grain=None, *, fit=None, **options):
         grains = ("node", "neuron", "layer") if network is not None else ("node",)
         grain = grain or grains[min(1, len(grains) - 1)]
         if grain not in grains:
             raise ValueError(f"StepperWidget: grain {grain!r} needs network=…" if network is None
                              else f"StepperWidget: grain must be one of {', '.join(grains)}")
-        self.root, self.network, self.options = root, network, dict(options, fit=fit)
+        self.root, self.network, self.fit, self.options = root, network, fit, options
         self.stepper = Stepper(root, grain=grain, network=network)
         self.previous_button = widgets.Button(description="◀ previous", tooltip="undo a step")
         self.next_button = widgets.Button(description="next ▶", tooltip="take the next step")
@@ -43,7 +42,7 @@ class StepperWidget(widgets.VBox):
         self.text = widgets.HTML()
         controls = widgets.HBox([self.previous_button, self.next_button, self.slider, self.grain],
                                 layout=widgets.Layout(flex_flow="row wrap"))
-        body = widgets.HBox([self.graph, self.text],
+        body = widgets.HBox([self.text, self.graph],
                             layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
         super().__init__([controls, body])
         self.previous_button.on_click(lambda _: self._move(self.slider.value - 1))
@@ -58,13 +57,14 @@ class StepperWidget(widgets.VBox):
     def _show(self, position):
         stepper = self.stepper
         stepper.goto(position)
-        svg = svg_of(stepper_dot(stepper, **self.options))
-        self.graph.value = (_strip(svg) if svg is not None else
+        fit = box_for(stepper.grain) if self.fit is None else self.fit
+        svg = svg_of(stepper_dot(stepper, fit=fit, **self.options))
+        self.graph.value = (strip_svg(svg) if svg is not None else
                             "<i>(the graph needs Graphviz's dot program: apt install graphviz)</i>")
         current = stepper.current
         text = current.text() if current is not None else \
             f"before backward: {len(stepper)} steps to go ({stepper.grain} by {stepper.grain})"
-        self.text.value = f'<pre style="font-size:12px;line-height:1.35">{html.escape(text)}</pre>'
+        self.text.value = preformatted(text)
         self.previous_button.disabled = position == 0
         self.next_button.disabled = position == len(stepper)
 
