@@ -81,8 +81,8 @@ class Explanation:
         if self.count == 1 and self.paths:
             lines += self._path_lines(self.paths[0], target)
         else:
-            lines.append(f"{target}: {self.count:,} paths from {self._name(root)} to "
-                         f"{self._name(wrt)}")
+            lines.append(f"{target}: {self.count:,} path{'s' * (self.count != 1)} from "
+                         f"{self._name(root)} to {self._name(wrt)}")
             for k, path in enumerate(self.paths, 1):
                 lines += self._path_lines(path, f"  path {k}")
             if self.truncated:
@@ -165,7 +165,8 @@ class Explanation:
         target = self._d(self.root, self.wrt)
         if len(self.paths) < self.count:
             rest = self.count - len(self.paths)
-            return (f"showing {len(self.paths)} of {self.count:,} paths, which sum to "
+            return (f"showing {len(self.paths)} of {self.count:,} path{'s' * (self.count != 1)}, "
+                    f"which sum to "
                     f"{number(shown)}; the other {rest:,} add {number(self.gradient - shown)}; "
                     f"{target} = {number(self.gradient)}{grad_note}")
         terms = " + ".join(self._num(p.value) for p in self.paths).replace("+ -", "- ")

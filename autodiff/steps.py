@@ -12,6 +12,7 @@ upstream × local and the parent's running total. Constants take no gradient; th
 edges are left out unless ``constants=True``.
 """
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -48,11 +49,19 @@ class Edge:
     parent: Value
     name: str
     operand: int          # 0 for a, 1 for b
-    formula: str
     rule: str
     local: float
     contribution: float
     total: float
+    node: Value = field(default=None, repr=False)     # the step's node, whose operand this is
+    names: dict = field(default=None, repr=False)
+
+    @functools.cached_property
+    def formula(self):
+        """Written when first asked for: stepping a million nodes need not write a million."""
+        if self.local is None:
+            return number(self.parent.data)
+        return formula(self.node, self.operand, self.names)
 
 
 @dataclass(frozen=True, eq=False)
@@ -175,8 +184,8 @@ class _Backward:
         for operand, parent in enumerate(node.parents):
             rule = node.op.formulas[operand]
             if parent.op is CONST:
-                edges.append(Edge(parent, names[parent], operand, number(parent.data), rule,
-                                  None, None, None))
+                edges.append(Edge(parent, names[parent], operand, rule, None, None, None, node,
+                                  names))
                 continue
             local = local_derivative(node, operand)
             contribution = upstream * local
@@ -189,8 +198,8 @@ class _Backward:
                     f"({names[parent]}) of node {names[node]}")
             parent.grad += contribution
             self.received.setdefault(parent, []).append(Incoming(node, contribution))
-            edges.append(Edge(parent, names[parent], operand, formula(node, operand, names), rule,
-                              local, contribution, parent.grad))
+            edges.append(Edge(parent, names[parent], operand, rule, local, contribution,
+                              parent.grad, node, names))
         if node.op is not CONST or self.constants:
             self.index += 1
         return Step(self.index, self.count, node, names[node], self.root_name,
