@@ -1,7 +1,7 @@
 """autodiff: a scalar reverse-mode autograd engine whose every op is one row of a table."""
 
 from .arrays import as_values, data_of, grad_of
-from .backward import backward, grad, gradients, zero_grad
+from .backward import AccumulationWarning, backward, grad, gradients, zero_grad
 from .explain import explain
 from .graph import reverse_topological_order, topological_order
 from .numerical import DerivativeCheck, GradientCheck, central_difference, check_gradients
@@ -11,7 +11,7 @@ from .parse import ExpressionError, parse_expression
 from .steps import Stepper, backward_steps
 from .value import AnomalyError, Value, apply, constant, detect_anomaly, no_grad
 
-__all__ = ["Value", "grad", "gradients", "backward", "zero_grad", "no_grad", "apply", "constant",
+__all__ = ["Value", "grad", "gradients", "backward", "AccumulationWarning", "zero_grad", "no_grad", "apply", "constant",
            "detect_anomaly", "AnomalyError", "topological_order", "reverse_topological_order",
            "OPS", "CONST", "Op", "DomainError", "DivisionByZeroError", "central_difference", "check_gradients",
            "GradientCheck", "DerivativeCheck", "as_values", "data_of", "grad_of",

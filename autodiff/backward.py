@@ -1,13 +1,16 @@
 """Reverse-mode gradients over the op table: ``backward``, ``gradients``, ``grad``, ``zero_grad``."""
 
 import math
+import os
+import sys
+import warnings
 
 from . import value
 from .graph import reverse_topological_order
 from .ops import CONST, DomainError
 from .value import Value, as_float, constant, describe_operands
 
-__all__ = ["backward", "gradients", "grad", "zero_grad", "local_derivative", "check_root"]
+__all__ = ["backward", "AccumulationWarning", "gradients", "grad", "zero_grad", "local_derivative", "check_root"]
 
 
 def _local_failure(node, error, index=None):
@@ -32,24 +35,36 @@ def _local_failure(node, error, index=None):
                        f"is undefined here ({reason}); {describe_operands(node.parents)}")
 
 
-def backward(root, gradient=1.0):
+class AccumulationWarning(UserWarning):
+    """``backward()`` added to gradients that leaves held from an earlier pass."""
+
+
+def backward(root, gradient=1.0, accumulate=False):
     """Seed ∂L/∂root = ``gradient`` (1 by default) and fill ``.grad`` on every node below
     ``root`` with ∂L/∂node, as PyTorch's ``backward(gradient)`` does.
 
     Leaves (Values the user made) accumulate: a second ``backward()`` adds to their ``.grad``,
-    as in PyTorch; call ``zero_grad`` between passes to start afresh. Intermediate nodes are
+    as in PyTorch; call ``zero_grad`` between passes to start afresh. Since adding to a stale
+    gradient is more often a slip than a plan (a training step or a stepper already ran
+    backward on the same weights), it warns (AccumulationWarning) when a leaf already holds a
+    gradient, unless ``accumulate=True`` says the sum is wanted. Intermediate nodes are
     overwritten with the gradient of the latest pass, so they never double count. Constants
     (numbers that met a Value in an op) keep grad 0.
     """
     check_root(root, "backward")
     gradient = as_float(gradient, "backward: gradient")
-    if value.anomaly_mode():
-        _assign(gradients(root, seed=gradient))
-        return
     order = reverse_topological_order(root)
+    held = []
     for node in order:
         if node.a is not None:
             node.grad = 0.0
+        elif node.grad:
+            held.append(node)
+    if held and not accumulate:
+        _warn_accumulation(held)
+    if value.anomaly_mode():
+        _assign(gradients(root, seed=gradient))
+        return
     root.grad = gradient if root.a is not None else root.grad + gradient
     # NOTE: the float fast path of ``gradients``, accumulating in .grad rather than a dict.
     node = None
@@ -71,6 +86,26 @@ def backward(root, gradient=1.0):
                     a.grad += upstream * rules[0](out, a._data)
     except (ArithmeticError, ValueError) as error:
         raise _local_failure(node, error) from None
+
+
+def _warn_accumulation(held):
+    shown = ", ".join(f"{n.label or 'a leaf'}.grad = {n.grad:.6g}" for n in held[:3])
+    more = f" and {len(held) - 3} more" if len(held) > 3 else ""
+    warnings.warn(
+        f"backward: {len(held)} lea{'ves' if len(held) > 1 else 'f'} already hold{'s' * (len(held) == 1)} "
+        f"a gradient from an earlier pass ({shown}{more}); this pass adds to it. Call "
+        "zero_grad() first to start afresh (root.zero_grad(), network.zero_grad() or "
+        "optimizer.zero_grad()), or backward(root, accumulate=True) to add on purpose.",
+        AccumulationWarning, stacklevel=_caller_level())
+
+
+def _caller_level():
+    """The stack level of the first frame outside autodiff, so the warning names the user's line."""
+    here = os.path.dirname(__file__)
+    frame, level = sys._getframe(2), 2
+    while frame is not None and os.path.dirname(frame.f_code.co_filename) == here:
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def local_derivative(node, index):

@@ -5,16 +5,25 @@ The local derivatives come from the op table's rules (``op.partials``), their fo
 """
 
 import math
+import re
 from dataclasses import dataclass
 
 from .backward import check_root, gradients, local_derivative
 from .graph import topological_order
-from .notation import Text, expression, node_names, number, wrapped
+from .notation import (NAME_LIMIT, Text, chain_term, expression, factor, fit, formula, node_names,
+                       joined, number, printable, wrapped)
+from .symbolic import Symbol
 from .ops import CONST
-from .symbolic import Symbol, as_symbol
 from .value import Value
 
-__all__ = ["explain", "Explanation", "Path", "Factor"]
+__all__ = ["explain", "Explanation", "Path", "Factor", "EDGE_BUDGET"]
+
+# Listing stops once the listed paths hold this many edges (a path of a million-node chain is
+# counted and summed, not written out); the count of paths is exact whatever the budget.
+EDGE_BUDGET = 200_000
+_SHOWN_FACTORS = 9      # a longer path shows its first and last factors around "…"
+_WHERE_LINES = 30       # factors and #k names listed under "where"
+_GENERATED = re.compile(r"#\d+\Z")
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,8 +48,9 @@ class Path:
 class Explanation:
     """∂root/∂wrt as a sum over paths of products of local derivatives (the chain rule).
 
-    ``count`` is the exact number of paths, ``paths`` the first ``max_paths`` of them, and
-    ``gradient`` ∂root/∂wrt from ``gradients``, which the paths sum to.
+    ``count`` is the exact number of paths, ``paths`` the first ``max_paths`` of them (fewer
+    when they are too long to list), ``gradient`` ∂root/∂wrt from ``gradients``, which the
+    paths sum to, and ``eta`` the learning rate of the update line, if given.
     """
 
     root: Value
@@ -50,6 +60,8 @@ class Explanation:
     count: int
     gradient: float
     digits: int
+    eta: float = None
+    truncated: bool = False     # the listing stopped at the edge budget
 
     def _name(self, node):
         return self.names[node]
@@ -58,21 +70,28 @@ class Explanation:
         return f"∂{wrapped(self._name(upper))}/∂{wrapped(self._name(lower))}"
 
     def text(self):
-        """The lecture's chain-rule form with numbers, one line pair per path, and their sum."""
+        """The lecture's chain-rule form with numbers, one line pair per path, their sum and
+        the update it implies; every line at most 80 columns."""
         root, wrt = self.root, self.wrt
         target = self._d(root, wrt)
         if self.count == 0:
-            return Text(f"{target} = 0: no path from {self._name(root)} to {self._name(wrt)}")
+            return Text("\n".join(fit([f"{target} = 0: no path from {self._name(root)} to "
+                                        f"{self._name(wrt)}"])))
         lines = []
-        if self.count == 1:
+        if self.count == 1 and self.paths:
             lines += self._path_lines(self.paths[0], target)
         else:
-            lines.append(f"{target}: {self.count} paths from {self._name(root)} to {self._name(wrt)}")
+            lines.append(f"{target}: {self.count:,} path{'s' * (self.count != 1)} from "
+                         f"{self._name(root)} to {self._name(wrt)}")
             for k, path in enumerate(self.paths, 1):
                 lines += self._path_lines(path, f"  path {k}")
+            if self.truncated:
+                lines.append(f"  (listing stopped after {EDGE_BUDGET:,} edges: the paths are "
+                             "too long to write out)")
         lines += self._where()
         lines.append(self._total_line())
-        return Text("\n".join(lines))
+        lines += self._update_lines()
+        return Text("\n".join(fit(lines)))
 
     def _num(self, x):
         return number(x, self.digits)
@@ -80,57 +99,95 @@ class Explanation:
     def _path_lines(self, path, head):
         if not path.factors:
             return [f"{head} = 1"]
-        chain = " · ".join(self._d(f.upper, f.lower) for f in path.factors)
-        values = "".join(f"({self._num(f.value)})" for f in path.factors)
-        return [f"{head} = {chain}", f"{' ' * len(head)} = {values} = {self._num(path.value)}"]
+        factors = path.factors
+        chain = [self._d(f.upper, f.lower) for f in factors]
+        values = [f"({self._num(f.value)})" for f in factors]
+        if len(factors) > _SHOWN_FACTORS:
+            more = f"… {len(factors) - _SHOWN_FACTORS + 1:,} more …"
+            keep = _SHOWN_FACTORS // 2
+            chain = chain[:keep] + [more] + chain[-(keep - 1):]
+            values = values[:keep] + [f" {more} "] + values[-(keep - 1):]
+        pad = " " * len(head)
+        values[-1] += f" = {self._num(path.value)}"
+        return (joined(f"{head} = ", chain, " · ", pad + "   ")
+                + joined(f"{pad} = ", values, "", pad + "   "))
 
     def _where(self):
-        """Each distinct factor's rule in the nodes' names (where it is one op), and what the
-        generated names #k stand for."""
-        seen, lines, unnamed = set(), [], {}
+        """Each distinct factor in the nodes' names (∂net6/∂w46 = o4 = 0.332), with the op
+        table's rule where it is one op, and what the generated names #k stand for."""
+        seen, lines, unnamed, hidden = set(), [], {}, 0
         for path in self.paths:
             for f in path.factors:
                 shown = [f.upper, f.lower] + ([f.edges[0][0], *f.edges[0][0].parents]
                                               if len(f.edges) == 1 else [])
                 unnamed.update((n, self._name(n)) for n in shown
-                               if n.label is None and n.op is not CONST)
-                key = (f.upper, f.lower, f.edges)
+                               if _GENERATED.match(self._name(n)))
+                key = (f.upper, f.lower, len(f.edges), f.edges[0] if f.edges else None)
                 if key in seen:
                     continue
                 seen.add(key)
-                value = self._num(f.value)
-                if len(f.edges) == 1:
-                    node, operand = f.edges[0]
-                    symbols = [Symbol(wrapped(self._name(n))) for n in (node, *node.parents)]
-                    formula = as_symbol(node.op.partials[operand](*symbols)).text
-                    rule = f"{node.op.symbol}: {node.op.formulas[operand]}"
-                    shown = value if formula == value else f"{formula} = {value}"
-                    lines.append(f"  {self._d(f.upper, f.lower)} = {shown}   ({rule})")
-                else:
-                    ops = ", ".join(node.op.symbol for node, _ in f.edges)
-                    lines.append(f"  {self._d(f.upper, f.lower)} = {value}   "
-                                 f"(through {len(f.edges)} ops: {ops})")
-        for node in sorted(unnamed, key=lambda n: int(unnamed[n][1:])):
+                if len(lines) >= _WHERE_LINES:
+                    hidden += 1
+                    continue
+                lines.append(self._factor_line(f))
+        if hidden:
+            lines.append(f"  … and {hidden:,} more factors")
+        defined = sorted(unnamed, key=lambda n: int(unnamed[n][1:]))
+        for node in defined[:_WHERE_LINES]:
             lines.append(f"  {unnamed[node]} = {expression(node, self.names)}")
+        if len(defined) > _WHERE_LINES:
+            lines.append(f"  … and {len(defined) - _WHERE_LINES:,} more")
         return ["where"] + lines if lines else []
+
+    def _factor_line(self, f):
+        value = self._num(f.value)
+        head = f"  {self._d(f.upper, f.lower)} = "
+        if len(f.edges) == 1:
+            node, operand = f.edges[0]
+            named = formula(node, operand, self.names)
+            rule = f"{node.op.symbol}: {node.op.formulas[operand]}"
+        else:
+            term = chain_term(f.edges, self.names) if len(f.edges) <= _SHOWN_FACTORS else None
+            named = term.text if term is not None and len(term.text) <= NAME_LIMIT else value
+            ops = [node.op.symbol for node, _ in f.edges]
+            listed = ", ".join(ops[:_SHOWN_FACTORS]) + (", …" if len(ops) > _SHOWN_FACTORS
+                                                         else "")
+            rule = f"through {len(f.edges):,} ops: {listed}"
+        shown = value if named == value else f"{named} = {value}"
+        return f"{head}{shown}   ({rule})"
 
     def _total_line(self):
         shown = math.fsum(p.value for p in self.paths)
         grad_note = ""
         if self.wrt.grad == self.gradient or math.isclose(self.wrt.grad, self.gradient,
                                                           rel_tol=1e-9, abs_tol=1e-15):
-            grad_note = f" = {self._name(self.wrt)}.grad"
+            grad_note = f" = {wrapped(self._name(self.wrt))}.grad"
         target = self._d(self.root, self.wrt)
         if len(self.paths) < self.count:
             rest = self.count - len(self.paths)
-            return (f"showing {len(self.paths)} of {self.count} paths, which sum to {number(shown)}; "
-                    f"the other {rest} add {number(self.gradient - shown)}; "
+            return (f"showing {len(self.paths)} of {self.count:,} path{'s' * (self.count != 1)}, "
+                    f"which sum to "
+                    f"{number(shown)}; the other {rest:,} add {number(self.gradient - shown)}; "
                     f"{target} = {number(self.gradient)}{grad_note}")
-        terms = " + ".join(self._num(p.value) for p in self.paths).replace("+ −", "− ")
+        terms = " + ".join(self._num(p.value) for p in self.paths).replace("+ -", "- ")
         total = f"sum over {self.count} path{'s' * (self.count != 1)}: "
         if self.count > 1:
             total += f"{terms} = "
         return f"{total}{number(shown)}; {target} = {number(self.gradient)}{grad_note}"
+
+    def _update_lines(self):
+        """The update the gradient implies for a weight, bias or input: Δw = −η·∂E/∂w."""
+        wrt = self.wrt
+        if wrt.parents or wrt is self.root:
+            return []
+        name = wrapped(self._name(wrt))
+        target = self._d(self.root, wrt)
+        if self.eta is None:
+            return [f"update: Δ{name} = −η·{target} = η × {factor(-self.gradient)}"]
+        change = -self.eta * self.gradient
+        return [f"update (η = {number(self.eta)}): Δ{name} = −η·{target} = "
+                f"-{factor(self.eta)} × {factor(self.gradient)} = {number(change)}",
+                f"  {name} ← {number(wrt.data)} + {factor(change)} = {number(wrt.data + change)}"]
 
     def latex(self):
         """The same in LaTeX (an ``aligned`` block when there are several paths)."""
@@ -156,26 +213,32 @@ class Explanation:
         return Text("\n".join(lines))
 
     def _frac(self, upper, lower):
-        return (rf"\frac{{\partial {_latex_name(self._name(upper))}}}"
-                rf"{{\partial {_latex_name(self._name(lower))}}}")
+        return (rf"\frac{{\partial {_latex_name(wrapped(self._name(upper)))}}}"
+                rf"{{\partial {_latex_name(wrapped(self._name(lower)))}}}")
 
     __str__ = text
 
     def __repr__(self):
         return self.text()
 
+    def _repr_latex_(self):
+        return f"$${self.latex()}$$"
 
-def explain(root, wrt, max_paths=20, fold=None, digits=3):
+
+def explain(root, wrt, max_paths=20, fold=None, digits=3, eta=None):
     """∂root/∂wrt as the chain rule writes it: every path from root to wrt, the product of the
-    local derivatives along it, and their sum, which equals the gradient.
+    local derivatives along it, and their sum, which equals the gradient; each factor named in
+    the nodes' own names (∂net6/∂w46 = o4), and for a leaf the update it implies.
 
     Args:
         max_paths: list at most this many paths; the count of all paths is exact (counted by
-            dynamic programming over the graph, however many there are).
+            dynamic programming over the graph, however many there are). Listing also stops
+            once the listed paths hold EDGE_BUDGET edges.
         fold: fold the unlabeled nodes of a path into the factor between the labeled ones around
             them, so a network reads like the lecture (∂E/∂o6 · ∂o6/∂net6 · ∂net6/∂w46). The
             default folds when the graph has a labeled node that is neither root nor leaf.
         digits: significant digits of the factors.
+        eta: the learning rate η; the last lines then give Δwrt = −η·∂root/∂wrt and the new value.
     Returns:
         an Explanation: ``str()`` for text, ``.latex()`` for LaTeX.
     """
@@ -186,19 +249,26 @@ def explain(root, wrt, max_paths=20, fold=None, digits=3):
         raise ValueError("explain: wrt is a constant, which takes no gradient")
     if not isinstance(max_paths, int) or max_paths < 1:
         raise ValueError(f"explain: max_paths must be a positive integer, got {max_paths!r}")
+    if eta is not None and (isinstance(eta, bool) or not isinstance(eta, (int, float))
+                            or not math.isfinite(eta)):
+        raise ValueError(f"explain: eta must be a finite number, got {eta!r}")
     order = topological_order(root)
     names = node_names(order)
-    names.setdefault(wrt, wrt.label if wrt.label is not None else "w")   # outside the graph
+    if wrt not in names:        # outside the graph
+        names[wrt] = printable(wrt.label) if wrt.label is not None else "w"
+        names.symbols[wrt] = Symbol(names[wrt])
     counts = _count_paths(order, wrt)
     if fold is None:
         fold = any(n.label is not None and n.parents and n is not root for n in order)
-    paths = []
+    paths, truncated = [], False
     if counts.get(root, 0):
         locals_ = {}
-        for edges in _enumerate_paths(root, wrt, counts, max_paths):
+        found, truncated = _enumerate_paths(root, wrt, counts, max_paths, EDGE_BUDGET)
+        for edges in found:
             paths.append(_path(edges, root, wrt, fold, locals_))
     gradient = gradients(root).get(wrt, 0.0) if counts.get(root, 0) else 0.0
-    return Explanation(root, wrt, names, tuple(paths), counts.get(root, 0), gradient, digits)
+    return Explanation(root, wrt, names, tuple(paths), counts.get(root, 0), gradient, digits,
+                       None if eta is None else float(eta), truncated)
 
 
 def _count_paths(order, wrt):
@@ -216,11 +286,13 @@ def _count_paths(order, wrt):
     return counts
 
 
-def _enumerate_paths(root, wrt, counts, limit):
-    """The first ``limit`` paths from root to wrt, each a tuple of (node, operand) edges,
-    in operand order; iterative depth-first."""
+def _enumerate_paths(root, wrt, counts, limit, budget):
+    """The first ``limit`` paths from root to wrt, each a tuple of (node, operand) edges, in
+    operand order (iterative depth-first), and whether the search stopped after ``budget``
+    edges before finding them all."""
     paths, edges = [], []
     stack = [[root, 0]]
+    walked = 0
     while stack and len(paths) < limit:
         frame = stack[-1]
         node = frame[0]
@@ -239,10 +311,13 @@ def _enumerate_paths(root, wrt, counts, limit):
             if edges:
                 edges.pop()
             continue
+        walked += 1
+        if walked > budget:
+            return paths, True
         frame[1] = i + 1
         edges.append((node, i))
         stack.append([parents[i], 0])
-    return paths
+    return paths, False
 
 
 def _path(edges, root, wrt, fold, locals_):
@@ -267,12 +342,39 @@ _LATEX_SPECIAL = {"\\": r"\backslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "#"
 
 
 def _latex_name(name):
-    """w46 → w_{46}, net6 → \\mathrm{net}_{6}, E → E; anything else in \\text{…}."""
+    """w46 → w_{46}, net6 → \\mathrm{net}_{6}, E → E; an expression name token by token
+    (t6 − o6 → t_{6} - o_{6}, w46·o4 → w_{46} \\cdot o_{4}); anything else in \\text{…}."""
+    tokens = _LATEX_TOKEN.findall(name)
+    if "".join(tokens) != name or not tokens:
+        return _latex_text(name)
+    parts = []
+    for token in tokens:
+        if token in _LATEX_OPERATORS:
+            parts.append(_LATEX_OPERATORS[token])
+        elif token[0].isalpha():
+            parts.append(_latex_identifier(token))
+        elif token.isspace():
+            continue
+        else:
+            parts.append(token.replace("#", r"\#"))
+    return "".join(parts)
+
+
+_LATEX_TOKEN = re.compile(r"[A-Za-z]+[0-9,]*|#\d+|\d+(?:\.\d+)?(?:e[-+]?\d+)?|[()^+·−σ√ ]")
+_LATEX_OPERATORS = {"·": r" \cdot ", "−": " - ", "+": " + ", "σ": r"\sigma", "√": r"\sqrt",
+                    "^": "^", "(": "(", ")": ")"}
+
+
+def _latex_identifier(name):
     letters = name.rstrip("0123456789,")
     digits = name[len(letters):]
     if letters.isalpha() and letters.isascii():
         base = letters if len(letters) == 1 else rf"\mathrm{{{letters}}}"
         return f"{base}_{{{digits}}}" if digits else base
+    return _latex_text(name)
+
+
+def _latex_text(name):
     escaped = "".join(_LATEX_SPECIAL.get(c, c) for c in name)
     return rf"\text{{{escaped}}}"
 

@@ -1,8 +1,22 @@
-"""How steps and explanations write nodes and numbers: names, expressions, significant digits."""
+"""How steps and explanations write nodes and numbers: names, formulas, significant digits, 80 columns."""
+
+import re
+import textwrap
 
 from .ops import CONST
+from .symbolic import Symbol
 
-__all__ = ["Text", "number", "factor", "wrapped", "node_names", "expression", "printable"]
+__all__ = ["Text", "Names", "Term", "number", "factor", "wrapped", "node_names", "expression",
+           "formula", "local_term", "chain_term", "printable", "fit", "joined", "preformatted", "WIDTH", "NAME_LIMIT", "LABEL_LIMIT"]
+
+WIDTH = 80          # every line of text output fits an 80-column terminal
+NAME_LIMIT = 30     # the longest expression that names an unlabeled node (else #k)
+LABEL_LIMIT = 40    # a longer label is not used as a name (the node is named as if unlabeled)
+
+# Symbol precedences (symbolic.py): + −, ·, unary −, ^, atom
+_ADD, _MUL, _NEG, _POW, _ATOM = 1, 2, 3, 4, 5
+_SIMPLE = re.compile(r"[\w#.,']+\Z")
+_OUTPUT = re.compile(r"o(\w+)\Z")
 
 
 class Text(str):
@@ -20,35 +34,180 @@ def number(x, digits=6):
     return f"{x:.{digits}g}"
 
 
+class Names(dict):
+    """node → display name, and ``symbol(node)``: the name as a term of a formula (with its
+    precedence, so ``x·0.4`` is parenthesized where it must be)."""
+
+    def __init__(self):
+        super().__init__()
+        self.symbols = {}
+
+    def symbol(self, node):
+        return self.symbols[node]
+
+
+def _name_symbol(text):
+    """A name as a formula term: atomic when it is one word, else as loose as a sum."""
+    return Symbol(text, _ATOM if _SIMPLE.match(text) else _ADD)
+
+
 def node_names(order):
-    """A display name per node of a topological ``order`` (parents first): its label, a number
-    for a constant, ``#k`` for the k-th unlabeled node."""
-    names = {}
+    """A display name per node of a topological ``order`` (parents first).
+
+    A label is the name (escaped with ``printable``; one longer than LABEL_LIMIT is set aside).
+    A constant is its number, or ``t6`` when it is the target in ``t − o6``. An unlabeled node is
+    named by how it was made, in its operands' names (``w14·x1``, ``t6 − o6``, ``σ(#2)``) when
+    that is at most NAME_LIMIT characters and not taken, else ``#k``, k counting in forward order.
+    """
+    order = list(order)
+    targets = {}
+    for node in order:
+        op, a, b = node.op, node.a, node.b
+        if (op is not None and op.name == "sub" and a.op is CONST and a.label is None
+                and b.label is not None and _OUTPUT.match(b.label)):
+            targets.setdefault(a, "t" + b.label[1:])
+    names = Names()
+    symbols = names.symbols
+    taken = set()
     k = 0
     for node in order:
+        name = symbol = None
         if node.label is not None:
-            names[node] = node.label
+            text = printable(node.label).replace("\n", "\\n")
+            if len(text) <= LABEL_LIMIT:
+                name, symbol = text, _name_symbol(text)
         elif node.op is CONST:
-            names[node] = number(node.data)
-        else:
+            name = targets.get(node)
+            if name is None or name in taken:
+                name = number(node.data)
+                symbol = Symbol(name, _NEG if node.data < 0 else _ATOM)
+            else:
+                symbol = Symbol(name)
+        if name is None and node.parents:
+            made = _made(node, symbols)
+            if len(made.text) <= NAME_LIMIT and made.text not in taken:
+                name, symbol = made.text, made
+        if name is None:
             k += 1
-            names[node] = f"#{k}"
+            name = f"#{k}"
+            symbol = Symbol(name)
+        names[node] = name
+        symbols[node] = symbol
+        taken.add(name)
     return names
 
 
-def expression(node, names):
-    """How ``node`` was made, in its operands' names: ``a × b``, ``σ(net6)``, ``leaf``."""
+def _made(node, symbols):
+    """The Symbol of ``node`` written over its operands' symbols: a·b, σ(a), a^b."""
     op = node.op
-    if op is None or not node.parents:
-        return "constant" if op is CONST else "leaf"
-    parts = [names[p] for p in node.parents]
-    if len(parts) == 2:
-        if op.name == "pow":
-            return f"{parts[0]}^{parts[1]}"
-        return f"{parts[0]} {op.symbol} {parts[1]}"
-    if op.name == "neg":
-        return f"−{parts[0]}"
-    return f"{op.symbol}({parts[0]})"
+    a = symbols[node.a]
+    if node.b is None:
+        if op.name == "neg":
+            return -a
+        return Symbol(f"{op.symbol}({a.text})")
+    b = symbols[node.b]
+    if op.name == "add":
+        return a + b
+    if op.name == "sub":
+        return a - b
+    if op.name == "mul":
+        return a * b
+    if op.name == "div":
+        return a / b
+    if op.name == "pow":
+        return a ** b
+    return Symbol(f"{a.text} {op.symbol} {b.text}", _ADD)
+
+
+def expression(node, names):
+    """How ``node`` was made, in its operands' names: ``x·0.4``, ``σ(net6)``, ``leaf``."""
+    if node.op is None or not node.parents:
+        return "constant" if node.op is CONST else "leaf"
+    return _made(node, names.symbols if isinstance(names, Names) else
+                 {p: _name_symbol(names[p]) for p in node.parents}).text
+
+
+class Term(Symbol):
+    """A formula with its numeric factor kept apart, so that a product of local derivatives
+    folds its numbers: 0.5 · 2·(t6 − o6) · (−1) reads −(t6 − o6)."""
+
+    __slots__ = ("coefficient", "core")
+
+    def __init__(self, coefficient=1.0, core=None):
+        self.coefficient = float(coefficient)
+        self.core = core
+        c = self.coefficient
+        if core is None:
+            text, prec = number(c), (_NEG if c < 0 else _ATOM)
+        elif c == 1.0:
+            text, prec = core.text, core.prec
+        elif c == -1.0:
+            text, prec = "−" + (core.text if core.prec > _NEG else f"({core.text})"), _NEG
+        else:
+            inner = core.text if core.prec > _MUL else f"({core.text})"
+            text, prec = f"{number(c)}·{inner}", _MUL
+        super().__init__(text, prec)
+
+    @staticmethod
+    def of(x):
+        """``x`` (a number, a Symbol or a Term) as a Term."""
+        if isinstance(x, Term):
+            return x
+        if isinstance(x, Symbol):
+            return Term(1.0, x)
+        return Term(float(x))
+
+    def __mul__(self, other):
+        if not isinstance(other, (Symbol, int, float)):
+            return NotImplemented
+        other = Term.of(other)
+        if self.core is None or other.core is None:
+            core = self.core if other.core is None else other.core
+        else:
+            core = self.core * other.core
+        return Term(self.coefficient * other.coefficient, core)
+
+    __rmul__ = __mul__
+
+    def __neg__(self):
+        return Term(-self.coefficient, self.core)
+
+    def __pow__(self, other):
+        if isinstance(other, (int, float)) and other == 1:
+            return self
+        return Term(1.0, Symbol(self.text, self.prec) ** other)
+
+
+def local_term(node, index, names):
+    """∂node/∂(operand ``index``) as a Term: the op's rule run on the nodes' names (an unlabeled
+    constant as its number); None where the rule cannot be written so."""
+    out = Term.of(names.symbol(node))
+    operands = [p.data if p.op is CONST and p.label is None else Term.of(names.symbol(p))
+                for p in node.parents]
+    try:
+        return Term.of(node.op.partials[index](out, *operands))
+    except (ArithmeticError, ValueError, TypeError, AttributeError):
+        return None
+
+
+def formula(node, index, names):
+    """∂node/∂(operand ``index``) as the op's rule writes it in the nodes' own names: ``x1`` for
+    ∂(w14·x1)/∂w14, ``o6·(1 − o6)`` for ∂o6/∂net6. Constants enter as their numbers."""
+    term = local_term(node, index, names)
+    return node.op.formulas[index] if term is None else term.text
+
+
+def chain_term(edges, names):
+    """The product of the local derivatives along ``edges`` ((node, operand) pairs) as a Term in
+    the nodes' names, numbers folded: 0.5 · 2·(t6 − o6) · (−1) is −(t6 − o6). None where a rule
+    cannot be written so."""
+    term = Term(1.0)
+    for node, operand in edges:
+        local = local_term(node, operand, names)
+        if local is None:
+            return None
+        term = term * local
+    return term
 
 
 def factor(x):
@@ -58,7 +217,7 @@ def factor(x):
 
 def wrapped(name):
     """A name as a factor shows it: parenthesized when it is an expression such as ``w*x + b``."""
-    if all(c.isalnum() or c in "_#.,'" for c in name):
+    if _SIMPLE.match(name):
         return name
     if name.endswith(")"):
         depth = 0
@@ -66,10 +225,46 @@ def wrapped(name):
             depth += {")": 1, "(": -1}.get(name[i], 0)
             if depth == 0:
                 head = name[:i]
-                if head == "" or head.isidentifier():
+                if head == "" or head.isidentifier() or head in ("σ", "√"):
                     return name
                 break
     return f"({name})"
+
+
+def preformatted(text):
+    """``text`` as an HTML <pre> block, for a notebook's display of a step or a table."""
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<pre>{escaped}</pre>"
+
+
+def fit(lines, width=WIDTH):
+    """``lines`` (an iterable of str) with every line at most ``width`` columns: a longer line
+    is broken at spaces and continued 4 columns further in."""
+    out = []
+    for line in lines:
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = line[:len(line) - len(line.lstrip())]
+        out.extend(textwrap.wrap(line.strip(), width, initial_indent=indent,
+                                 subsequent_indent=indent + "    ", break_on_hyphens=False)
+                   or [line[:width]])
+    return out
+
+
+def joined(prefix, parts, separator, indent, width=WIDTH):
+    """``prefix`` then ``parts`` joined by ``separator``, broken between parts (not inside one)
+    so that each line fits ``width``; continuation lines start with ``indent``."""
+    lines, line = [], prefix
+    for k, part in enumerate(parts):
+        piece = part if k == 0 else separator + part
+        if k and len(line) + len(piece) > width:
+            lines.append(line.rstrip())
+            line = indent + separator.lstrip() + part
+        else:
+            line += piece
+    lines.append(line)
+    return lines
 
 
 # C0 and C1 controls but the newline, DEL, and the bidirectional formatting characters, which can

@@ -42,8 +42,8 @@ class OpCheck:
 
     def text(self):
         at = ", ".join(f"{'ab'[i]} = {number(x, 10)}" for i, x in enumerate(self.point))
-        head = (f"{self.name} = {self.expression} [{self.node.op.name}] "
-                f"∂out/∂{'ab'[self.operand]} at {at}")
+        made = "" if self.expression == self.name else f" = {self.expression}"
+        head = f"{self.name}{made} [{self.node.op.name}] ∂out/∂{'ab'[self.operand]} at {at}"
         if self.status == OUTSIDE:
             return f"{head}: the forward fails within h of this point ({self.detail})"
         numerical = f"central difference {number(self.numerical, 10)}"

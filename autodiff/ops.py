@@ -185,7 +185,7 @@ OPS = {op.name: op for op in [
     Op("cos", "cos", 1, math.cos,
        (lambda out, a: -sin(a),), (ANY,)),
     Op("tanh", "tanh", 1, math.tanh,
-       (lambda out, a: 1 - out * out,), (ANY,)),
+       (lambda out, a: 1 - out ** 2,), (ANY,)),
     Op("sigmoid", "σ", 1, _sigmoid,
        (lambda out, a: out * (1 - out),), (ANY,)),
     Op("relu", "relu", 1, _relu,

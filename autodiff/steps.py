@@ -1,28 +1,32 @@
-"""Backward one node at a time: step records and an interactive stepper.
+"""Backward one node at a time: step records, and a Stepper that moves both ways at node, neuron or
+layer grain.
 
 Everything here reads the op table: local derivatives come from ``op.partials`` and their printed
-form from ``op.formulas``; nothing restates a derivative.
+form from the same rules, written in the nodes' own names (``notation.formula``).
 
-Steps follow ``backward()`` exactly: one step per node in ``reverse_topological_order(root)``
-(constants included), intermediate gradients start at 0, a leaf keeps what it held before the
-pass and adds to it, constants keep 0. A node's step comes after the steps of every node that
-uses it, so its ``.grad`` is final when its step is shown: the step lists what it received
+Steps follow ``backward()`` exactly: intermediate gradients start at 0, a leaf keeps what it held
+before the pass and adds to it, constants keep 0. A node's step comes after the steps of every node
+that uses it, so its ``.grad`` is final when its step is shown: the step lists what it received
 (``x.grad = 0.6 + 0.4 = 1, 2 paths``), then, per parent, the local derivative, the contribution
-upstream × local and the parent's running total. A leaf's step shows its final total and how
-many paths fed it; a constant's step says it takes no gradient.
+upstream × local and the parent's running total. Constants take no gradient; their steps and
+edges are left out unless ``constants=True``.
 """
 
+import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import value as _value
 from .backward import check_root, local_derivative
 from .graph import reverse_topological_order
-from .notation import Text, expression, factor, node_names, number, wrapped
+from .notation import (WIDTH, Text, expression, factor, fit, formula, node_names, number,
+                       preformatted, wrapped)
 from .ops import CONST
 from .value import AnomalyError, Value
 
-__all__ = ["backward_steps", "Step", "Edge", "Incoming", "Stepper"]
+__all__ = ["backward_steps", "Step", "Edge", "Incoming", "Stepper", "GRAINS"]
+
+GRAINS = ("node", "neuron", "layer")
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,32 +41,45 @@ class Incoming:
 class Edge:
     """One parent of a step's node: local derivative, contribution upstream × local, running total.
 
-    For a constant parent ``local``, ``contribution`` and ``total`` are None: it takes no gradient.
+    ``formula`` is the op's rule in the nodes' names (``x1`` for ∂(w14·x1)/∂w14), ``rule`` as the
+    op table writes it (``b``). For a constant parent ``local``, ``contribution`` and ``total``
+    are None: it takes no gradient.
     """
 
     parent: Value
     name: str
     operand: int          # 0 for a, 1 for b
-    formula: str          # as the op table writes it: out·(1 − out)
+    rule: str
     local: float
     contribution: float
     total: float
+    node: Value = field(default=None, repr=False)     # the step's node, whose operand this is
+    names: dict = field(default=None, repr=False)
+
+    @functools.cached_property
+    def formula(self):
+        """Written when first asked for: stepping a million nodes need not write a million."""
+        if self.local is None:
+            return number(self.parent.data)
+        return formula(self.node, self.operand, self.names)
 
 
 @dataclass(frozen=True, eq=False)
 class Step:
     """One node of backward: its gradient ∂L/∂node, how it accumulated, what it passes on."""
 
-    index: int            # 1-based
+    index: int            # 1-based, among the steps shown
     count: int
     node: Value
     name: str
     root_name: str
-    expression: str       # a × b, σ(net6), leaf, constant
+    expression: str       # x·0.4, σ(net6), leaf, constant
     upstream: float       # ∂L/∂node: final, as node.grad is after the pass
     received: tuple       # Incoming, in the order backward added them
     before: float         # a leaf's .grad before this pass (leaves accumulate); 0 otherwise
     edges: tuple          # Edge per parent, in operand order
+    constants: bool = False   # show the edges to constants
+    stepper: object = field(default=None, repr=False)   # the Stepper whose step this is, if any
 
     @property
     def kind(self):
@@ -76,6 +93,11 @@ class Step:
         """How many uses of the node fed its gradient (the seed counts for the root)."""
         return len(self.received)
 
+    @property
+    def steps(self):
+        """The node steps this step is made of: itself (a Stage has several)."""
+        return (self,)
+
     def accumulation(self):
         """``0.6 + 0.4 = 1, 2 paths``: how the node's gradient added up."""
         parts = [f"{number(self.before)} (before)"] if self.before else []
@@ -84,43 +106,117 @@ class Step:
             return "0 (no path)"
         if len(parts) == 1:
             return parts[0]
-        text = " + ".join(parts).replace("+ −", "− ")
+        text = " + ".join(parts).replace("+ -", "- ")
         if not any(i.child is not None for i in self.received):
             return f"{text} = {number(self.upstream)}"
         return f"{text} = {number(self.upstream)}, {self.paths} path{'s' * (self.paths != 1)}"
 
-    def text(self):
-        """The step as the REPL shows it (``repr`` and ``str`` give the same)."""
+    def lines(self):
+        """The step's text as lines, each at most 80 columns."""
         head = f"step {self.index}/{self.count}: {self.name}"
         if self.kind == "constant":
-            return f"{head} [constant]: takes no gradient"
+            return fit([f"{head} [constant]: takes no gradient"])
         if self.kind == "leaf":
-            return (f"{head} [leaf], data = {number(self.node.data)}\n"
-                    f"  {wrapped(self.name)}.grad = {self.accumulation()}")
+            return fit([f"{head} [leaf], data = {number(self.node.data)}",
+                        f"  {wrapped(self.name)}.grad = {self.accumulation()}"])
         op = self.node.op
         made = "" if self.expression == self.name else f" = {self.expression}"
+        node = wrapped(self.name)
         lines = [f"{head}{made} [{op.name}], data = {number(self.node.data)}",
-                 f"  upstream ∂{wrapped(self.root_name)}/∂{wrapped(self.name)} = {self.accumulation()}"]
+                 f"  upstream ∂{wrapped(self.root_name)}/∂{node} = {self.accumulation()}"]
         for edge in self.edges:
             if edge.local is None:
-                lines.append(f"  → {edge.name}: constant, no gradient")
+                if self.constants:
+                    lines.append(f"  → {edge.name}: constant, no gradient")
                 continue
             local = number(edge.local)
-            rule = f"{op.symbol}: {edge.formula}" + ("" if edge.formula == local else f" = {local}")
-            lines.append(f"  → {edge.name}: local {rule}; contribution {number(self.upstream)} × "
-                         f"{factor(edge.local)} = {number(edge.contribution)}; {wrapped(edge.name)}.grad = "
-                         f"{number(edge.total)}")
-        return "\n".join(lines)
+            rule = local if edge.formula == local else f"{edge.formula} = {local}"
+            parent = wrapped(edge.name)
+            lines.append(f"  → {edge.name}: local ∂{node}/∂{parent} = {rule}")
+            flow = (f"    contribution {number(self.upstream)} × {factor(edge.local)} = "
+                    f"{number(edge.contribution)}; ")
+            total = f"{parent}.grad = {number(edge.total)}"
+            if len(flow) + len(total) > WIDTH:
+                total = f"its grad = {number(edge.total)}"
+            lines.append(flow + total)
+        return fit(lines)
+
+    def text(self):
+        """The step as the REPL shows it (``repr`` and ``str`` give the same)."""
+        return Text("\n".join(self.lines()))
 
     __str__ = text
     __repr__ = text
 
+    def _repr_html_(self):
+        return preformatted(self.text())
 
-def backward_steps(root):
+
+class _Backward:
+    """``backward()``'s pass on ``.grad``, one node at a time, recording a Step per node."""
+
+    def __init__(self, root, names, constants, count, stepper=None):
+        self.root = root
+        self.stepper = stepper
+        self.names = names
+        self.root_name = names[root]
+        self.constants = constants
+        self.count = count
+        self.index = 0
+        self.before = {}
+        self.received = {}
+
+    def start(self, nodes):
+        """Zero the intermediate gradients, note what the leaves hold, seed the root."""
+        for node in nodes:
+            if node.parents:
+                node.grad = 0.0
+            elif node.op is not CONST:
+                self.before[node] = node.grad
+        root = self.root
+        self.received[root] = [Incoming(None, 1.0)]
+        root.grad = 1.0 if root.parents else root.grad + 1.0
+
+    def step(self, node):
+        names = self.names
+        upstream = node.grad
+        edges = []
+        for operand, parent in enumerate(node.parents):
+            rule = node.op.formulas[operand]
+            if parent.op is CONST:
+                edges.append(Edge(parent, names[parent], operand, rule, None, None, None, node,
+                                  names))
+                continue
+            local = local_derivative(node, operand)
+            contribution = upstream * local
+            if _value.anomaly_mode() and not math.isfinite(contribution):
+                raise AnomalyError(
+                    f"backward: {node.op.name} gave ∂{wrapped(self.root_name)}/"
+                    f"∂{wrapped(names[parent])} = "
+                    f"{contribution!r} (upstream {upstream!r} × local ∂out/∂{'ab'[operand]} = "
+                    f"{rule} = {local!r}) for operand {'ab'[operand]} = {parent.data!r} "
+                    f"({names[parent]}) of node {names[node]}")
+            parent.grad += contribution
+            self.received.setdefault(parent, []).append(Incoming(node, contribution))
+            edges.append(Edge(parent, names[parent], operand, rule, local, contribution,
+                              parent.grad, node, names))
+        if node.op is not CONST or self.constants:
+            self.index += 1
+        return Step(self.index, self.count, node, names[node], self.root_name,
+                    expression(node, names), upstream, tuple(self.received.pop(node, ())),
+                    self.before.get(node, 0.0), tuple(edges), self.constants, self.stepper)
+
+
+def _stepped(nodes, constants):
+    return [n for n in nodes if constants or n.op is not CONST]
+
+
+def backward_steps(root, constants=False):
     """Run backward one node at a time: a generator of Steps, in ``backward()``'s order.
 
     It fills ``.grad`` as it goes, with ``backward()``'s semantics, so after the last step every
-    ``.grad`` equals what ``backward()`` gives. Inside ``detect_anomaly()`` a non-finite
+    ``.grad`` equals what ``backward()`` gives. Constants (numbers in the graph) take no gradient
+    and get no step unless ``constants=True``. Inside ``detect_anomaly()`` a non-finite
     contribution raises AnomalyError naming the op, the operand and the local derivative.
 
     >>> x = Value(2.0, label="x")
@@ -131,51 +227,30 @@ def backward_steps(root):
       x.grad = 2 + 2 = 4, 2 paths
     """
     check_root(root, "backward_steps")
-    return _steps(root)
+    return _steps(root, constants)
 
 
-def _steps(root):
+def _steps(root, constants):
     order = reverse_topological_order(root)
     names = node_names(reversed(order))
-    before = {}
+    engine = _Backward(root, names, constants, len(_stepped(order, constants)))
+    engine.start(order)
     for node in order:
-        if node.parents:
-            node.grad = 0.0
-        elif node.op is not CONST:
-            before[node] = node.grad
-    received = {root: [Incoming(None, 1.0)]}
-    root.grad = 1.0 if root.parents else root.grad + 1.0
-    root_name = names[root]
-    count = len(order)
-    for index, node in enumerate(order, 1):
-        upstream = node.grad
-        edges = []
-        for operand, parent in enumerate(node.parents):
-            formula = node.op.formulas[operand]
-            if parent.op is CONST:
-                edges.append(Edge(parent, names[parent], operand, formula, None, None, None))
-                continue
-            local = local_derivative(node, operand)
-            contribution = upstream * local
-            if _value.anomaly_mode() and not math.isfinite(contribution):
-                raise AnomalyError(
-                    f"backward: {node.op.name} gave ∂{root_name}/∂{names[parent]} = "
-                    f"{contribution!r} (upstream {upstream!r} × local ∂out/∂{'ab'[operand]} = "
-                    f"{formula} = {local!r}) for operand {'ab'[operand]} = {parent.data!r} "
-                    f"({names[parent]}) of node {names[node]}")
-            parent.grad += contribution
-            received.setdefault(parent, []).append(Incoming(node, contribution))
-            edges.append(Edge(parent, names[parent], operand, formula, local, contribution,
-                              parent.grad))
-        yield Step(index, count, node, names[node], root_name, expression(node, names), upstream,
-                   tuple(received.pop(node, ())), before.get(node, 0.0), tuple(edges))
+        step = engine.step(node)
+        if constants or node.op is not CONST:
+            yield step
 
 
 # -- the stepper ---------------------------------------------------------------------------
 
 class Stepper:
-    """Step through backward interactively: ``next()``, ``previous()``, ``goto(node)``,
-    ``table()``, ``render(path)``.
+    """Step through backward interactively: ``next()``, ``previous()``, ``goto(node)``, ``run()``,
+    ``reset()``, ``table()``.
+
+    ``grain`` is "node" (one node per step, in ``backward()``'s order), or, given the ``network``
+    (an ``nn.MLP`` whose latest forward pass is in the graph), "neuron" (the lecture's order: the
+    error, then δ of each output unit and its weights' gradients, then each hidden layer's δs and
+    weights) or "layer" (one step per layer). Constants are left out unless ``constants=True``.
 
     Position k means the first k steps are applied to ``.grad``; position 0 is the graph as it
     was before backward. Moving back restores the gradients exactly. Iterating a Stepper yields
@@ -184,28 +259,45 @@ class Stepper:
     >>> a = Value(3.0, label="a")
     >>> s = Stepper((a * a).sigmoid())
     >>> s.next().name, s.next().name, s.next().name
-    ('#2', '#1', 'a')
+    ('σ(a·a)', 'a·a', 'a')
     """
 
-    def __init__(self, root):
+    def __init__(self, root, grain="node", network=None, constants=False):
         check_root(root, "Stepper")
+        if grain not in GRAINS:
+            raise ValueError(f"Stepper: grain must be one of {', '.join(GRAINS)}, got {grain!r}")
+        from .grains import plan       # grains builds on the step records defined here
         self.root = root
-        self._order = reverse_topological_order(root)
-        self._names = node_names(reversed(self._order))
-        self._original = [node.grad for node in self._order]
-        self._generator = backward_steps(root)
+        self.grain = grain
+        self.network = network
+        self.constants = constants
+        order = reverse_topological_order(root)
+        self._nodes = order
+        self._names = node_names(reversed(order))
+        self._plan = plan(root, order, grain, network, constants)
+        self._chunks = self._plan.chunks
+        self._engine = _Backward(root, self._names, constants, len(_stepped(order, constants)),
+                                 self if grain == "node" else None)
+        self._original = [node.grad for node in order]
+        self._initial = None     # every node's grad once the pass has started
         self._steps = []         # every step computed so far
         self._after = []         # per step: the grads it set, as (node, grad) pairs
         self._position = 0
+        self._users = None
 
     def __len__(self):
-        return len(self._order)
+        return len(self._chunks)
 
     def __iter__(self):
         return self
 
     def __next__(self):
         return self.next()
+
+    @property
+    def names(self):
+        """node → the name steps show it by."""
+        return self._names
 
     @property
     def position(self):
@@ -224,18 +316,30 @@ class Stepper:
 
     def next(self):
         """Apply the next step and return it; StopIteration once backward is complete."""
-        if self._position == len(self._order):
-            raise StopIteration(f"backward is complete: all {len(self._order)} steps taken")
+        if self._position == len(self._chunks):
+            raise StopIteration(f"backward is complete: all {len(self._chunks)} steps taken")
         if self._position == len(self._steps):
-            step = next(self._generator)
-            touched = self._order if self._position == 0 else [e.parent for e in step.edges]
-            self._steps.append(step)
-            self._after.append([(node, node.grad) for node in touched])
+            self._compute()
         else:
             for node, grad in self._after[self._position]:
                 node.grad = grad
         self._position += 1
         return self.current
+
+    def _compute(self):
+        from .grains import record
+        engine = self._engine
+        if self._position == 0:
+            engine.start(self._nodes)
+            self._initial = [node.grad for node in self._nodes]
+        chunk = self._chunks[self._position]
+        node_steps = [engine.step(node) for node in chunk.nodes]
+        touched = dict.fromkeys(node for s in node_steps for node in (s.node, *s.node.parents))
+        if self._position == 0:
+            touched[self.root] = None
+        self._after.append([(node, node.grad) for node in touched])
+        shown = tuple(s for s in node_steps if self.constants or s.node.op is not CONST)
+        self._steps.append(record(self, chunk, shown, len(self._steps) + 1, self._plan.owner))
 
     def previous(self):
         """Undo the latest step; return the step now current (None at the start)."""
@@ -247,15 +351,31 @@ class Stepper:
 
     def _restore(self):
         """Set every .grad to its value at the current position."""
-        for node, grad in zip(self._order, self._original):
+        values = self._original if self._position == 0 else self._initial
+        for node, grad in zip(self._nodes, values):
             node.grad = grad
         for changes in self._after[:self._position]:
             for node, grad in changes:
                 node.grad = grad
 
-    def goto(self, target):
-        """Move (forward or back) to the step of ``target``: a Value, a label or a step number."""
-        index = self._index(target)
+    def gradients(self, position=None):
+        """node → gradient for the nodes backward has reached by ``position`` (default: now),
+        their values then; nodes not reached yet are left out (drawings show them blank)."""
+        position = self._position if position is None else position
+        if not 0 <= position <= self._position:
+            raise ValueError(f"Stepper.gradients: position {position} is not in 0..{self._position}")
+        grads = {}
+        for changes in self._after[:position]:
+            grads.update(changes)
+        return grads
+
+    def goto(self, target, received=False):
+        """Move (forward or back) to the step of ``target``: a Value, a name or a step number.
+
+        With ``received=True`` a node's target is the step where its gradient is complete: the
+        last step that passes it a contribution (for a weight, the step of the × it feeds).
+        """
+        index = self._index(target, received)
         while self._position < index:
             self.next()
         if self._position > index:
@@ -265,47 +385,90 @@ class Stepper:
 
     def run(self):
         """Apply every remaining step; return the last."""
-        return self.goto(len(self._order))
+        return self.goto(len(self._chunks))
 
     def reset(self):
         """Back to the start: every .grad as it was before."""
         return self.goto(0)
 
-    def _index(self, target):
+    def index_of(self, target, received=False):
+        """The step number ``goto(target, received)`` moves to."""
+        return self._index(target, received)
+
+    def _index(self, target, received):
         if isinstance(target, bool):
-            raise TypeError("Stepper.goto: expected a Value, a label or a step number, got a bool")
+            raise TypeError("Stepper.goto: expected a Value, a name or a step number, got a bool")
         if isinstance(target, int):
-            if not 0 <= target <= len(self._order):
-                raise ValueError(f"Stepper.goto: step {target} is out of range 0..{len(self._order)}")
+            if not 0 <= target <= len(self._chunks):
+                raise ValueError(f"Stepper.goto: step {target} is out of range 0..{len(self._chunks)}")
             return target
-        for index, node in enumerate(self._order, 1):
-            if node is target or (isinstance(target, str) and self._names[node] == target):
-                return index
+        if not isinstance(target, (str, Value)):
+            raise TypeError(f"Stepper.goto: expected a Value, a name or a step number, got "
+                            f"{type(target).__name__}")
+        if isinstance(target, str):
+            for index, chunk in enumerate(self._chunks, 1):
+                if chunk.name == target:
+                    return index
+        node = self._node(target)
+        chunk_of = {n: k for k, chunk in enumerate(self._chunks, 1) for n in chunk.nodes}
+        if received and node is not self.root:
+            users = self._users_of(node)
+            return max(chunk_of[user] for user in users)
+        if node not in chunk_of:      # a constant, left out of the steps
+            return max(chunk_of[user] for user in self._users_of(node))
+        return chunk_of[node]
+
+    def _node(self, target):
+        for node in self._nodes:
+            if node is target or (isinstance(target, str) and target in (self._names[node],
+                                                                          node.label)):
+                return node
         if isinstance(target, Value):
             raise ValueError(f"Stepper.goto: {target!r} is not in this graph")
-        if not isinstance(target, str):
-            raise TypeError(f"Stepper.goto: expected a Value, a label or a step number, got "
-                            f"{type(target).__name__}")
-        known = ", ".join(dict.fromkeys(self._names[node] for node in self._order))
-        raise ValueError(f"Stepper.goto: no node named {target!r}; names: {known}")
+        known = ", ".join(dict.fromkeys([c.name for c in self._chunks if c.name]
+                                        + [self._names[n] for n in _stepped(self._nodes, False)]))
+        if len(known) > 300:
+            known = known[:300].rsplit(", ", 1)[0] + ", …"
+        raise ValueError(f"Stepper.goto: no step or node named {target!r}; names: {known}")
+
+    def _users_of(self, node):
+        if self._users is None:
+            self._users = {}
+            for user in self._nodes:
+                for parent in user.parents:
+                    self._users.setdefault(parent, []).append(user)
+        return self._users.get(node, [self.root])
 
     def table(self):
         """The nodes whose steps are done (step, name, op, data, final grad), then those that
         have received part of their gradient ("so far": their step is still to come)."""
-        done = {step.node for step in self.steps}
+        done = {}
+        for k, step in enumerate(self.steps, 1):
+            for s in step.steps:
+                done[s.node] = k
         rows = [("step", "node", "op", "data", "grad", "")]
-        for index, node in enumerate(self._order, 1):
-            so_far = node.grad != 0.0 and node.op is not CONST and self._position
+        reached = self.gradients()
+        for node in self._nodes:
+            if node.op is CONST and not self.constants:
+                continue
+            so_far = node in reached and node not in done
             if node not in done and not so_far:
                 continue
-            op = "const" if node.op is CONST else "leaf" if node.op is None else node.op.name
-            rows.append((str(index) if node in done else "", self._names[node], op,
+            op = "leaf" if node.op is None or not node.parents else node.op.name
+            rows.append((str(done[node]) if node in done else "", self._names[node], op,
                          number(node.data), number(node.grad), "" if node in done else "so far"))
         widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
         lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
         return Text("\n".join(lines))
 
-    def __repr__(self):
-        head = f"<Stepper at step {self._position}/{len(self._order)} of ∂{self._names[self.root]}>"
+    def text(self):
+        head = (f"<Stepper at step {self._position}/{len(self._chunks)} of "
+                f"∂{self._names[self.root]}, {self.grain} by {self.grain}>")
         current = self.current
-        return head if current is None else f"{head}\n{current.text()}"
+        return Text(head if current is None else f"{head}\n{current.text()}")
+
+    def __repr__(self):
+        return self.text()
+
+    def _repr_html_(self):
+        return preformatted(self.text())

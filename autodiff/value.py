@@ -269,15 +269,16 @@ class Value:
         return _record(OPS["abs"], self)
 
     # -- gradients -----------------------------------------------------------------------
-    def backward(self, gradient=1.0):
+    def backward(self, gradient=1.0, accumulate=False):
         """Fill ``.grad`` on every node of the graph below self with gradient·∂self/∂node.
 
         ``gradient`` is ∂L/∂self, the seed (1 by default), as in PyTorch. Leaf gradients
-        accumulate across calls (as in PyTorch); intermediate nodes hold the gradient of the
-        latest pass. See ``autodiff.backward``.
+        accumulate across calls (as in PyTorch), with an AccumulationWarning unless
+        ``accumulate=True``; intermediate nodes hold the gradient of the latest pass. See
+        ``autodiff.backward``.
         """
         from .backward import backward
-        backward(self, gradient)
+        backward(self, gradient, accumulate)
 
     def backward_steps(self):
         """Backward one node at a time: yields a step per node, in ``backward()``'s order."""

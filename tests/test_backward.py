@@ -9,9 +9,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies import build, kink_distance, largest, points, programs
 
-from autodiff import (CONST, OPS, AnomalyError, DomainError, Value, backward, central_difference,
-                      check_gradients, detect_anomaly, grad, gradients, no_grad, topological_order,
-                      zero_grad)
+from autodiff import (CONST, OPS, AccumulationWarning, AnomalyError, DomainError, Value, backward,
+                      central_difference, check_gradients, detect_anomaly, grad, gradients,
+                      no_grad, topological_order, zero_grad)
 
 
 def sigmoid(x):
@@ -69,7 +69,9 @@ def test_repeated_backward_accumulates_on_leaves_only():
     h = x * x
     y = h * 3  # ∂y/∂x = 6x = 12, ∂y/∂h = 3
     y.backward()
-    y.backward()
+    with pytest.warns(AccumulationWarning, match=r"1 leaf already holds a gradient from an "
+                                                 r"earlier pass \(x.grad = 12\); this pass adds"):
+        y.backward()
     assert x.grad == 24.0
     assert h.grad == 3.0 and y.grad == 1.0
     zero_grad(y)
@@ -82,7 +84,7 @@ def test_two_roots_sharing_a_node():
     x = Value(2.0)
     h = x * x
     (h + 1).backward()
-    (h * 5).backward()
+    backward(h * 5, accumulate=True)       # on purpose: no warning
     assert x.grad == 4.0 + 20.0
     assert h.grad == 5.0  # the latest pass
 
@@ -90,7 +92,7 @@ def test_two_roots_sharing_a_node():
 def test_backward_of_a_leaf_adds_one():
     x = Value(2.0)
     x.backward()
-    x.backward()
+    backward(x, accumulate=True)
     assert x.grad == 2.0
 
 
@@ -244,6 +246,7 @@ def test_anomaly_mode_names_a_non_finite_gradient():
     y = x.log()
     y.backward()
     assert x.grad == math.inf  # silently, outside anomaly mode
+    x.grad = 0.0
     with detect_anomaly(), pytest.raises(AnomalyError, match=(
             r"^backward: log gave ∂L/∂a = inf \(upstream 1.0 × local 1/a = inf\) "
             r"for operand 1e-320 \('x'\)$")):
@@ -256,7 +259,8 @@ def test_anomaly_mode_backward_has_the_same_semantics():
     y = h * 3
     with detect_anomaly():
         y.backward()
-        y.backward()
+        with pytest.warns(AccumulationWarning):
+            y.backward()
     assert (x.grad, h.grad, y.grad) == (24.0, 3.0, 1.0)
 
 
@@ -354,7 +358,7 @@ def test_backward_with_a_gradient_seeds_the_chain_rule_with_it():
     assert (y.grad, x.grad) == (-2.0, -24.0)
     leaf = Value(1.0)
     leaf.backward(gradient=2.5)
-    leaf.backward(gradient=Fraction(1, 2))
+    leaf.backward(gradient=Fraction(1, 2), accumulate=True)
     assert leaf.grad == 3.0
     assert gradients(y, seed=4.0)[x] == 48.0
     (d,) = grad(y, [x])

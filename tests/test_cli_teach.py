@@ -41,17 +41,66 @@ def test_explain_names_what_it_cannot_find(capsys):
     assert status == 2 and "unknown source 'section9': use section7, section10, section8 or a problem or derivation file" in err
 
 
-def test_step_prints_every_step_up_to_a_node_and_the_table(capsys):
+def test_step_goes_in_the_lectures_order_up_to_where_a_weight_gets_its_gradient(capsys):
     status, out, _ = run(capsys, "step", "section8", "--to", "who", "--table")
     assert status == 0
     steps = [line for line in out.splitlines() if re.match(r"step \d", line)]
-    assert steps[0] == "step 1/17: E = 0.5 × #4 [mul], data = 0.071449"
-    assert steps[-1] == "step 14/17: who [leaf], data = 0.8" and len(steps) == 14
-    assert out.split("\n\n")[1].endswith("  who.grad = -0.0553241")
+    assert steps == ["step 1/5: the error E = 0.5·(to − oo)^2 = 0.071449",
+                     "step 2/5: unit o, output layer: δo = −∂E/∂neto",
+                     "step 3/5: the weights of unit o: ∂E/∂w = ∂E/∂neto · ∂neto/∂w"]
+    assert "  ∂E/∂who = ∂E/∂neto·oh = (-0.0888799)(0.622459) = -0.0553241" in out
     table = out.split("\n\n")[-1].splitlines()
     assert table[0].split() == ["step", "node", "op", "data", "grad"]
     assert table[1].split() == ["1", "E", "mul", "0.071449", "1"]
-    assert table[-1].split() == ["bo", "leaf", "0", "-0.0888799", "so", "far"]
+    assert ["oh", "sigmoid", "0.622459", "-0.0711039", "so", "far"] == table[7].split()
+
+
+def test_step_node_by_node_stops_at_the_step_that_gives_the_gradient(capsys):
+    status, out, _ = run(capsys, "step", "section8", "--grain", "node", "--to", "who")
+    assert status == 0
+    steps = [line for line in out.splitlines() if re.match(r"step \d", line)]
+    assert steps[-1] == "step 6/13: who·oh [mul], data = 0.497967" and len(steps) == 6
+    assert out.rstrip().endswith("    contribution -0.0888799 × 0.8 = -0.0711039; oh.grad = -0.0711039")
+    assert "constant" not in out
+    status, out, _ = run(capsys, "step", "section8", "--grain", "node", "--constants")
+    assert status == 0 and "0.5 [constant]: takes no gradient" in out
+
+
+def test_step_and_explain_fit_80_columns(capsys):
+    for name in ("section7", "section8", "section10"):
+        for argv in (["step", name, "--table"], ["step", name, "--grain", "layer"],
+                     ["step", name, "--grain", "node", "--constants", "--table"],
+                     ["explain", name], ["explain", name, "--max-paths", "1"]):
+            status, out, _ = run(capsys, *argv)
+            assert status == 0 and max(map(len, out.splitlines())) <= 80, argv
+
+
+def test_step_names_what_it_cannot_find(capsys):
+    status, _, err = run(capsys, "step", "section7", "--to", "w99")
+    assert status == 2 and err.startswith("stepgrad step: error: --to: no step or node named 'w99'")
+
+
+def test_explain_ends_with_the_update(capsys):
+    status, out, _ = run(capsys, "explain", "section7", "--wrt", "w46")
+    assert status == 0
+    assert out.splitlines()[-2:] == [
+        "update (η = 0.9): Δw46 = −η·∂E/∂w46 = -0.9 × (-0.0435235) = 0.0391712",
+        "  w46 ← -0.3 + 0.0391712 = -0.260829"]
+
+
+def test_text_outputs_escape_control_characters(capsys, tmp_path):
+    hostile = "w\x1b[2J\u202e"
+    path = tmp_path / "hostile.toml"
+    path.write_text((EXAMPLES / "section8.toml").read_text(encoding="utf-8").replace(
+        'title = "', 'title = "\\u001b]0;owned\\u0007 ', 1), encoding="utf-8")
+    for argv in (["step", path], ["explain", path], ["step", path, "--grain", "node", "--table"]):
+        status, out, err = run(capsys, *argv)
+        assert status == 0, err
+        assert "\x1b" not in out and "\x07" not in out and "\\x1b]0;owned\\x07" in out
+    status, out, err = run(capsys, "expr", "x*y", "--set", "x=1", "y=2", "--explain", "x")
+    assert status == 0
+    status, out, err = run(capsys, "explain", "section7", "--wrt", hostile)
+    assert status == 2 and "\x1b" not in err and "\u202e" not in err
 
 
 def test_expr_steps_and_explains(capsys):
@@ -60,6 +109,7 @@ def test_expr_steps_and_explains(capsys):
     assert out.splitlines()[:2] == ["f = sigmoid(w*x + b) = 0.622459",
                                     "step 1/6: f = σ(w*x + b) [sigmoid], data = 0.622459"]
     assert "  w.grad = 0.235004" in out
+    assert "  → w: local ∂(w*x)/∂w = x = 1" in out          # the operand's name, not "b"
     status, out, _ = run(capsys, "expr", "sigmoid(w*x + b)", "--set", "w=0.5", "x=1", "b=0", "--explain", "w")
     assert status == 0 and out.splitlines()[1:3] == [
         "∂f/∂w = ∂f/∂(w*x + b) · ∂(w*x + b)/∂(w*x) · ∂(w*x)/∂w",
@@ -106,5 +156,25 @@ def test_expr_reproduces_the_lectures_sections_3_3_and_4(capsys, printed):
         status, out, _ = run(capsys, "expr", "sigmoid(net)", "--set", f"net={net}", "--explain", "net")
         assert status == 0
         printed(float(out.splitlines()[0].split(" = ")[-1]), out_text)
-        total = out.splitlines()[-1]           # "sum over 1 path: …; ∂f/∂net = 0.104994 = net.grad"
+        total = out.splitlines()[-2]           # "sum over 1 path: …; ∂f/∂net = 0.104994 = net.grad"
         printed(float(total.split("∂f/∂net = ")[1].split(" = ")[0]), slope_text)
+
+
+def test_expr_with_the_names_of_the_formula_slots(capsys):
+    status, out, _ = run(capsys, "expr", "a*b", "--set", "a=2", "b=0")
+    assert status == 0
+    assert "  → a: local ∂f/∂a = b = 0" in out and "  → b: local ∂f/∂b = a = 2" in out
+
+
+def test_expr_of_many_terms_prints_short_lines_and_draws_quickly(capsys, tmp_path):
+    terms = " + ".join(f"x*{k}" for k in range(1, 2001))      # x used 2,000 times
+    status, out, _ = run(capsys, "expr", terms, "--set", "x=0.5")
+    assert status == 0 and len(out) < 1_500_000 and max(map(len, out.splitlines())) <= 80
+    assert out.splitlines()[0].startswith("f = x*1 + x*2") and "… = 1.0005e+06" in out
+
+
+@needs_dot
+def test_expr_of_100_terms_using_one_variable_draws_in_time(capsys, tmp_path):
+    terms = " + ".join(["x"] * 100)
+    status, out, _ = run(capsys, "expr", terms, "--set", "x=1", "--out", tmp_path / "e.png")
+    assert status == 0 and (tmp_path / "e.png").stat().st_size > 1000

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from autodiff import Value
+from autodiff import AccumulationWarning, Value
 from nn import SGD, Adam, make_optimizer, squared_error
 from lecture import SECTION7, training_step
 
@@ -33,7 +33,8 @@ def test_zero_grad_matters_because_leaves_accumulate():
     w = Value(1.0)
     optimizer = SGD([w], lr=0.1)
     (w * 2).backward()
-    (w * 2).backward()
+    with pytest.warns(AccumulationWarning, match="optimizer.zero_grad()"):
+        (w * 2).backward()
     assert w.grad == 4.0
     optimizer.zero_grad()
     assert w.grad == 0.0

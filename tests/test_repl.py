@@ -8,8 +8,7 @@ import sys
 import pexpect
 import pytest
 
-from lecture import SECTION7
-from lecture.textbook import training_step
+from lecture import SECTION7, training_step
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 NUMBER = r"(-?[0-9.]+(?:e[-+][0-9]+)?)"
@@ -47,7 +46,7 @@ def test_stepping_through_section7_in_a_python_repl(repl):
     repl("s = Stepper(E)")
 
     first = repl("s.next()")
-    match = re.match(rf"step 1/(\d+): E = 0.5 × #\d+ \[mul\], data = {NUMBER}\n"
+    match = re.match(rf"step 1/(\d+): E = 0.5·\(t6 − o6\)\^2 \[mul\], data = {NUMBER}\n"
                      r"  upstream ∂E/∂E = 1 \(seed\)", first)
     assert match, first
     count = int(match[1])
@@ -60,7 +59,7 @@ def test_stepping_through_section7_in_a_python_repl(repl):
     step = repl("s.goto('o4')")
     upstream = re.search(rf"upstream ∂E/∂o4 = {NUMBER}", step)
     assert value_of(upstream[1]) == pytest.approx(-exact.unit(4).signal, rel=1e-5)
-    local = re.search(rf"→ net4: local σ: out·\(1 − out\) = {NUMBER}", step)
+    local = re.search(rf"→ net4: local ∂o4/∂net4 = o4·\(1 − o4\) = {NUMBER}", step)
     assert value_of(local[1]) == pytest.approx(exact.unit(4).slope, rel=1e-5)
 
     step = repl("s.goto('w46')")
@@ -85,3 +84,23 @@ def test_stepping_through_section7_in_a_python_repl(repl):
                                             "        = (-0.526)(0.249)(0.332) = -0.0435"]
     ended = repl("s.next()")
     assert "StopIteration: backward is complete" in ended
+    long = [line for text in (first, step, table, explanation) for line in text.splitlines()
+            if len(line) > 80]
+    assert not long, long
+
+
+def test_stepping_by_neuron_in_a_python_repl_and_the_warning_after_it(repl):
+    exact = training_step(SECTION7.network(), SECTION7.x, SECTION7.t, SECTION7.eta)
+    repl("from nn import squared_error; from lecture import SECTION7; from autodiff import Stepper")
+    repl("net = SECTION7.network(); E = squared_error(net(SECTION7.x), SECTION7.t); E.label = 'E'")
+    repl("s = Stepper(E, grain='neuron', network=net)")
+    delta = repl("s.goto('δ6')")
+    assert delta.splitlines()[0] == "step 2/7: unit 6, output layer: δ6 = −∂E/∂net6"
+    value = re.search(rf"  δ6 = −∂E/∂net6 = {NUMBER}", delta)
+    assert value_of(value[1]) == pytest.approx(exact.unit(6).delta, rel=1e-5)
+    weights = repl("s.next()")
+    total = re.search(rf"∂E/∂w46 = ∂E/∂net6·o4 = \(\S+\)\(\S+\) = {NUMBER}", weights)
+    assert value_of(total[1]) == pytest.approx(exact.weight("w46").grad, rel=1e-5)
+    warned = repl("E.backward()")          # stopped midway, then backward: leaves accumulate
+    assert "AccumulationWarning: backward: 3 leaves already hold a gradient" in warned
+    assert "w46.grad = -0.0435235" in warned and "zero_grad() first" in warned

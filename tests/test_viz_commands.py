@@ -46,7 +46,7 @@ def test_graph_writes_dot_json_and_tree_text_by_suffix(tmp_path, capsys):
                "--local-derivatives", "--no-legend")[0] == 0
     source = dot_file.read_text(encoding="utf-8")
     assert source.startswith("digraph computation_graph {") and "rankdir=TB" in source
-    assert "∂out/∂a = out·(1 − out) = " in source and "cluster_legend" not in source
+    assert "label=<o3·(1 − o3) = 0.2356>" in source and "cluster_legend" not in source
     assert run(capsys, "graph", "section10", "--out", str(json_file))[0] == 0
     document = json.loads(json_file.read_text(encoding="utf-8"))
     root = next(node for node in document["nodes"] if node["id"] == document["root"])
@@ -103,8 +103,10 @@ def test_graph_errors_are_one_line_each(tmp_path, capsys):
     assert code == 2 and "suffix of" in err and not (tmp_path / "g.jpeg").exists()
     code, _, err = run(capsys, "graph", "section7", "--path", "w99")
     assert code == 2 and "no node is labelled 'w99'; the labels are E, b4" in err
-    code, _, err = run(capsys, "graph", "section7", "--max-nodes", "0")
-    assert code == 2 and "--max-nodes must be at least 1" in err
+    code, _, err = run(capsys, "graph", "section7", "--max-nodes", "-1")
+    assert code == 2 and "--max-nodes must be at least 0" in err
+    code, _, err = run(capsys, "graph", "section7", "--path", "w\x1b[2J")
+    assert code == 2 and "\x1b" not in err and "w\\x1b[2J" in err
 
 
 def test_a_missing_dot_is_reported_with_install_advice(tmp_path, capsys, monkeypatch):
@@ -131,13 +133,19 @@ def test_network_before_the_step_and_as_dot(tmp_path, capsys):
 
 
 @needs_dot
-def test_frames_writes_one_picture_per_node(tmp_path, capsys):
+def test_frames_writes_one_picture_per_step(tmp_path, capsys):
     folder = tmp_path / "frames"
     code, out, _ = run(capsys, "frames", "section8", "--out", str(folder), "--format", "svg")
-    assert code == 0 and out == f"wrote 17 frames to {folder}\n"
-    assert sorted(p.name for p in folder.iterdir()) == [f"frame_{k:03d}.svg" for k in range(17)]
+    assert code == 0 and out == f"wrote 13 frames to {folder}\n"      # constants take no step
+    assert sorted(p.name for p in folder.iterdir()) == [f"frame_{k:03d}.svg" for k in range(13)]
     first = svg_texts((folder / "frame_000.svg").read_bytes())
-    assert "step 1 of 17: E (mul)" in first
+    assert "step 1/13: E = 0.5·(to − oo)^2 [mul], data = 0.071449" in first
+    by_neuron = tmp_path / "neuron"
+    code, out, _ = run(capsys, "frames", "section7", "--out", str(by_neuron), "--grain", "neuron",
+                       "--format", "svg", "--fit", "slide")
+    assert code == 0 and out == f"wrote 7 frames to {by_neuron}\n"
+    third = svg_texts((by_neuron / "frame_002.svg").read_bytes())
+    assert "step 3/7: the weights of unit 6: ∂E/∂w = ∂E/∂net6 · ∂net6/∂w" in third
 
 
 def test_frames_gif_without_pillow_is_a_clear_error(tmp_path, capsys, monkeypatch):

@@ -13,15 +13,15 @@ import pytest
 import lecture
 import nn
 import viz
-from autodiff import OPS, Value, gradients
+from autodiff import OPS, Value, gradients, topological_order
 from viz import style
-from viz_support import needs_dot, svg_texts
+from viz_support import needs_dot, optional_module, svg_texts
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
 SQUARE_DOT = """\
 digraph computation_graph {
-	graph [bgcolor=white nodesep=0.3 rankdir=LR ranksep=0.4]
+	graph [bgcolor=white nodesep=0.3 rankdir=LR ranksep=0.4 size="9.38,12.50"]
 	node [fontname="Helvetica,Arial,sans-serif" fontsize=11]
 	edge [arrowsize=0.7 color="#444444" fontname="Helvetica,Arial,sans-serif" fontsize=9]
 	n0 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" COLOR="#444444" BGCOLOR="#ffffff"><TR><TD><B>a</B></TD><TD>data 3</TD><TD>grad 0</TD></TR></TABLE>> shape=plain]
@@ -35,7 +35,7 @@ digraph computation_graph {
 
 SIGMOID_DOT = """\
 digraph computation_graph {
-	graph [bgcolor=white nodesep=0.3 rankdir=TB ranksep=0.4]
+	graph [bgcolor=white nodesep=0.3 rankdir=TB ranksep=0.4 size="9.38,12.50"]
 	node [fontname="Helvetica,Arial,sans-serif" fontsize=11]
 	edge [arrowsize=0.7 color="#444444" fontname="Helvetica,Arial,sans-serif" fontsize=9]
 	n0 [label=<2> fontcolor="#666666" fontsize=9 height=0 margin=0.02 shape=plaintext width=0]
@@ -43,22 +43,23 @@ digraph computation_graph {
 	n2 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" COLOR="#444444" BGCOLOR="#b9d4ee"><TR><TD>data 0</TD><TD>grad 0.1966</TD></TR></TABLE>> shape=plain]
 	n2op [label=<×> height=0.3 margin=0.02 shape=circle width=0.3]
 	n2op -> n2
-	n0 -> n2op [label=<∂out/∂a = b = 0>]
-	n1 -> n2op [label=<∂out/∂b = a = 2>]
+	n0 -> n2op
+	n1 -> n2op [label=<2>]
 	n3 [label=<1> fontcolor="#666666" fontsize=9 height=0 margin=0.02 shape=plaintext width=0]
 	n4 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" COLOR="#444444" BGCOLOR="#b9d4ee"><TR><TD>data −1</TD><TD>grad 0.1966</TD></TR></TABLE>> shape=plain]
 	n4op [label=<−> height=0.3 margin=0.02 shape=circle width=0.3]
 	n4op -> n4
-	n2 -> n4op [label=<∂out/∂a = 1>]
-	n3 -> n4op [label=<∂out/∂b = −1>]
+	n2 -> n4op [label=<1>]
+	n3 -> n4op
 	n5 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" COLOR="#444444" BGCOLOR="#6aa4d6"><TR><TD><B>y</B></TD><TD>data 0.2689</TD><TD>grad 1</TD></TR></TABLE>> shape=plain]
 	n5op [label=<σ> height=0.3 margin=0.02 shape=circle width=0.3]
 	n5op -> n5
-	n4 -> n5op [label=<∂out/∂a = out·(1 − out) = 0.1966>]
+	n4 -> n5op [label=<y·(1 − y) = 0.1966>]
 	subgraph cluster_legend {
 		color="#666666" fontname="Helvetica,Arial,sans-serif" fontsize=10 label=<legend> style=dashed
-		legend [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR><TD ALIGN="LEFT">fill: the sign of ∂y/∂node</TD></TR><TR><TD><TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0"><TR><TD BGCOLOR="#f6873a" WIDTH="16">−</TD><TD BGCOLOR="#fca562" WIDTH="16"> </TD><TD BGCOLOR="#fdc391" WIDTH="16"> </TD><TD BGCOLOR="#fddcbc" WIDTH="16"> </TD><TD BGCOLOR="#fef0e2" WIDTH="16"> </TD><TD BGCOLOR="#ffffff" WIDTH="16">0</TD><TD BGCOLOR="#eef4fb" WIDTH="16"> </TD><TD BGCOLOR="#d6e6f5" WIDTH="16"> </TD><TD BGCOLOR="#b9d4ee" WIDTH="16"> </TD><TD BGCOLOR="#93bde3" WIDTH="16"> </TD><TD BGCOLOR="#6aa4d6" WIDTH="16">+</TD></TR></TABLE></TD></TR><TR><TD ALIGN="LEFT">deeper: larger |∂|, relative to the largest</TD></TR><TR><TD ALIGN="LEFT"><FONT COLOR="#666666">2</FONT> a constant</TD></TR></TABLE>> fontsize=9 shape=plain]
+		legend [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR><TD ALIGN="LEFT">fill: the sign of ∂y/∂node</TD></TR><TR><TD><TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0"><TR><TD BGCOLOR="#f6873a" WIDTH="16">−</TD><TD BGCOLOR="#fca562" WIDTH="16"> </TD><TD BGCOLOR="#fdc391" WIDTH="16"> </TD><TD BGCOLOR="#fddcbc" WIDTH="16"> </TD><TD BGCOLOR="#fef0e2" WIDTH="16"> </TD><TD BGCOLOR="#ffffff" WIDTH="16">0</TD><TD BGCOLOR="#eef4fb" WIDTH="16"> </TD><TD BGCOLOR="#d6e6f5" WIDTH="16"> </TD><TD BGCOLOR="#b9d4ee" WIDTH="16"> </TD><TD BGCOLOR="#93bde3" WIDTH="16"> </TD><TD BGCOLOR="#6aa4d6" WIDTH="16">+</TD></TR></TABLE></TD></TR><TR><TD ALIGN="LEFT">deeper: larger |∂|, relative to the largest</TD></TR><TR><TD ALIGN="LEFT">on an edge: ∂node/∂operand, in their names</TD></TR><TR><TD ALIGN="LEFT"><FONT COLOR="#666666">2</FONT>&#160;a constant</TD></TR></TABLE>> fontsize=9 shape=plain]
 	}
+	n5 -> legend [style=invis]
 }
 """
 
@@ -149,7 +150,7 @@ def test_edges_follow_operand_order():
 def test_rankdir_is_checked():
     _, b = square()
     assert "rankdir=BT" in viz.to_dot(b, rankdir="BT").source
-    with pytest.raises(ValueError, match="rankdir must be one of LR, TB, RL, BT, got 'XY'"):
+    with pytest.raises(ValueError, match="rankdir must be 'auto' or one of LR, TB, RL, BT, got 'XY'"):
         viz.to_dot(b, rankdir="XY")
 
 
@@ -208,7 +209,7 @@ def test_marks_for_nonfinite_saturated_and_dead_nodes():
     assert f'COLOR="{saturation}"' in _line_of(source, "sat")
     assert "σ′ = 0.00034" in _line_of(source, "sat")
     assert f'COLOR="{dead_colour}"' in _line_of(source, "dead") and "dead relu" in _line_of(source, "dead")
-    assert f'COLOR="{nonfinite}"' in _line_of(source, "inf") and "⚠</FONT> ∞" in _line_of(source, "inf")
+    assert f'COLOR="{nonfinite}"' in _line_of(source, "inf") and "⚠</FONT>&#160;∞" in _line_of(source, "inf")
     assert 'COLOR="#444444"' in _line_of(source, "healthy")
     for mark in ("saturated σ or tanh", "dead relu: input ≤ 0", "NaN or ±∞"):
         assert mark in source
@@ -222,15 +223,16 @@ def _line_of(source, label):
 def test_local_derivatives_come_from_the_op_table():
     x = Value(0.3, label="x")
     y = x.tanh()
+    y.label = "y"
     source = viz.to_dot(y, local_derivatives=True).source
     expected = style.number(OPS["tanh"].partials[0](y.data, x.data))
-    assert f"∂out/∂a = {OPS['tanh'].formulas[0]} = {expected}" in source
+    assert f"label=<1 − y² = {expected}>" in source          # the rule, in the nodes' names
 
 
 def test_an_undefined_local_derivative_is_said_so():
     x = Value(0.0, label="x")
     y = x.sqrt()
-    assert "∂out/∂a = 1/(2·out): undefined here" in viz.to_dot(y, local_derivatives=True).source
+    assert "1/(2·√(x)): undefined here" in viz.to_dot(y, local_derivatives=True).source
 
 
 def test_highlight_a_node_and_a_path():
@@ -263,7 +265,7 @@ def test_collapse_each_neuron_shows_net_out_and_delta():
     error.backward()
     source = viz.to_dot(error, collapse=network).source
     for neuron in network.neurons:
-        title = f"<B>unit {neuron.name}</B> σ"
+        title = f"<B>unit {neuron.name}</B>&#160;σ"
         assert title in source
         line = _group_line(source, title)
         for name, value in (("net", neuron.net.data), ("out", neuron.out.data),
@@ -284,11 +286,13 @@ def test_collapse_by_layer_lists_every_unit():
     network, _, error = section7()
     error.backward()
     source = viz.to_dot(error, collapse=network, collapse_level="layer").source
-    assert "<B>layer 1</B> · 2 × σ" in source and "<B>layer 2</B> · 1 × σ" in source
+    assert "<B>layer 1</B>&#160;· 2 × σ" in source and "<B>layer 2</B>&#160;· 1 × σ" in source
     for neuron in network.neurons:
-        assert (f"<TD>{neuron.name}</TD><TD>{style.number(neuron.net.data)}</TD>"
-                f"<TD>{style.number(neuron.out.data)}</TD><TD>{style.number(-neuron.net.grad)}</TD>"
-                in source)
+        delta = -neuron.net.grad            # its cell filled by the sign of the δ it shows
+        fill = re.search(f"<TD>{neuron.name}</TD><TD>{style.number(neuron.net.data)}</TD>"
+                         f"<TD>{style.number(neuron.out.data)}</TD>"
+                         f'<TD BGCOLOR="(#\\w+)">{style.number(delta)}</TD>', source).group(1)
+        assert fill in (style.POSITIVE if delta > 0 else style.NEGATIVE)
     # x1, x2 and x3 feed both units of the first layer: one edge each into the layer's node
     layer1 = re.search(r"^\t(n\d+) \[label=.*layer 1</B>", source, flags=re.M).group(1)
     inputs = re.findall(r"^\t(n\d+) \[label=.*<B>x\d</B>", source, flags=re.M)
@@ -313,9 +317,11 @@ def test_a_2_16_16_1_network_collapses_to_a_readable_image(tmp_path):
     error = nn.squared_error(network(inputs), [1.0])
     error.label = "E"
     error.backward()
-    full = viz.to_dot(error).source
+    full = viz.to_dot(error, max_nodes=None).source
     collapsed = viz.to_dot(error, collapse=network)
     assert len(value_ids(full)) > 600
+    capped = viz.to_dot(error).source                 # the default cap, and a summary
+    assert len(value_ids(capped)) < viz.MAX_NODES and "more nodes not drawn" in capped
     assert len(value_ids(collapsed.source)) == 2 + 33 + 3
     for path in (tmp_path / "net.png", tmp_path / "net.svg"):
         viz.write_image(collapsed, path)
@@ -369,3 +375,97 @@ def test_a_labelled_constant_shows_its_name_and_value():
     source = viz.to_dot(error).source
     for text in ("x1 = 1", "x2 = 0", "x3 = 1"):
         assert source.count(f"label=<{text}>") == 1
+
+
+def test_a_collapsed_unit_is_filled_by_the_sign_of_its_delta():
+    network, _, error = section7()
+    error.backward()
+    source = viz.to_dot(error, collapse=network).source
+    for neuron in network.neurons:
+        fill = re.search(rf'BGCOLOR="(#\w+)"><TR><TD COLSPAN="2"><B>unit {neuron.name}</B>',
+                         source).group(1)
+        assert fill in (style.POSITIVE if neuron.delta > 0 else style.NEGATIVE), neuron.name
+    assert "of δ = −∂E/∂net for a unit" in source
+
+
+def test_edges_are_labelled_in_the_nodes_names_and_constants_carry_none():
+    _, _, error = section7()
+    error.backward()
+    source = viz.to_dot(error, local_derivatives=True).source
+    assert "label=<o4 = 0.3318>" in source and "label=<w46 = −0.3>" in source
+    assert "label=<x1 = 1>" in source and "label=<o6·(1 − o6) = 0.2493>" in source
+    assert "∂out/∂" not in source
+    constants = re.findall(r"^\t(n\d+) \[label=<[\d.]+> fontcolor", source, flags=re.M)
+    assert constants and not [line for line in source.splitlines()
+                              if any(line.startswith(f"\t{c} -> ") for c in constants)
+                              and "label=" in line]
+
+
+def test_the_traversed_edges_are_drawn_thick():
+    network, _, error = section7()
+    error.backward()
+    o6 = network.layers[1].neurons[0].out
+    net6 = network.layers[1].neurons[0].net
+    source = viz.to_dot(error, highlight=o6, highlight_edges=[(net6, o6)]).source
+    ids = {node: f"n{i}" for i, node in enumerate(topological_order(error))}
+    assert f"\t{ids[net6]} -> {ids[o6]}op [color=\"{style.PATH_EDGE}\" penwidth=3.5]" in source
+    assert f"\t{ids[o6]}op -> {ids[o6]} [color=\"{style.PATH_EDGE}\" penwidth=3.5]" in source
+    assert "the gradient flows here in this step" in source
+
+
+def test_fit_picks_the_orientation_and_bounds_the_size():
+    network, _, error = section7()
+    error.backward()
+    wide = viz.to_dot(error).graph_attr
+    assert wide["rankdir"] == "TB" and wide["size"] == "9.38,12.50" and "dpi" not in wide
+    graph = lecture.error_graph("section7")
+    assert viz.to_dot(graph.root, fit="slide", collapse=graph.network).graph_attr["rankdir"] == "LR"
+    assert viz.to_dot(error, fit=(1920, 1080), rankdir="LR").graph_attr["size"] == "20.00,11.25"
+    assert "size" not in viz.to_dot(error, fit=None).graph_attr
+    with pytest.raises(ValueError, match="fit must be one of notebook, slide, a \\(width, height\\)"):
+        viz.to_dot(error, fit="poster")
+    with pytest.raises(ValueError, match="too small"):
+        viz.to_dot(error, fit=(10, 10))
+
+
+@needs_dot
+def test_the_lectures_graphs_fit_a_notebook_cell_and_a_slide(tmp_path):
+    Image = optional_module("PIL.Image")
+    for name in ("section7", "section8", "section10"):
+        graph = lecture.error_graph(name)
+        graph.root.backward()
+        for options in ({}, {"collapse": graph.network}):
+            for fit, box in (("notebook", (900, 1200)), ("slide", (1920, 1080))):
+                path = viz.render(graph.root, tmp_path / "g.png", fit=fit, **options)
+                with Image.open(path) as image:
+                    assert image.width <= box[0] and image.height <= box[1], (name, options, fit)
+
+
+def test_a_node_used_far_apart_is_drawn_again_near_each_use():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(60):
+        y = y + x                       # dense fan-in: dot's layout took 12 s without copies
+    source = viz.to_dot(y).source
+    assert source.count("style=\"dashed,rounded\"") > 50 and source.count("label=<x = 1>") > 50
+    assert "a node drawn again where it is used far away" in source
+    near = viz.to_dot(x * 2 + x).source
+    assert "dashed,rounded" not in near
+
+
+@needs_dot
+def test_dense_fan_in_renders_quickly(tmp_path):
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(100):
+        y = y + x
+    viz.render(y, tmp_path / "fan.svg", max_nodes=None, timeout=30)   # LayoutTimeout past it
+    assert "<svg" in (tmp_path / "fan.svg").read_text()
+
+
+def test_a_million_nodes_are_capped_with_a_summary(tanh_chain):
+    _, y = tanh_chain
+    source = viz.to_dot(y).source
+    assert len(value_ids(source)) == viz.MAX_NODES
+    assert f"… {1_000_001 - viz.MAX_NODES:,} more nodes not drawn" in source
+    assert len(source) < 200_000

@@ -104,3 +104,27 @@ def test_text_outputs_reject_a_non_value():
         viz.to_json(3)
     with pytest.raises(TypeError, match="to_tree: root must be a Value, got str"):
         viz.to_tree("x")
+
+
+def test_tree_and_stepper_table_escape_control_and_bidi_characters():
+    from autodiff.steps import Stepper
+    x = Value(2.0, label="x\x1b[2J\u202e")
+    y = x * 3.0
+    y.label = "y\x07"
+    y.backward()
+    tree = viz.to_tree(y)
+    assert "\x1b" not in tree and "\u202e" not in tree and "\x07" not in tree
+    assert "x\\x1b[2J\\u202e" in tree and "y\\x07" in tree
+    stepper = Stepper(y)
+    stepper.run()
+    text = stepper.table() + "\n".join(step.text() for step in stepper.steps)
+    assert "\x1b" not in text and "\u202e" not in text and "x\\x1b[2J\\u202e" in text
+
+
+def test_json_of_a_million_node_chain_is_capped(tanh_chain):
+    _, y = tanh_chain
+    document = json.loads(viz.to_json(y, indent=None, max_nodes=1000))
+    assert len(document["nodes"]) == 1000 and document["omitted"] == 1_000_001 - 1000
+    assert document["root"] == "n1000000" and len(document["edges"]) == 999
+    with pytest.raises(ValueError, match="max_nodes must be a positive int or None"):
+        viz.to_json(y, max_nodes=0)

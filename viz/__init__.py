@@ -4,12 +4,32 @@ from _stepgrad_packages import require
 
 require("autodiff")  # before the imports below, which a file named autodiff.py nearby would break
 
-from .dot import to_dot
+from . import notebook  # noqa: E402
+from .dot import MAX_NODES, to_dot  # noqa: E402
 from .frames import backward_frames, render_frames, save_gif
 from .network import network_to_dot
-from .render import (DotNotFoundError, image_format, render, render_network, render_stepper,
-                     write_image)
+from .render import (DotNotFoundError, LayoutTimeout, image_format, render, render_network,
+                     render_stepper, write_image)
+from .stepping import stepper_dot
 from .text import to_json, to_tree
 
-__all__ = ["to_dot", "network_to_dot", "render", "render_network", "render_stepper", "write_image", "image_format",
-           "DotNotFoundError", "to_json", "to_tree", "backward_frames", "render_frames", "save_gif"]
+__all__ = ["to_dot", "network_to_dot", "render", "render_network", "render_stepper", "write_image",
+           "image_format", "DotNotFoundError", "LayoutTimeout", "MAX_NODES", "to_json", "to_tree",
+           "backward_frames", "render_frames", "save_gif", "stepper_dot", "stepper_widget"]
+
+WIDGET_ADVICE = "the stepper widget needs ipywidgets: pip install 'stepgrad[widget]'"
+
+
+def stepper_widget(root, network=None, grain=None, **options):
+    """An interactive stepper for Jupyter: ◀ ▶, a slider and a grain menu redraw the graph and
+    the step's text (``viz.widget.StepperWidget``; needs ipywidgets, the ``widget`` extra)."""
+    try:
+        from .widget import StepperWidget
+    except ImportError as error:
+        if getattr(error, "name", "") and not error.name.startswith("ipywidgets"):
+            raise
+        raise ModuleNotFoundError(WIDGET_ADVICE) from None
+    return StepperWidget(root, network, grain, **options)
+
+
+notebook.register()      # in a running IPython kernel: Values, steps and steppers draw themselves

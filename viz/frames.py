@@ -1,14 +1,13 @@
 """The backward pass as pictures: one frame per node backward visits, and an animated GIF."""
 
-import functools
 import io
 import pathlib
 
-from autodiff import CONST, Value, gradients, reverse_topological_order
+from autodiff import Value, topological_order
+from autodiff.steps import Stepper
 
-from . import style
-from .dot import to_dot
 from .render import write_image, write_whole
+from .stepping import stepper_dot
 
 __all__ = ["backward_frames", "render_frames", "save_gif", "PILLOW_ADVICE"]
 
@@ -16,75 +15,46 @@ PILLOW_ADVICE = ("an animated GIF needs Pillow, which is not installed: pip inst
                  "(or pip install pillow); the frames themselves need only Graphviz")
 
 
-def backward_frames(root, **options):
+def backward_frames(root, *, grain="node", network=None, **options):
     """The backward pass from ``root`` as a list of ``graphviz.Digraph``, one per step.
 
-    Step k visits the k-th node of ``autodiff.reverse_topological_order(root)``, the order
-    ``backward()`` uses: the node is highlighted, and it sends upstream × local (the op table's
-    rule) to each operand. Each frame shows the gradients known so far, partial sums included;
-    nodes not reached yet show an empty gradient, and every frame keeps the same layout. The
-    caption spells out the step. ``.grad`` is not touched. ``options`` are ``to_dot``'s.
+    The steps are a ``Stepper``'s (``grain`` "node": one node per frame in ``backward()``'s
+    order; "neuron" or "layer", given the ``network``: the lecture's order, the network
+    collapsed), so each caption is the step's text exactly as stepping prints it. Each frame
+    shows the gradients of a fresh pass known so far, partial sums included; nodes not reached
+    yet are blank, and every frame keeps the same layout. The step's nodes are highlighted and
+    the edges its gradient flows along drawn thick. ``.grad`` is left as it was. ``options``
+    are ``to_dot``'s.
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_frames: root must be a Value, got {type(root).__name__}")
-    precision = options.get("precision", 4)
-    num = functools.partial(style.number, precision=precision)
-    order = reverse_topological_order(root)
-    final = gradients(root)  # raises DomainError, naming the op, where a rule is undefined
-    ids = {node: f"n{len(order) - 1 - k}" for k, node in enumerate(order)}
-    name = functools.partial(_name, ids=ids, num=num)
-    top = name(root)
-    running = {root: 1.0}
+    order = topological_order(root)
+    saved = [node.grad for node in order]
+    for node in order:          # a fresh pass: no leaf accumulates what an earlier one left
+        node.grad = 0.0
+    try:
+        stepper = Stepper(root, grain=grain, network=network)
+        stepper.run()           # raises DomainError, naming the op, where a rule is undefined
+    finally:
+        for node, grad in zip(order, saved):
+            node.grad = grad
+    final = stepper.gradients()
+    texts = [step.text() for step in stepper.steps]
+    # Captions as tall and as wide as the largest keep every frame the same size.
+    height = max(len(text.splitlines()) for text in texts)
+    width = max(len(line) for text in texts for line in text.splitlines())
     frames = []
-    for k, node in enumerate(order):
-        lines = [f"step {k + 1} of {len(order)}: {name(node)}"
-                 + (f" ({node.op.name})" if node.parents else "")]
-        if node.op is CONST:
-            lines.append(f"the constant {num(node.data)} takes no gradient")
-        elif not node.parents:
-            lines.append(f"a leaf: ∂{top}/∂{_wrap(name(node))} = {num(running[node])}, "
-                         "nothing to pass on")
-        else:
-            upstream = running[node]
-            for i, parent in enumerate(node.parents):
-                if parent.op is CONST:
-                    lines.append(f"→ the constant {num(parent.data)} (operand {'ab'[i]}) takes no gradient")
-                    continue
-                local = node.op.partials[i](node.data, *[p.data for p in node.parents])
-                contribution = upstream * local
-                running[parent] = running.get(parent, 0.0) + contribution
-                formula = node.op.formulas[i]
-                rule = num(local) if formula == num(local) else f"[{formula} = {num(local)}]"
-                lines.append(f"→ {name(parent)}: {num(upstream)} × {rule} = {num(contribution)}; "
-                             f"∂{top}/∂{_wrap(name(parent))} so far {num(running[parent])}")
-        # A fixed number of caption lines keeps every frame the same height.
-        lines += ["\u00a0"] * (3 - len(lines))
-        frames.append(to_dot(root, grads=dict(running), reserve=final, highlight=node,
-                             title="\n".join(lines), **options))
+    for k, text in enumerate(texts, 1):
+        lines = text.splitlines()
+        lines += [""] * (height - len(lines))
+        lines[-1] = lines[-1].ljust(width, "\u00a0")
+        caption = "\n".join(lines)
+        frames.append(stepper_dot(stepper, k, reserve=final, title=caption, **options))
     return frames
 
 
-def _name(node, ids, num):
-    """How a caption calls a node: its label, else its formula over its operands (w14 × x1)."""
-    if node.label is not None:
-        return node.label
-    if node.op is CONST:
-        return num(node.data)
-    if not node.parents:
-        return ids[node]
-    short = [p.label if p.label is not None else num(p.data) if p.op is CONST else "(…)"
-             for p in node.parents]
-    if len(short) == 1:
-        return f"{node.op.symbol}({short[0]})"
-    return f"{short[0]} {node.op.symbol} {short[1]}"
-
-
-def _wrap(name):
-    return f"({name})" if " " in name else name
-
-
 def render_frames(root, folder, *, image_format="png", gif=False, duration=800, **options):
-    """Write ``backward_frames(root)`` to ``folder`` as frame_000.png, frame_001.png, ...
+    """Write ``backward_frames(root, **options)`` to ``folder`` as frame_000.png, frame_001.png, ...
 
     With ``gif=True`` (PNG frames only) also writes ``folder/backward.gif``, ``duration``
     milliseconds a frame; that needs Pillow (the ``gif`` extra) and says so if it is missing,

@@ -1,24 +1,30 @@
 """Writing drawings to PNG, SVG or PDF files with the Graphviz ``dot`` program."""
 
 import pathlib
-
-import graphviz
+import shutil
+import subprocess
 
 from autodiff.files import write_atomic
 
 from .dot import to_dot
 from .network import network_to_dot
+from .stepping import stepper_dot
 
-__all__ = ["DotNotFoundError", "IMAGE_FORMATS", "image_format", "write_image", "write_whole",
-           "render", "render_network", "render_stepper"]
+__all__ = ["DotNotFoundError", "LayoutTimeout", "IMAGE_FORMATS", "LAYOUT_SECONDS", "image_format",
+           "write_image", "pipe", "write_whole", "render", "render_network", "render_stepper"]
 
 IMAGE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+LAYOUT_SECONDS = 60     # a layout that takes longer is stopped, with advice
 
 INSTALL_ADVICE = (
     "the Graphviz 'dot' program, which draws images, was not found on PATH. Install it: "
     "apt install graphviz (Debian, Ubuntu), dnf install graphviz (Fedora), "
     "brew install graphviz (macOS), conda install graphviz, or see https://graphviz.org/download/. "
     "Without it, viz.to_dot(...).source (DOT text), viz.to_json and viz.to_tree still work.")
+
+
+class LayoutTimeout(TimeoutError):
+    """Graphviz's ``dot`` took longer than the time allowed to lay out a drawing."""
 
 
 class DotNotFoundError(OSError):
@@ -39,19 +45,36 @@ def image_format(path):
     return fmt
 
 
-def write_image(graph, path):
+def write_image(graph, path, timeout=LAYOUT_SECONDS):
     """Render a ``graphviz`` graph to ``path`` (format by suffix); returns the path.
 
     The file appears whole or not at all (``write_whole``); a missing parent folder is created.
-    Raises DotNotFoundError when ``dot`` is missing.
+    Raises DotNotFoundError when ``dot`` is missing, and LayoutTimeout when it takes longer than
+    ``timeout`` seconds.
     """
     path = pathlib.Path(path)
-    fmt = image_format(path)
+    return write_whole(path, pipe(graph, image_format(path), timeout))
+
+
+def pipe(graph, fmt, timeout=LAYOUT_SECONDS):
+    """The graph drawn by Graphviz's ``dot`` as ``fmt`` (png, svg, pdf) bytes, within
+    ``timeout`` seconds (None: no limit)."""
+    program = shutil.which("dot")
+    if program is None:
+        raise DotNotFoundError()
     try:
-        data = graph.pipe(format=fmt, quiet=True)
-    except graphviz.ExecutableNotFound:
-        raise DotNotFoundError() from None
-    return write_whole(path, data)
+        done = subprocess.run([program, f"-T{fmt}"], input=graph.source.encode("utf-8"),
+                              capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        nodes = graph.source.count("[label=")
+        raise LayoutTimeout(
+            f"Graphviz's dot took more than {timeout:g} s to lay out this drawing ({nodes:,} "
+            "nodes drawn); draw fewer (max_nodes=…), collapse a network (collapse=net), or "
+            "allow more time (timeout=…)") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise OSError(f"Graphviz's dot failed: {message[-1] if message else done.returncode}")
+    return done.stdout
 
 
 def write_whole(path, data):
@@ -60,24 +83,27 @@ def write_whole(path, data):
     return write_atomic(path, data)
 
 
-def render(root, path, **options):
+def render(root, path, *, timeout=LAYOUT_SECONDS, **options):
     """Draw the computation graph below ``root`` to ``path`` (.png, .svg or .pdf); returns the path.
 
-    ``options`` are ``to_dot``'s (rankdir, local_derivatives, highlight, collapse, max_nodes, ...).
+    ``options`` are ``to_dot``'s (fit, rankdir, local_derivatives, highlight, collapse,
+    max_nodes, ...); ``timeout`` bounds the layout (LayoutTimeout past it).
     """
     image_format(path)
-    return write_image(to_dot(root, **options), path)
+    return write_image(to_dot(root, **options), path, timeout)
 
 
-def render_network(mlp, path, step=None, **options):
+def render_network(mlp, path, step=None, *, timeout=LAYOUT_SECONDS, **options):
     """Draw ``mlp`` as the lecture's Figure 3 to ``path``; with a ``TrainingStep``, its net, out,
     δ and the new weights (Table 2 as a picture). ``options`` are ``network_to_dot``'s."""
     image_format(path)
-    return write_image(network_to_dot(mlp, step, **options), path)
+    return write_image(network_to_dot(mlp, step, **options), path, timeout)
 
 
-def render_stepper(stepper, path, **options):
-    """Draw an ``autodiff.steps.Stepper``'s graph as it stands: the gradients filled in so far
-    and the current step's node highlighted. Returns the path."""
-    current = stepper.current
-    return render(stepper.root, path, highlight=current.node if current else None, **options)
+def render_stepper(stepper, path, *, timeout=LAYOUT_SECONDS, **options):
+    """Draw an ``autodiff.steps.Stepper``'s graph as it stands: the gradients backward has
+    reached so far (the rest blank), the current step's nodes highlighted and the edges its
+    gradient flows along drawn thick; at neuron or layer grain, the network collapsed.
+    Returns the path."""
+    image_format(path)
+    return write_image(stepper_dot(stepper, **options), path, timeout)

@@ -5,12 +5,14 @@ import json
 import math
 
 from autodiff import CONST, Value, topological_order
+from autodiff.notation import printable
 
 from . import style
 
-__all__ = ["to_json", "to_tree", "JSON_FORMAT"]
+__all__ = ["to_json", "to_tree", "JSON_FORMAT", "MAX_JSON_NODES"]
 
 JSON_FORMAT = "stepgrad.graph/1"
+MAX_JSON_NODES = 100_000     # the default cap: about 20 MB of JSON
 
 
 def _check_root(root, where):
@@ -33,39 +35,48 @@ def _kind(node):
     return node.op.name
 
 
-def to_json(root, *, indent=2):
+def to_json(root, *, indent=2, max_nodes=MAX_JSON_NODES):
     """The graph below ``root`` as JSON text (format ``stepgrad.graph/1``).
 
     ``{"format", "root", "nodes": [{"id", "label", "op", "symbol", "data", "grad"}],
-    "edges": [{"source", "target", "operand"}]}``: nodes in topological order with the ids
-    ``to_dot`` uses (n0, n1, ...); ``op`` is the op's name, ``"const"`` for a number lifted into
-    the graph, null for a leaf you made; an edge runs from an operand to the node computed from
-    it, ``operand`` 0 for a, 1 for b, in operand order. NaN and ±∞ are the strings "NaN",
-    "Infinity", "-Infinity". Floats are exact (``repr``).
+    "edges": [{"source", "target", "operand"}], "omitted"}``: nodes in topological order with
+    the ids ``to_dot`` uses (n0, n1, ...); ``op`` is the op's name, ``"const"`` for a number
+    lifted into the graph, null for a leaf you made; an edge runs from an operand to the node
+    computed from it, ``operand`` 0 for a, 1 for b, in operand order. NaN and ±∞ are the
+    strings "NaN", "Infinity", "-Infinity". Floats are exact (``repr``). At most ``max_nodes``
+    nodes are written, those nearest the root; ``omitted`` counts the others (their edges are
+    left out). ``max_nodes=None`` writes every node.
     """
     _check_root(root, "to_json")
+    if max_nodes is not None and (not isinstance(max_nodes, int) or isinstance(max_nodes, bool)
+                                  or max_nodes < 1):
+        raise ValueError(f"to_json: max_nodes must be a positive int or None, got {max_nodes!r}")
     order = topological_order(root)
-    ids = {node: f"n{i}" for i, node in enumerate(order)}
+    first = 0 if max_nodes is None else max(0, len(order) - max_nodes)
+    index = {node: i for i, node in enumerate(order[first:], first)}
     nodes, edges = [], []
-    for node in order:
-        nodes.append({"id": ids[node], "label": node.label, "op": _kind(node),
+    for node in order[first:]:
+        nodes.append({"id": f"n{index[node]}", "label": node.label, "op": _kind(node),
                       "symbol": node.op.symbol if node.parents else None,
                       "data": _json_number(node.data), "grad": _json_number(node.grad)})
         for i, parent in enumerate(node.parents):
-            edges.append({"source": ids[parent], "target": ids[node], "operand": i})
-    document = {"format": JSON_FORMAT, "root": ids[root], "nodes": nodes, "edges": edges}
+            if parent in index:
+                edges.append({"source": f"n{index[parent]}", "target": f"n{index[node]}",
+                              "operand": i})
+    document = {"format": JSON_FORMAT, "root": f"n{index[root]}", "nodes": nodes,
+                "edges": edges, "omitted": first}
     return json.dumps(document, indent=indent, ensure_ascii=False, allow_nan=False)
 
 
 def _describe(node, node_id, precision):
     num = functools.partial(style.number, precision=precision, minus="-")
+    label = None if node.label is None else printable(node.label).replace("\n", "⏎")
     if node.op is CONST:
-        name = f"{node.label} = " if node.label is not None else ""
-        return f"{node_id} {name}{num(node.data)} (constant)".replace("\n", "⏎")
-    name = f" {node.label}" if node.label is not None else ""
+        name = f"{label} = " if label is not None else ""
+        return f"{node_id} {name}{num(node.data)} (constant)"
+    name = f" {label}" if label is not None else ""
     op = f"  ← {node.op.symbol}" if node.parents else ""
-    text = f"{node_id}{name} = {num(node.data)}  grad {num(node.grad)}{op}"
-    return text.replace("\n", "⏎")
+    return f"{node_id}{name} = {num(node.data)}  grad {num(node.grad)}{op}"
 
 
 def to_tree(root, *, precision=4, max_depth=100):

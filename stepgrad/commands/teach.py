@@ -5,13 +5,16 @@ import importlib
 
 from autodiff import topological_order
 from autodiff.explain import explain
-from autodiff.steps import Stepper, backward_steps
+from autodiff.notation import fit, printable
 from autodiff.parse import parse_assignments, parse_expression
+from autodiff.steps import GRAINS, Stepper, backward_steps
 from lecture import SOURCES, error_graph
 
 from .demo import positive_int
 
 __all__ = ["add_parsers", "run_explain", "run_step", "run_expr"]
+
+EXPRESSION_SHOWN = 60     # a longer expression is cut in the first line of ``expr``
 
 
 def add_parsers(subparsers):
@@ -27,12 +30,20 @@ def add_parsers(subparsers):
     explain_parser.set_defaults(run=run_explain)
 
     step = subparsers.add_parser(
-        "step", help="backward through E one node at a time",
-        description="Every step of backward through the error E of a worked example: each "
-                    "node's gradient, how it accumulated, and what it passes to its parents.")
+        "step", help="backward through E in the lecture's order, or one node at a time",
+        description="Every step of backward through the error E of a worked example. By neuron "
+                    "(the default), in the lecture's order: the error, δ of each output unit and "
+                    "its weights' gradients, then each hidden layer's δs and weights; by layer; "
+                    "or node by node, each node's gradient, how it accumulated, and what it "
+                    "passes to its parents.")
     step.add_argument("source", metavar="SOURCE", help=SOURCES)
+    step.add_argument("--grain", choices=GRAINS, default="neuron",
+                      help="neuron (default): the lecture's order; layer; node: one node a step")
     step.add_argument("--to", metavar="NAME",
-                      help="stop at the step of this node (a label such as w14)")
+                      help="stop at the step where this node (w14, o4, net4) receives its "
+                           "gradient, or at a step's name (δ6)")
+    step.add_argument("--constants", action="store_true",
+                      help="show the constants' steps too (they take no gradient)")
     step.add_argument("--table", action="store_true",
                       help="end with the table of every node's data and gradient")
     step.set_defaults(run=run_step)
@@ -64,8 +75,9 @@ def _explain_options(parser):
 def _find(root, label, where):
     found = [node for node in topological_order(root) if node.label == label]
     if not found:
-        labels = ", ".join(dict.fromkeys(n.label for n in topological_order(root) if n.label))
-        raise ValueError(f"{where}: no node labeled {label!r}; labels: {labels}")
+        labels = ", ".join(dict.fromkeys(printable(n.label) for n in topological_order(root)
+                                         if n.label))
+        raise ValueError(f"{where}: no node labeled '{printable(label)}'; labels: {labels}")
     return found[0]
 
 
@@ -75,9 +87,10 @@ def run_explain(args):
     error.backward()
     targets = ([_find(error, name, "--wrt") for name in args.wrt] if args.wrt
                else network.parameters())
-    print(f"{derivation.title or derivation.source}\n")
+    print("\n".join(fit([printable(derivation.title or derivation.source)])) + "\n")
     for k, target in enumerate(targets):
-        explanation = explain(error, target, max_paths=args.max_paths, digits=args.digits)
+        explanation = explain(error, target, max_paths=args.max_paths, digits=args.digits,
+                              eta=derivation.eta)
         print(explanation.latex() if args.latex else explanation.text())
         if k < len(targets) - 1:
             print()
@@ -87,13 +100,16 @@ def run_explain(args):
 def run_step(args):
     graph = error_graph(args.source)
     derivation, error = graph.problem, graph.root
-    stop = _find(error, args.to, "--to") if args.to else None
-    stepper = Stepper(error)
-    print(f"{derivation.title or derivation.source}\n")
-    for step in stepper:
-        print(step.text())
-        if step.node is stop:
-            break
+    stepper = Stepper(error, grain=args.grain, network=graph.network, constants=args.constants)
+    stop = len(stepper)
+    if args.to:
+        try:
+            stop = stepper.index_of(args.to, received=True)
+        except ValueError as problem:
+            raise ValueError(f"--to: {str(problem).removeprefix('Stepper.goto: ')}") from None
+    print("\n".join(fit([printable(derivation.title or derivation.source)])) + "\n")
+    for _ in range(stop):
+        print(stepper.next().text())
     if args.table:
         print()
         print(stepper.table())
@@ -112,7 +128,10 @@ def run_expr(args):
     if unused:
         raise ValueError(f"--set {', '.join(unused)}: not in the expression {args.expression!r}")
     root = expression.root
-    print(f"{root.label} = {expression.text} = {root.data:.6g}")
+    text = printable(expression.text)
+    if len(text) > EXPRESSION_SHOWN:
+        text = text[:EXPRESSION_SHOWN - 1] + "…"
+    print(f"{root.label} = {text} = {root.data:.6g}")
     if args.explain:
         if args.explain not in expression.variables:
             raise ValueError(f"--explain {args.explain}: not a variable of the expression; "

@@ -7,9 +7,11 @@ import textwrap
 import viz
 from autodiff import topological_order
 from autodiff.files import read_data
+from autodiff.notation import printable
 from autodiff.parse import load_expression
 from lecture import EXAMPLES, error_graph, load_problem, training_step
-from viz.dot import COLLAPSE_LEVELS, RANKDIRS
+from autodiff.steps import GRAINS
+from viz.dot import COLLAPSE_LEVELS, MAX_NODES, RANKDIRS
 from viz.render import IMAGE_FORMATS, write_whole
 
 __all__ = ["add_parsers"]
@@ -24,9 +26,10 @@ GRAPH_OUTPUTS = ("FILE's suffix picks the output: .png, .svg or .pdf (needs Grap
 NETWORK_TEXT = ("Draw a worked example's network as the lecture's Figure 3 does: units, each "
                 "connection with its weight, each unit with its bias; after one training step, "
                 "net, out and δ per unit and each weight as old → new.")
-FRAMES_TEXT = ("Draw backward one node at a time, in the order backward() visits nodes: the "
-               "current node highlighted, the gradients known so far filled in, a caption with "
-               "upstream × local for each operand. Writes frame_000.png, ... to DIR, and "
+FRAMES_TEXT = ("Draw backward one step at a time, node by node or (--grain neuron) in the "
+               "lecture's order: the step's nodes highlighted, the edges its gradient flows along "
+               "drawn thick, the gradients known so far filled in, and the step's text (as "
+               "`stepgrad step` prints it) as the caption. Writes frame_000.png, ... to DIR, and "
                "backward.gif with --gif (needs Pillow).")
 EXPRESSION_FILE = """\
 An expression file is TOML or JSON with the expression and a number per variable:
@@ -48,8 +51,10 @@ def add_parsers(subparsers):
         formatter_class=_Formatter)
     graph.add_argument("example", metavar="EXAMPLE")
     graph.add_argument("--out", metavar="FILE", help="where to write the drawing")
-    graph.add_argument("--rankdir", choices=RANKDIRS, default="LR",
-                       help="LR: inputs on the left (default); TB: inputs on top")
+    graph.add_argument("--rankdir", choices=("auto", *RANKDIRS), default="auto",
+                       help="auto (default): whichever shows the text larger in --fit; "
+                            "LR: inputs on the left; TB: inputs on top")
+    _fit_option(graph)
     graph.add_argument("--local-derivatives", action="store_true",
                        help="label each edge with ∂out/∂operand: the rule and its value")
     graph.add_argument("--collapse", choices=COLLAPSE_LEVELS,
@@ -57,7 +62,8 @@ def add_parsers(subparsers):
     graph.add_argument("--path", metavar="LABEL",
                        help="highlight every path from the node labelled LABEL (e.g. w14) to E")
     graph.add_argument("--max-nodes", type=int, metavar="N",
-                       help="draw only the N nodes nearest E, and a summary of the rest")
+                       help=f"draw only the N nodes nearest E, and a summary of the rest "
+                            f"(default {MAX_NODES}; 0 draws every node)")
     graph.add_argument("--before-backward", action="store_true",
                        help="draw the graph after the forward pass only (all gradients 0)")
     graph.add_argument("--no-color", action="store_true", help="no fill by gradient sign")
@@ -91,8 +97,18 @@ def add_parsers(subparsers):
                         help="milliseconds per GIF frame (default 1200)")
     frames.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
                         help="image format of the frames (default png)")
-    frames.add_argument("--rankdir", choices=RANKDIRS, default="LR")
+    frames.add_argument("--rankdir", choices=("auto", *RANKDIRS), default="auto")
+    frames.add_argument("--grain", choices=GRAINS, default="node",
+                        help="node (default): one node per frame; neuron: the lecture's order, "
+                             "each neuron one node; layer: one frame per layer")
+    _fit_option(frames)
     frames.set_defaults(run=run_frames)
+
+
+def _fit_option(parser):
+    parser.add_argument("--fit", choices=("notebook", "slide", "none"), default="notebook",
+                        help="size the drawing for a notebook cell (900 px wide, the default), "
+                             "a 1920×1080 slide, or not at all (none)")
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -103,15 +119,20 @@ def _wrap(text):
     return textwrap.fill(text, 78)
 
 
+def _fit(args):
+    return None if args.fit == "none" else args.fit
+
+
 def run_graph(args):
-    if args.max_nodes is not None and args.max_nodes < 1:
-        raise ValueError(f"--max-nodes must be at least 1, got {args.max_nodes}")
+    if args.max_nodes is not None and args.max_nodes < 0:
+        raise ValueError(f"--max-nodes must be at least 0, got {args.max_nodes}")
     network, root = _build(args.example)
     if not args.before_backward:
         root.backward()
-    options = {"rankdir": args.rankdir, "local_derivatives": args.local_derivatives,
-               "color": not args.no_color, "legend": not args.no_legend,
-               "max_nodes": args.max_nodes, "precision": args.precision}
+    max_nodes = MAX_NODES if args.max_nodes is None else (args.max_nodes or None)
+    options = {"rankdir": args.rankdir, "fit": _fit(args),
+               "local_derivatives": args.local_derivatives, "color": not args.no_color,
+               "legend": not args.no_legend, "max_nodes": max_nodes, "precision": args.precision}
     if args.collapse:
         if network is None:
             raise ValueError("--collapse needs a network example, not an expression")
@@ -153,10 +174,13 @@ def run_network(args):
 
 
 def run_frames(args):
-    _, root = _build(args.example)
+    network, root = _build(args.example)
+    if args.grain != "node" and network is None:
+        raise ValueError(f"--grain {args.grain} needs a network example, not an expression")
     try:
         paths = viz.render_frames(root, args.out, image_format=args.format, gif=args.gif,
-                                  duration=args.duration, rankdir=args.rankdir)
+                                  duration=args.duration, rankdir=args.rankdir, fit=_fit(args),
+                                  grain=args.grain, network=network)
     except ImportError as error:  # Pillow missing: the message says what to install
         raise OSError(str(error)) from None
     frames = [p for p in paths if p.suffix != ".gif"]
@@ -193,8 +217,8 @@ def _is_derivation(path):
 def _find_label(root, label):
     nodes = [node for node in topological_order(root) if node.label == label]
     if not nodes:
-        labels = sorted({node.label for node in topological_order(root) if node.label})
-        raise ValueError(f"--path: no node is labelled {label!r}; the labels are "
+        labels = sorted({printable(node.label) for node in topological_order(root) if node.label})
+        raise ValueError(f"--path: no node is labelled '{printable(label)}'; the labels are "
                          f"{', '.join(labels)}")
     return nodes[0]
 
