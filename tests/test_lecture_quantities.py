@@ -87,6 +87,12 @@ def test_formulas_read_like_the_lecture(name, formula):
     assert Catalog(SECTION7).formula(name) == formula
 
 
+def test_the_half_of_e_covers_every_output():
+    catalog = Catalog(SECTION10)
+    assert catalog.formula("E") == "E = ½·((t3 − o3)² + (t4 − o4)²)"
+    assert catalog.numbers("E", catalog.evaluate()).startswith("½·((1 − ")
+
+
 def test_numbers_fill_the_formula_in():
     catalog = Catalog(SECTION7)
     assert catalog.numbers("delta4", catalog.evaluate()) == \
