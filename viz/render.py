@@ -9,8 +9,8 @@ import graphviz
 from .dot import to_dot
 from .network import network_to_dot
 
-__all__ = ["DotNotFoundError", "IMAGE_FORMATS", "image_format", "write_image", "write_whole",
-           "render", "render_network", "render_stepper"]
+__all__ = ["DotNotFoundError", "IMAGE_FORMATS", "image_format", "image_bytes", "write_image",
+           "write_whole", "render", "render_network", "render_stepper"]
 
 IMAGE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 
@@ -46,12 +46,16 @@ def write_image(graph, path):
     Raises DotNotFoundError when ``dot`` is missing.
     """
     path = pathlib.Path(path)
-    fmt = image_format(path)
+    return write_whole(path, image_bytes(graph, image_format(path)))
+
+
+def image_bytes(graph, fmt):
+    """A ``graphviz`` graph rendered to ``fmt`` (png, svg or pdf) as bytes; raises
+    DotNotFoundError when ``dot`` is missing."""
     try:
-        data = graph.pipe(format=fmt, quiet=True)
+        return graph.pipe(format=fmt, quiet=True)
     except graphviz.ExecutableNotFound:
         raise DotNotFoundError() from None
-    return write_whole(path, data)
 
 
 def write_whole(path, data):
