@@ -61,8 +61,8 @@ class Symbol:
         return self._binary(other, "{} − {}", _ADD, _ADD, _MUL, True)
 
     def __mul__(self, other):
-        if isinstance(other, Symbol) and other.text == self.text:
-            return self ** 2                       # out·out reads as out²
+        if other is self:
+            return self ** 2                       # out·out reads as out²; 0.5·0.5 stays
         return self._binary(other, "{}·{}", _MUL, _MUL, _NEG + 1)
 
     def __rmul__(self, other):

@@ -93,6 +93,14 @@ def test_the_half_of_e_covers_every_output():
     assert catalog.numbers("E", catalog.evaluate()).startswith("½·((1 − ")
 
 
+def test_equal_numbers_stay_a_product():
+    p = Problem("p", (("1",), ("2",)), ("tanh",), {"w12": 0.5, "b2": 0.0},
+                (Example((0.5,), (1.0,)),), 0.5)
+    catalog = Catalog(p)
+    assert catalog.numbers("net2", catalog.evaluate()) == "0.5·0.5 + 0"
+    assert catalog.formula("slope2") == "∂o2/∂net2 = 1 − o2²"
+
+
 def test_numbers_fill_the_formula_in():
     catalog = Catalog(SECTION7)
     assert catalog.numbers("delta4", catalog.evaluate()) == \
