@@ -16,7 +16,8 @@ _TOKENS = re.compile(r"""
   | (?P<word>[A-Za-z]+)
   | (?P<other>.)""", re.VERBOSE | re.DOTALL)
 _LATEX_STEMS = {"net": r"\mathrm{net}", "err": r"\mathrm{err}", "δ": r"\delta"}
-_LATEX_WORDS = {"tanh": r"\tanh", "log": r"\log", "exp": r"\exp", "relu": r"\operatorname{relu}"}
+_LATEX_WORDS = {"tanh": r"\tanh", "log": r"\log", "exp": r"\exp", "max": r"\max",
+                "relu": r"\operatorname{relu}"}
 _LATEX_SYMBOLS = {"·": r"\cdot ", "−": "-", "²": "^{2}", "³": "^{3}", "½": r"\tfrac{1}{2}",
                   "σ": r"\sigma ", "Δ": r"\Delta ", "∂": r"\partial ", "η": r"\eta ", "Σ": r"\sum ",
                   "δ": r"\delta ", "∞": r"\infty ", "→": r"\to ", "≤": r"\le ", "≥": r"\ge "}

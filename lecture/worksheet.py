@@ -17,8 +17,8 @@ from .markup import escape_html, escape_latex, escape_markdown, formula_html, fo
 __all__ = ["worksheet_markdown", "worksheet_latex", "worksheet_html", "solution_markdown",
            "solution_latex", "solution_html", "solution_steps"]
 
-ACTIVATIONS = {"sigmoid": "σ(net) = 1/(1 + exp(−net))", "tanh": "tanh(net)",
-               "relu": "relu(net) = max(0, net)", "identity": "o = net"}
+ACTIVATIONS = {"sigmoid": "o = σ(net) = 1/(1 + exp(−net))", "tanh": "o = tanh(net)",
+               "relu": "o = relu(net) = max(0, net)", "identity": "o = net"}
 LOSSES = {"squared_error": "E = ½·Σ(t − o)²", "mean_squared_error": "E = Σ(t − o)²/n",
           "cross_entropy": "E = −Σ(t·log(o) + (1 − t)·log(1 − o))/n"}
 RULES = {"lecture": ("δ = −∂E/∂net", "Δw = η·δ·x", "w_new = w + Δw"),
@@ -293,6 +293,14 @@ def _html_head(exercise, heading, svg, caption):
     return parts
 
 
+def _paired(exercise, names):
+    """True when ``names`` alternate between two kinds (net4, o4, net5, o5): two columns."""
+    kinds = [exercise.catalog.quantities[n].kind.name for n in names]
+    firsts, seconds = set(kinds[0::2]), set(kinds[1::2])
+    return len(kinds) > 2 and len(kinds) % 2 == 0 and len(firsts) == len(seconds) == 1 \
+        and firsts != seconds
+
+
 def _json_for_script(data):
     """JSON that cannot close its <script> element early."""
     return json.dumps(data, ensure_ascii=True).replace("<", "\\u003c").replace(">", "\\u003e") \
@@ -307,7 +315,7 @@ def worksheet_html(exercise, svg=None):
     parts += ["<section id=\"task\">", "<h2>What to compute</h2>",
               f"<p>{escape_html(_instructions(exercise))}</p>", "<form id=\"answers\">"]
     for part, heading, names in exercise.parts():
-        pairs = " pairs" * (part == "updates" and len(names) > 1)
+        pairs = " pairs" * _paired(exercise, names)
         parts += [f"<fieldset id=\"part-{part}\"><legend>{escape_html(heading)}</legend>",
                   f"<div class=\"fields{pairs}\">"]
         for name in names:
