@@ -1,7 +1,7 @@
 """A class roster: the student ids of a CSV file, checked so that each one can name a folder.
 
-The file has a header row; the ids are in the column named ``id``, ``student_id`` or
-``student`` (the first of these, in any case); every other column is ignored. Commas,
+The file has a header row; the ids are in the column named ``student``, or else ``id`` (in
+any case), as for ``stepgrad grade``; every other column is ignored. Commas,
 semicolons or tabs separate the columns (whichever the header uses). An id is 1 to 64 letters,
 digits and ``. _ @ + -``, not starting with a dot; two ids that differ only in case are the
 same student (they would name the same folder on some systems).
@@ -16,7 +16,7 @@ from .schema import DerivationError
 
 __all__ = ["RosterError", "read_roster", "check_student_id", "ID_COLUMNS", "MAX_STUDENTS"]
 
-ID_COLUMNS = ("id", "student_id", "student")
+ID_COLUMNS = ("student", "id")
 MAX_STUDENTS = 10_000
 MAX_BYTES = 5 * 1024 * 1024
 _ID = re.compile(r"[A-Za-z0-9_@+-][A-Za-z0-9._@+-]{0,63}")

@@ -12,19 +12,20 @@ def roster(tmp_path, text, name="roster.csv", encoding="utf-8"):
 
 
 def test_ids_are_read_from_the_id_column_in_order(tmp_path):
-    path = roster(tmp_path, "name,Student_ID,mail\nAlice A,alice,a@x\n\nBob, bob.b ,b@x\n"
+    path = roster(tmp_path, "name,Student,mail\nAlice A,alice,a@x\n\nBob, bob.b ,b@x\n"
                             "\"Cho, C\",cho@uni.edu,c@x\n")
     assert read_roster(path) == ["alice", "bob.b", "cho@uni.edu"]
+    assert read_roster(roster(tmp_path, "id,student\n17,alice\n")) == ["alice"]
 
 
 def test_semicolons_tabs_and_a_byte_order_mark_are_understood(tmp_path):
     assert read_roster(roster(tmp_path, "\ufeffid;name\nalice;A\nbob;B\n")) == ["alice", "bob"]
-    assert read_roster(roster(tmp_path, "student\tname\ns1\tA\n", "r.tsv")) == ["s1"]
+    assert read_roster(roster(tmp_path, "ID\tname\ns1\tA\n", "r.tsv")) == ["s1"]
 
 
 @pytest.mark.parametrize("text, message", [
     ("name,mail\nA,a@x\n", "roster.csv:1: no student id column: the header has 'name', 'mail'; "
-                           "name the column of ids id or student_id or student"),
+                           "name the column of ids student or id"),
     ("id\nalice\nbob\nBob\n", "roster.csv:4: [id] 'Bob' is given twice (line 3; ids are compared ignoring case)"),
     ("id,name\n,Nobody\n", "roster.csv:2: [id] empty: every row needs a student id"),
     ("id\nalice\n../evil\n", "roster.csv:3: [id] '../evil' is not a student id"),

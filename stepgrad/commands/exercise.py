@@ -32,12 +32,13 @@ NEW_TEXT = (
     "under OUT/exercises/ID/ (to hand out): exercise.toml (the problem), answers.toml (the "
     "blank answer template), worksheet.html (the network drawn and a field per quantity), "
     "worksheet.md and worksheet.tex; and under OUT/keys/ID/ (to keep): key.toml (every asked "
-    "value; stepgrad check passes it), solution.html, solution.md and solution.tex (the "
-    "worked solution) and a copy of exercise.toml. OUT/manifest.json lists each student's "
-    "exercise id and files, and the class seed.")
+    "value; it names ../../exercises/ID/exercise.toml, so keep the folders together; stepgrad "
+    "check passes it), solution.html, solution.md and solution.tex (the worked solution). "
+    "OUT/manifest.json lists each student's exercise id and files, and the class seed. Grade "
+    "the answers handed in with stepgrad grade --key OUT/keys.")
 NEW_EPILOG = (
     f"The roster is a CSV file with a header row; the ids are read from the column named "
-    f"{', '.join(ID_COLUMNS[:-1])} or {ID_COLUMNS[-1]} (any case), and the other columns are "
+    f"{' or else '.join(ID_COLUMNS)} (any case), as for stepgrad grade; other columns are "
     f"ignored. Without --seed a class seed is drawn at random and saved in the manifest: "
     f"keep it, it regenerates every key (and anyone who has it and the template can too). "
     f"Give a long seed: each exercise file holds its student's seed, from which a short "
@@ -182,8 +183,9 @@ def _files(exercise, figures, files):
     student, keys = pathlib.PurePosixPath("exercises", folder), pathlib.PurePosixPath("keys", folder)
     text = {student / "exercise.toml": exercise_toml(exercise),
             student / "answers.toml": answers_toml(exercise),
-            keys / "exercise.toml": exercise_toml(exercise),
-            keys / "key.toml": key_toml(exercise)}
+            # NOTE: the key names the student's exercise file rather than holding a copy:
+            # stepgrad grade --key OUT/keys reads every .toml under it as a key
+            keys / "key.toml": key_toml(exercise, f"../../exercises/{folder}/exercise.toml")}
     svg = {"worksheet": None, "key": None}
     image, caption = None, PLAIN_CAPTION
     if figures:
