@@ -225,7 +225,19 @@ def _half(x):
 
 def _wrapped(x):
     text = x.text
-    return text if re.fullmatch(r"[\w.²]+|\(.*\)[²]?", text) and not text.startswith("−") else f"({text})"
+    return text if re.fullmatch(r"[\w.²]+", text) or _one_group(text) else f"({text})"
+
+
+def _one_group(text):
+    """True for "(a − b)" or "(a − b)²", not for "(a − b)² + (c − d)²"."""
+    if not re.fullmatch(r"\(.*\)²?", text):
+        return False
+    depth = 0
+    for k, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return text[k + 1:] in ("", "²")
+    return False
 
 
 def _cross_entropy_term(t, o):

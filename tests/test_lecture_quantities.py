@@ -87,6 +87,20 @@ def test_formulas_read_like_the_lecture(name, formula):
     assert Catalog(SECTION7).formula(name) == formula
 
 
+def test_the_half_of_e_covers_every_output():
+    catalog = Catalog(SECTION10)
+    assert catalog.formula("E") == "E = ½·((t3 − o3)² + (t4 − o4)²)"
+    assert catalog.numbers("E", catalog.evaluate()).startswith("½·((1 − ")
+
+
+def test_equal_numbers_stay_a_product():
+    p = Problem("p", (("1",), ("2",)), ("tanh",), {"w12": 0.5, "b2": 0.0},
+                (Example((0.5,), (1.0,)),), 0.5)
+    catalog = Catalog(p)
+    assert catalog.numbers("net2", catalog.evaluate()) == "0.5·0.5 + 0"
+    assert catalog.formula("slope2") == "∂o2/∂net2 = 1 − o2²"
+
+
 def test_numbers_fill_the_formula_in():
     catalog = Catalog(SECTION7)
     assert catalog.numbers("delta4", catalog.evaluate()) == \

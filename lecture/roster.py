@@ -1,0 +1,88 @@
+"""A class roster: the student ids of a CSV file, checked so that each one can name a folder.
+
+The file has a header row; the ids are in the column named ``student``, or else ``id`` (in
+any case), as for ``stepgrad grade``; every other column is ignored. Commas,
+semicolons or tabs separate the columns (whichever the header uses). An id is 1 to 64 letters,
+digits and ``. _ @ + -``, not starting with a dot; two ids that differ only in case are the
+same student (they would name the same folder on some systems).
+"""
+
+import csv
+import io
+import pathlib
+import re
+
+from .schema import DerivationError
+
+__all__ = ["RosterError", "read_roster", "check_student_id", "ID_COLUMNS", "MAX_STUDENTS"]
+
+ID_COLUMNS = ("student", "id")
+MAX_STUDENTS = 10_000
+MAX_BYTES = 5 * 1024 * 1024
+_ID = re.compile(r"[A-Za-z0-9_@+-][A-Za-z0-9._@+-]{0,63}")
+
+
+class RosterError(DerivationError):
+    """A roster that cannot be used: the message names the file, the line and the column."""
+
+
+def check_student_id(student, where="--student:"):
+    """``student`` when it can be an id (see the module docstring); RosterError otherwise."""
+    if not isinstance(student, str) or not _ID.fullmatch(student):
+        shown = repr(student[:70]) if isinstance(student, str) else type(student).__name__
+        raise RosterError(f"{where} {shown} is not a student id: 1 to 64 letters, digits and "
+                          f". _ @ + -, not starting with a dot")
+    return student
+
+
+def read_roster(path):
+    """The student ids in the roster at ``path``, in the file's order."""
+    path = pathlib.Path(path)
+    try:
+        data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
+    except OSError as error:
+        raise RosterError(f"{path}: cannot read it: {error.strerror or error}") from None
+    if data is None:
+        raise RosterError(f"{path}: more than {MAX_BYTES // 1024 // 1024} MB; a roster is smaller")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise RosterError(f"{path}:{line}: not UTF-8 text; save the roster as UTF-8 CSV") from None
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(rows, None)
+        if header is None:
+            raise RosterError(f"{path}: empty; a roster has a header row and a row per student")
+        names = [h.strip().lower() for h in header]
+        column = next((names.index(c) for c in ID_COLUMNS if c in names), None)
+        if column is None:
+            shown = ", ".join(repr(h.strip()[:30]) for h in header[:8])
+            raise RosterError(f"{path}:1: no student id column: the header has {shown}; name the "
+                              f"column of ids {' or '.join(ID_COLUMNS)}")
+        label = header[column].strip()
+        seen, ids = {}, []
+        for row in rows:
+            line = rows.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            student = row[column].strip() if column < len(row) else ""
+            where = f"{path}:{line}: [{label}]"
+            if not student:
+                raise RosterError(f"{where} empty: every row needs a student id")
+            check_student_id(student, where)
+            folded = student.casefold()
+            if folded in seen:
+                raise RosterError(f"{where} {student!r} is given twice (line {seen[folded]}; ids "
+                                  f"are compared ignoring case)")
+            seen[folded] = line
+            ids.append(student)
+            if len(ids) > MAX_STUDENTS:
+                raise RosterError(f"{where} more than {MAX_STUDENTS:,} students")
+    except csv.Error as error:
+        raise RosterError(f"{path}:{rows.line_num}: bad CSV: {error}") from None
+    if not ids:
+        raise RosterError(f"{path}: no students: the roster has a header row only")
+    return ids
