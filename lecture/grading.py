@@ -1,16 +1,14 @@
 """Grading a class: each submission checked against its own exercise's key, scored with partial credit,
 and the class summed up: which quantities and which mistakes were most common.
 
-A key is a derivation file with an ``[exercise]`` table (id, student) that gives the asked
-quantities; a submission is a student's derivation. Scores follow a ``Scheme``: points per asked
+A key is a derivation file with an ``[exercise]`` table (id, student, and the ``asked``
+quantities, else its answers are the ones asked); a submission is a student's derivation. Scores follow a ``Scheme``: points per asked
 quantity (by name or kind), and the credit each verdict earns. By default every asked quantity is
 worth 1 point; correct, rounding carried and carried (error carried forward) earn it all, rounded
 too early half, wrong, a changed given and an unanswered quantity nothing. A bad submission never
 stops the batch: it gets a result that says what is wrong with it.
 """
 
-import csv
-import io
 import math
 import pathlib
 from collections import Counter
@@ -18,6 +16,7 @@ from dataclasses import dataclass, field
 
 from .check import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, WRONG, check
 from .files import load_submission, read_document
+from .roster import RosterError, roster_rows
 from .schema import DerivationError, submission_from_dict
 
 __all__ = ["Scheme", "DEFAULT_CREDIT", "load_scheme", "Key", "load_keys", "Result", "grade",
@@ -33,10 +32,6 @@ STATUSES = {"graded": "checked and scored",
             "no exercise": "no key for this student or exercise",
             "wrong exercise": "the file is for another exercise",
             "duplicate": "a second file for a student already graded"}
-
-
-class RosterError(ValueError):
-    """A roster, key or points file that cannot be used: the message names the file and line."""
 
 
 @dataclass(frozen=True)
@@ -120,53 +115,40 @@ def _files(paths, suffixes=(".toml", ".json")):
 
 
 def load_keys(paths):
-    """Every key in ``paths`` (files or folders), by exercise id. A key that cannot be read is
-    an error naming it: without its keys, a class cannot be graded."""
+    """Every key in ``paths``, by exercise id: a file named is a key; in a folder named, the
+    files with an ``[exercise]`` id and answers are (an exercise file, a blank answer file or a
+    manifest beside them are not). A key that cannot be read is an error naming it: without
+    its keys, a class cannot be graded."""
     keys = {}
-    for path in _files(paths):
-        submission = load_submission(path)
-        exercise = submission.exercise or {}
-        exercise_id = exercise.get("id")
-        if not isinstance(exercise_id, str) or not exercise_id:
-            raise RosterError(f"{path}: [exercise] id: a key names its exercise")
-        if exercise_id in keys:
-            raise RosterError(f"{path}: [exercise] id: {exercise_id!r} has a key already "
-                              f"({keys[exercise_id].path})")
-        student = exercise.get("student")
-        keys[exercise_id] = Key(exercise_id, str(student) if student is not None else None,
-                                submission, str(path))
+    for path in map(pathlib.Path, paths):
+        found = 0
+        for file in _files([path]):
+            submission = load_submission(file)
+            exercise = submission.exercise or {}
+            exercise_id = exercise.get("id")
+            if path.is_dir() and not (isinstance(exercise_id, str) and submission.answers):
+                continue
+            if not isinstance(exercise_id, str) or not exercise_id:
+                raise RosterError(f"{file}: [exercise] id: a key names its exercise")
+            if exercise_id in keys:
+                raise RosterError(f"{file}: [exercise] id: {exercise_id!r} has a key already "
+                                  f"({keys[exercise_id].path})")
+            student = exercise.get("student")
+            keys[exercise_id] = Key(exercise_id, str(student) if student is not None else None,
+                                    submission, str(file))
+            found += 1
+        if path.is_dir() and not found:
+            raise RosterError(f"{path}: no keys (files with an [exercise] id and answers) in it")
     if not keys:
         raise RosterError(f"no keys in {', '.join(map(str, paths))}")
     return keys
 
 
 def read_roster(path):
-    """A roster CSV: a ``student`` (or ``id``) column, and optionally ``exercise`` and ``name``.
-    Returns [(student, exercise or None, name or "")] in file order."""
-    path = pathlib.Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise RosterError(f"{path}: cannot read the roster: {getattr(error, 'strerror', None) or error}") from None
-    rows = list(csv.DictReader(io.StringIO(text)))
-    if not rows:
-        raise RosterError(f"{path}: the roster has no students")
-    columns = {c.strip().lower(): c for c in rows[0] if c is not None}
-    column = columns.get("student") or columns.get("id")
-    if column is None:
-        raise RosterError(f"{path}:1: the roster needs a 'student' (or 'id') column; it has "
-                          f"{', '.join(columns) or 'none'}")
-    found, seen = [], {}
-    for line, row in enumerate(rows, 2):
-        student = (row.get(column) or "").strip()
-        if not student:
-            raise RosterError(f"{path}:{line}: no student id")
-        if student in seen:
-            raise RosterError(f"{path}:{line}: student {student!r} is listed twice (line {seen[student]})")
-        seen[student] = line
-        exercise = (row.get(columns.get("exercise", ""), "") or "").strip() or None
-        found.append((student, exercise, (row.get(columns.get("name", ""), "") or "").strip()))
-    return found
+    """A roster CSV (``lecture.roster``): a ``student`` (or ``id``) column, and optionally
+    ``exercise`` and ``name``. Returns [(student, exercise or None, name or "")] in file order."""
+    return [(student, cells["exercise"], cells["name"] or "")
+            for student, cells in roster_rows(path, ("exercise", "name"))]
 
 
 # -- one submission ------------------------------------------------------------------------
@@ -205,8 +187,10 @@ def _score(key, report, scheme):
         if row.quantity is not None and row.quantity not in rows:
             rows[row.quantity] = row
     asked = []
-    for answer in key.submission.answers:
-        name = report.names.resolve(answer.key)
+    listed = (key.submission.exercise or {}).get("asked")
+    keys = listed if isinstance(listed, list) else [a.key for a in key.submission.answers]
+    for written in keys:
+        name = report.names.resolve(written)
         if name in catalog.quantities and name not in asked:
             asked.append(name)
     asked.sort(key=catalog.position)

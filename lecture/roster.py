@@ -14,7 +14,7 @@ import re
 
 from .schema import DerivationError
 
-__all__ = ["RosterError", "read_roster", "check_student_id", "ID_COLUMNS", "MAX_STUDENTS"]
+__all__ = ["RosterError", "read_roster", "roster_rows", "check_student_id", "ID_COLUMNS", "MAX_STUDENTS"]
 
 ID_COLUMNS = ("student", "id")
 MAX_STUDENTS = 10_000
@@ -37,6 +37,16 @@ def check_student_id(student, where="--student:"):
 
 def read_roster(path):
     """The student ids in the roster at ``path``, in the file's order."""
+    return [student for student, _ in _rows(path, ())]
+
+
+def roster_rows(path, columns=("exercise", "name")):
+    """Per student, in the file's order: (id, {column: value}) for the optional ``columns``
+    (an absent column or an empty cell reads as None)."""
+    return list(_rows(path, columns))
+
+
+def _rows(path, columns):
     path = pathlib.Path(path)
     try:
         data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
@@ -52,6 +62,7 @@ def read_roster(path):
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    found = []
     try:
         header = next(rows, None)
         if header is None:
@@ -62,8 +73,9 @@ def read_roster(path):
             shown = ", ".join(repr(h.strip()[:30]) for h in header[:8])
             raise RosterError(f"{path}:1: no student id column: the header has {shown}; name the "
                               f"column of ids {' or '.join(ID_COLUMNS)}")
+        extra = {name: names.index(name) for name in columns if name in names}
         label = header[column].strip()
-        seen, ids = {}, []
+        seen = {}
         for row in rows:
             line = rows.line_num
             if not any(cell.strip() for cell in row):
@@ -78,11 +90,13 @@ def read_roster(path):
                 raise RosterError(f"{where} {student!r} is given twice (line {seen[folded]}; ids "
                                   f"are compared ignoring case)")
             seen[folded] = line
-            ids.append(student)
-            if len(ids) > MAX_STUDENTS:
+            cells = {name: (row[k].strip() or None) if k < len(row) else None
+                     for name, k in extra.items()}
+            found.append((student, {name: cells.get(name) for name in columns}))
+            if len(found) > MAX_STUDENTS:
                 raise RosterError(f"{where} more than {MAX_STUDENTS:,} students")
     except csv.Error as error:
         raise RosterError(f"{path}:{rows.line_num}: bad CSV: {error}") from None
-    if not ids:
+    if not found:
         raise RosterError(f"{path}: no students: the roster has a header row only")
-    return ids
+    return found
