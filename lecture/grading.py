@@ -271,11 +271,15 @@ def grade(keys, submissions, roster=None, scheme=None):
     roster = roster or []
     assigned = {student: exercise for student, exercise, _ in roster}
     results, done = [], {}
+    named = {pathlib.Path(p) for p in submissions}
     for path in _files(submissions):
         try:
             document, error = read_document(path), None
         except (DerivationError, OSError, ValueError, RecursionError) as failure:
             document, error = None, str(failure)
+        if path not in named and document is not None and not (
+                isinstance(document[0], dict) and "answers" in document[0]):
+            continue        # in a folder, a file without answers (an exercise) is no submission
         student, exercise = _identify(document)
         student = student or path.stem
         if exercise is None:
