@@ -65,7 +65,8 @@ def node_names(order):
         op, a, b = node.op, node.a, node.b
         if (op is not None and op.name == "sub" and a.op is CONST and a.label is None
                 and b.label is not None and _OUTPUT.match(b.label)):
-            targets.setdefault(a, "t" + b.label[1:])
+            unit = b.label[1:]     # t6 for o6; t_o1 for unit o1's oo1, as lecture names targets
+            targets.setdefault(a, f"t{unit}" if unit[:1].isdigit() else f"t_{unit}")
     names = Names()
     symbols = names.symbols
     taken = set()

@@ -45,7 +45,7 @@ def test_step_goes_in_the_lectures_order_up_to_where_a_weight_gets_its_gradient(
     status, out, _ = run(capsys, "step", "section8", "--to", "who", "--table")
     assert status == 0
     steps = [line for line in out.splitlines() if re.match(r"step \d", line)]
-    assert steps == ["step 1/5: the error E = 0.5·(to − oo)^2 = 0.071449",
+    assert steps == ["step 1/5: the error E = 0.5·(t_o − oo)^2 = 0.071449",
                      "step 2/5: unit o, output layer: δo = −∂E/∂neto",
                      "step 3/5: the weights of unit o: ∂E/∂w = ∂E/∂neto · ∂neto/∂w"]
     assert "  ∂E/∂who = ∂E/∂neto·oh = (-0.0888799)(0.622459) = -0.0553241" in out
@@ -178,3 +178,18 @@ def test_expr_of_100_terms_using_one_variable_draws_in_time(capsys, tmp_path):
     terms = " + ".join(["x"] * 100)
     status, out, _ = run(capsys, "expr", terms, "--set", "x=1", "--out", tmp_path / "e.png")
     assert status == 0 and (tmp_path / "e.png").stat().st_size > 1000
+
+
+def test_every_stepping_command_takes_a_built_in_a_derivation_or_an_expression(capsys, tmp_path):
+    expression = tmp_path / "e.toml"
+    expression.write_text('expression = "sigmoid(w*x + b)"\n[values]\nw = 0.5\nx = 1\nb = 0\n',
+                          encoding="utf-8")
+    for source in ("section8", EXAMPLES / "section8.toml", EXAMPLES / "mazur.toml", expression):
+        for command in (["step"], ["explain"], ["graph"]):
+            status, out, err = run(capsys, *command, source)
+            assert status == 0 and err == "", (command, source, err)
+    status, out, _ = run(capsys, "explain", expression, "--wrt", "w")
+    assert " ".join(out.split("\n\n")[0].split()) == f"{expression}: f = sigmoid(w*x + b)"
+    assert "∂f/∂w = " in out
+    status, _, err = run(capsys, "network", expression, "--out", tmp_path / "n.dot")
+    assert status == 2 and "network" in err

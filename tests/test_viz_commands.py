@@ -139,7 +139,7 @@ def test_frames_writes_one_picture_per_step(tmp_path, capsys):
     assert code == 0 and out == f"wrote 13 frames to {folder}\n"      # constants take no step
     assert sorted(p.name for p in folder.iterdir()) == [f"frame_{k:03d}.svg" for k in range(13)]
     first = svg_texts((folder / "frame_000.svg").read_bytes())
-    assert "step 1/13: E = 0.5·(to − oo)^2 [mul], data = 0.071449" in first
+    assert "step 1/13: E = 0.5·(t_o − oo)^2 [mul], data = 0.071449" in first
     by_neuron = tmp_path / "neuron"
     code, out, _ = run(capsys, "frames", "section7", "--out", str(by_neuron), "--grain", "neuron",
                        "--format", "svg", "--fit", "slide")

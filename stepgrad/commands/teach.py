@@ -8,7 +8,7 @@ from autodiff.explain import explain
 from autodiff.notation import fit, printable
 from autodiff.parse import parse_assignments, parse_expression
 from autodiff.steps import GRAINS, Stepper, backward_steps
-from lecture import SOURCES, error_graph
+from ..sources import SOURCES, load_source
 
 from .demo import positive_int
 
@@ -82,15 +82,20 @@ def _find(root, label, where):
 
 
 def run_explain(args):
-    graph = error_graph(args.source)
-    derivation, network, error = graph.problem, graph.network, graph.root
+    source = load_source(args.source)
+    error = source.root
     error.backward()
-    targets = ([_find(error, name, "--wrt") for name in args.wrt] if args.wrt
-               else network.parameters())
-    print("\n".join(fit([printable(derivation.title or derivation.source)])) + "\n")
+    if args.wrt:
+        targets = [_find(error, name, "--wrt") for name in args.wrt]
+    elif source.network is not None:
+        targets = source.network.parameters()
+    else:                       # an expression: every variable
+        targets = [n for n in topological_order(error) if not n.parents and n.op is None]
+    eta = source.problem.eta if source.problem is not None else None
+    print("\n".join(fit([printable(source.title)])) + "\n")
     for k, target in enumerate(targets):
         explanation = explain(error, target, max_paths=args.max_paths, digits=args.digits,
-                              eta=derivation.eta)
+                              eta=eta)
         print(explanation.latex() if args.latex else explanation.text())
         if k < len(targets) - 1:
             print()
@@ -98,16 +103,17 @@ def run_explain(args):
 
 
 def run_step(args):
-    graph = error_graph(args.source)
-    derivation, error = graph.problem, graph.root
-    stepper = Stepper(error, grain=args.grain, network=graph.network, constants=args.constants)
+    source = load_source(args.source)
+    error = source.root
+    grain = args.grain if source.network is not None else "node"
+    stepper = Stepper(error, grain=grain, network=source.network, constants=args.constants)
     stop = len(stepper)
     if args.to:
         try:
             stop = stepper.index_of(args.to, received=True)
         except ValueError as problem:
             raise ValueError(f"--to: {str(problem).removeprefix('Stepper.goto: ')}") from None
-    print("\n".join(fit([printable(derivation.title or derivation.source)])) + "\n")
+    print("\n".join(fit([printable(source.title)])) + "\n")
     for _ in range(stop):
         print(stepper.next().text())
     if args.table:

@@ -6,13 +6,13 @@ import textwrap
 
 import viz
 from autodiff import topological_order
-from autodiff.files import read_data
 from autodiff.notation import printable
-from autodiff.parse import load_expression
-from lecture import EXAMPLES, error_graph, load_problem, training_step
+from lecture import EXAMPLES, load_problem, training_step
 from autodiff.steps import GRAINS
 from viz.dot import COLLAPSE_LEVELS, MAX_NODES, RANKDIRS
 from viz.render import IMAGE_FORMATS, write_whole
+
+from ..sources import SOURCES, load_source
 
 __all__ = ["add_parsers"]
 
@@ -46,10 +46,10 @@ def add_parsers(subparsers):
     graph = subparsers.add_parser(
         "graph", help="draw an example's computation graph after backward",
         description=_wrap(GRAPH_TEXT),
-        epilog=f"EXAMPLE is one of {examples}, or a .toml/.json expression file.\n\n"
+        epilog=f"{_wrap('SOURCE is ' + SOURCES + '.')}\n\n"
                f"{EXPRESSION_FILE}\n\n{_wrap(GRAPH_OUTPUTS)}",
         formatter_class=_Formatter)
-    graph.add_argument("example", metavar="EXAMPLE")
+    graph.add_argument("example", metavar="SOURCE")
     graph.add_argument("--out", metavar="FILE", help="where to write the drawing")
     graph.add_argument("--rankdir", choices=("auto", *RANKDIRS), default="auto",
                        help="auto (default): whichever shows the text larger in --fit; "
@@ -75,9 +75,10 @@ def add_parsers(subparsers):
     network = subparsers.add_parser(
         "network", help="draw an example's network with one training step (Figure 3, Table 2)",
         description=_wrap(NETWORK_TEXT),
-        epilog=f"EXAMPLE is one of {examples}. FILE: .png, .svg, .pdf or .dot.",
+        epilog=_wrap(f"SOURCE is one of {examples}, or a problem or derivation file. FILE: "
+                     ".png, .svg, .pdf or .dot."),
         formatter_class=_Formatter)
-    network.add_argument("example", metavar="EXAMPLE")
+    network.add_argument("example", metavar="SOURCE")
     network.add_argument("--out", metavar="FILE", required=True, help="where to write the diagram")
     network.add_argument("--before", action="store_true",
                          help="draw the initial weights only, without the training step")
@@ -88,9 +89,9 @@ def add_parsers(subparsers):
     frames = subparsers.add_parser(
         "frames", help="draw the backward pass of an example one step per picture",
         description=_wrap(FRAMES_TEXT),
-        epilog=f"EXAMPLE is one of {examples}, or a .toml/.json expression file.",
+        epilog=_wrap(f"SOURCE is {SOURCES}."),
         formatter_class=_Formatter)
-    frames.add_argument("example", metavar="EXAMPLE")
+    frames.add_argument("example", metavar="SOURCE")
     frames.add_argument("--out", metavar="DIR", required=True, help="folder for the frames")
     frames.add_argument("--gif", action="store_true", help="also write an animated backward.gif")
     frames.add_argument("--duration", type=int, default=1200, metavar="MS",
@@ -162,7 +163,7 @@ def run_network(args):
     network = example.network()
     step = None if args.before else training_step(network, example.x, example.t, example.eta)
     options = {"rankdir": args.rankdir, "weights": not args.no_weights,
-               "title": example.title or example.source}
+               "title": example.title or example.name}
     out = pathlib.Path(args.out)
     if out.suffix.lower() in (".dot", ".gv"):
         _write_text(out, viz.network_to_dot(network, step, **options).source)
@@ -196,22 +197,9 @@ def _check_image_suffix(out):
 
 
 def _build(name):
-    """``(network, E)`` for a problem (a built-in example or a derivation file) after its forward
-    pass, or ``(None, root)`` for an expression file."""
-    path = pathlib.Path(name)
-    if path.suffix.lower() in (".toml", ".json") and not _is_derivation(path):
-        return None, load_expression(path).root
-    graph = error_graph(name)
-    return graph.network, graph.root
-
-
-def _is_derivation(path):
-    """True for a derivation file: one with a [network] table (an expression file has none)."""
-    try:
-        data = read_data(path)
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and "network" in data
+    """``(network, E)`` for a problem after its forward pass, ``(None, root)`` for an expression."""
+    source = load_source(name)
+    return source.network, source.root
 
 
 def _find_label(root, label):
