@@ -48,8 +48,11 @@ def add_parsers(subparsers):
                         help="sgd, momentum (μ = 0.9) or adam")
     parser.add_argument("--lr", metavar="η", type=positive_float, help="the learning rate")
     parser.add_argument("--batch-size", metavar="K", type=positive_int,
-                        help="examples per update (default 1: online, the lecture's mode)")
+                        help="examples per update (1: online, the lecture's mode)")
     parser.add_argument("--full-batch", action="store_true", help="one update per epoch")
+    parser.add_argument("--no-tape", dest="tape", action="store_false",
+                        help="build every example's graph with Values instead of replaying one "
+                             "traced example's graph per batch (same results, slower)")
     parser.add_argument("--target-error", metavar="E", type=positive_float,
                         help="stop once the training error is below E")
     parser.add_argument("--patience", metavar="N", type=positive_int,
@@ -78,7 +81,7 @@ def run(args):
         changes["batch_size"] = None
     if args.patience is not None and RECIPES[args.dataset].validation is None:
         raise ValueError(f"--patience needs a validation set, and {args.dataset} has none")
-    result = run_recipe(args.dataset, seed=args.seed, **changes)
+    result = run_recipe(args.dataset, seed=args.seed, tape=args.tape, **changes)
     _report(args, result)
     if args.plot:
         from nn.plots import plot_training
