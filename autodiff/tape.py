@@ -99,6 +99,7 @@ class Tape:
                 requiring.add(node)
         self._requiring, self._free = requiring, free
         self._free_row = {node: len(inputs) + k for k, node in enumerate(free)}
+        self._recorded = np.array([node.data for node in free])
         self._plan(order, kinds, uses)
 
     def _plan(self, order, kinds, uses):
@@ -264,9 +265,9 @@ class Tape:
         V = np.empty((self.n_rows,) if batch is None else (self.n_rows, batch))
         n_inputs = len(self.inputs)
         V[:n_inputs] = values if batch is None else values[:, None]
-        for k, leaf in enumerate(self._free):
-            row = n_inputs + k
-            V[row] = columns.get(row, leaf.data)
+        V[n_inputs:self.n_leaves] = self._recorded if batch is None else self._recorded[:, None]
+        for row, column in columns.items():
+            V[row] = column
         # Non-finite leaves: every step runs on floats, so NaN and inf flow as in the engine.
         trouble = not np.isfinite(V[:self.n_leaves]).all()
         with np.errstate(**RAISE):
