@@ -21,8 +21,8 @@ class _Model:
 class _Replay:
     """A traced random graph and its leaves' values; after ``backward`` its output and gradients."""
 
-    def __init__(self, tape, values):
-        self.tape, self.values = tape, values
+    def __init__(self, root, tape, values):
+        self.root, self.tape, self.values = root, tape, values
         self.output = self.gradients = None
 
 
@@ -70,7 +70,7 @@ class TapeEngine:
     def build(plan):
         """stepgrad's graph of the plan, traced; returns ``(replay, number of leaves)``."""
         root, leaves = STEPGRAD.build(plan)
-        return _Replay(trace(root, leaves), np.array(plan.leaves)), len(leaves)
+        return _Replay(root, trace(root, leaves), np.array(plan.leaves)), len(leaves)
 
     @staticmethod
     def backward(replay):
@@ -87,8 +87,8 @@ class TapeEngine:
 
     @staticmethod
     def count_nodes(replay):
-        """The nodes the tape replays: its leaves and its computed nodes."""
-        return replay.tape.n_rows
+        """The nodes of the traced graph."""
+        return STEPGRAD.count_nodes(replay.root)
 
 
 ENGINE = TapeEngine()

@@ -67,3 +67,18 @@ def test_from_torch_names_the_module_that_does_not_fit(module, message):
         MLP.from_torch(module())
     with pytest.raises(TypeError, match="expected a torch.nn.Sequential"):
         MLP.from_torch(torch.nn.Linear(2, 1))
+
+
+def test_handover_notebook_runs_and_agrees(tmp_path, monkeypatch):
+    import nbclient
+    import nbformat
+    from test_viz_notebook import KERNEL, REPO, kernel_spec
+    monkeypatch.setenv("JUPYTER_PATH", str(kernel_spec(tmp_path)))
+    notebook = nbformat.read(REPO / "examples" / "torch_handover.ipynb", as_version=4)
+    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
+    nbclient.NotebookClient(notebook, kernel_name=KERNEL, timeout=120,
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    printed = {cell.id: "".join(o.get("text", "") for o in cell.outputs)
+               for cell in notebook.cells if cell.cell_type == "code"}
+    assert "Sigmoid()" in printed["torch"] and "w46" in printed["side_by_side"]
+    assert "PyTorch, 10 more steps: E = " in printed["torch"]
