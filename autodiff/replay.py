@@ -7,6 +7,7 @@ a row where arrays and Python floats may part ways runs on floats through the en
 """
 
 import functools
+import operator
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from .vectorise import Trouble, agrees, compile_rule, run
 __all__ = ["Group", "Chain", "chain_form", "RAISE"]
 
 RAISE = dict(over="raise", divide="raise", invalid="raise", under="ignore")
+_OPERAND = (operator.attrgetter("a"), operator.attrgetter("b"))
 # Rows of each group compared, at trace time, between its programs and the rules on floats.
 _CHECKED_ROWS = 64
 
@@ -29,28 +31,32 @@ class Group:
     gradient?), or ``float.hex`` of the constant every node of the group has there.
     """
 
-    __slots__ = ("op", "nodes", "start", "stop", "kinds", "fixed", "rows", "program", "partials",
-                 "grads", "requires", "pull", "flat")
+    __slots__ = ("op", "nodes", "positions", "start", "stop", "kinds", "fixed", "rows", "program",
+                 "partials", "grads", "requires", "pull", "flat")
 
-    def __init__(self, op, nodes, start, kinds):
-        self.op, self.nodes, self.start, self.stop = op, nodes, start, start + len(nodes)
+    def __init__(self, op, nodes, positions, start, kinds):
+        self.op, self.nodes, self.positions = op, nodes, positions
+        self.start, self.stop = start, start + len(nodes)
         self.kinds = kinds
         self.fixed = tuple(None if type(k) is bool else float.fromhex(k) for k in kinds)
         self.rows, self.program, self.partials, self.grads = [], None, {}, []
         self.requires = any(k is True for k in kinds)
         self.pull = self.flat = None
 
-    def plan(self, row, position, n_nodes, edges):
-        """Operand rows, one edge per node for each operand needing a gradient, and programs."""
+    def plan(self, row, n_nodes, edges):
+        """Operand rows, one edge per node for each operand needing a gradient, and programs.
+
+        ``n_nodes`` and the nodes' topological positions order the edges as backward() does.
+        """
         for i, kind in enumerate(self.kinds):
             if type(kind) is not bool:
                 self.rows.append(None)
                 continue
-            parents = [node.a for node in self.nodes] if i == 0 else [node.b for node in self.nodes]
-            rows = np.array([row[p] for p in parents], np.intp)
+            parents = map(_OPERAND[i], self.nodes)
+            rows = np.fromiter(map(row.__getitem__, parents), np.intp, len(self.nodes))
             self.rows.append(_as_slice(rows))
             if kind:
-                keys = (n_nodes - np.array([position[node] for node in self.nodes], np.intp)) * 2 + i
+                keys = (n_nodes - np.array(self.positions, np.intp)) * 2 + i
                 self.grads.append((i, edges.add(rows, keys)))
         self._compile()
 
@@ -140,11 +146,12 @@ class Chain:
     the partials are constants (∂/∂a = 1, so every link passes the end's gradient on unchanged).
     """
 
-    __slots__ = ("op", "links", "start", "stop", "terms", "rows", "ufunc", "local_b", "first",
-                 "requires", "pull", "flat")
+    __slots__ = ("op", "links", "positions", "start", "stop", "terms", "rows", "ufunc", "local_b",
+                 "first", "requires", "pull", "flat")
 
-    def __init__(self, op, links, start, requires):
-        self.op, self.links, self.start, self.stop = op, links, start, start + len(links)
+    def __init__(self, op, links, positions, start, requires):
+        self.op, self.links, self.positions = op, links, positions
+        self.start, self.stop = start, start + len(links)
         self.requires = requires
         self.terms = [[chain[0].a] + [link.b for link in chain] for chain in links]
         self.ufunc, self.local_b = chain_form(op)
@@ -155,11 +162,11 @@ class Chain:
         """The chains' ends, the nodes that own rows."""
         return [chain[-1] for chain in self.links]
 
-    def plan(self, row, position, n_nodes, edges):
+    def plan(self, row, n_nodes, edges):
         self.rows = np.array([[row[t] for t in terms] for terms in self.terms], np.intp)
-        keys = np.array([[(n_nodes - position[chain[0]]) * 2]
-                         + [(n_nodes - position[link]) * 2 + 1 for link in chain]
-                         for chain in self.links], np.intp)
+        # t₀ is operand a of the first link, every other term operand b of its link
+        at = n_nodes - np.array(self.positions, np.intp)
+        keys = np.concatenate([at[:, :1] * 2, at * 2 + 1], axis=1)
         self.first = edges.add(self.rows.ravel(), keys.ravel())
 
     def forward(self, V, batch, trouble):
@@ -211,10 +218,10 @@ def chain_form(op):
     if op.arity != 2:
         return None
     program = compile_rule(op.forward, (None, None))
-    if program is None or len(program.instructions) != 1 or program.error is not False:
+    if program is None or program.tree[0] != "leaf" or program.tree[3] or len(program.tree[1]) != 1:
         return None
-    register, function, specs = program.instructions[0]
-    if not isinstance(function, np.ufunc) or specs != (0, 1) or program.value != register:
+    register, function, specs = program.tree[1][0]
+    if not isinstance(function, np.ufunc) or specs != (0, 1) or program.tree[2] != register:
         return None
     partials = [compile_rule(rule, (None, None, None), op.forward) for rule in op.partials]
     if any(p is None or p.constant is None for p in partials) or partials[0].constant != 1.0:

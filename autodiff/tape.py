@@ -8,6 +8,8 @@ compiled from the op table (``autodiff.vectorise``). Gradients are summed per no
 ``backward()`` sums them, so a replay without a batch gives the engine's very numbers.
 """
 
+import gc
+
 import numpy as np
 
 from . import value as engine
@@ -43,11 +45,27 @@ def trace(output, inputs):
     check_root(output, "trace")
     if isinstance(inputs, Value):
         raise TypeError("trace: inputs must be a sequence of Values, got a single Value (write [x])")
-    return Tape(output, tuple(inputs))
+    # NOTE: a trace makes a few objects per node and no reference cycles; with the cycle
+    # collector on, each of its passes would walk the whole graph again (a quarter of the time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return Tape(output, tuple(inputs))
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _name(node):
     return repr(node.label) if node.label else f"the leaf with data {node.data!r}"
+
+
+def _add(steps, key, item, position):
+    group = steps.get(key)
+    if group is None:
+        group = steps[key] = ([], [])
+    group[0].append(item)
+    group[1].append(position)
 
 
 class _Edges:
@@ -73,83 +91,97 @@ class Tape:
         self._check_inputs(inputs)
         order = topological_order(output)
         index = {x: i for i, x in enumerate(inputs)}
-        # Each node that depends on a non-constant leaf gets its operands' kinds: True/False for
-        # one that varies (does it need a gradient?), float.hex of the value for a constant.
-        varying, requiring, free, kinds, uses = set(), set(), [], {}, {}
-        for node in order:
+        # state: for each node that depends on a non-constant leaf, 2·level + 1 if it depends on
+        # an input. An operand's kind is True/False (varying: does it need a gradient?) or, for
+        # a node folded to its recorded value (it depends on constants only), its float.hex.
+        state, free, uses, steps, candidates = {}, [], {}, {}, []
+        get, count = state.get, uses.get
+        chainable = {}
+        for k, node in enumerate(order):
             a = node.a
             if a is None:
                 if node.op is not CONST:
-                    varying.add(node)
-                    if node in index:
-                        requiring.add(node)
-                    else:
+                    state[node] = 1 if node in index else 0
+                    if node not in index:
                         free.append(node)
                 continue
-            b = node.b
-            uses[a] = uses.get(a, 0) + 1
-            if b is not None:
-                uses[b] = uses.get(b, 0) + 1
-            if a not in varying and (b is None or b not in varying):
-                continue  # depends on constants only: folded to its recorded value
-            varying.add(node)
-            ka = a in requiring if a in varying else a.data.hex()
-            kinds[node] = (ka,) if b is None else (ka, b in requiring if b in varying else b.data.hex())
-            if True in kinds[node]:
-                requiring.add(node)
-        self._requiring, self._free = requiring, free
+            b, op = node.b, node.op
+            uses[a] = count(a, 0) + 1
+            sa = get(a)
+            if b is None:
+                if sa is None:
+                    continue
+                kind, s = (sa & 1 == 1,), sa
+            else:
+                uses[b] = count(b, 0) + 1
+                sb = get(b)
+                if sa is None:
+                    if sb is None:
+                        continue
+                    kind, s = (a.data.hex(), sb & 1 == 1), sb
+                elif sb is None:
+                    kind, s = (sa & 1 == 1, b.data.hex()), sa
+                else:
+                    kind, s = (sa & 1 == 1, sb & 1 == 1), max(sa, sb) | (sa & 1) | (sb & 1)
+                    chain = chainable.get(op)
+                    if chain is None:
+                        chain = chainable[op] = chain_form(op) is not None
+                    if chain:  # a sum as Python's sum builds it? decided once uses are known
+                        state[node] = s + 2
+                        candidates.append((node, kind, k))
+                        continue
+            s += 2    # one level up, the same input bit
+            state[node] = s
+            key = (s >> 1, op, kind)
+            group = steps.get(key)
+            if group is None:
+                group = steps[key] = ([], [])
+            group[0].append(node)
+            group[1].append(k)
+        self._state, self._free = state, free
         self._free_row = {node: len(inputs) + k for k, node in enumerate(free)}
         self._recorded = np.array([node.data for node in free])
-        self._plan(order, kinds, uses)
+        self._plan(steps, candidates, uses, len(order))
 
-    def _plan(self, order, kinds, uses):
-        """Levels, chains and steps; rows for leaves, then for each step's nodes."""
-        level = dict.fromkeys((*self.inputs, *self._free), 0)
-        chains, inner, keys = {}, set(), {}
-        for node in order:
-            kind = kinds.get(node)
-            if kind is None:
-                continue
-            a, b = node.a, node.b
-            if len(kind) == 2 and type(kind[0]) is bool and type(kind[1]) is bool and chain_form(node.op):
-                chain = chains.pop(a, None) if a.op is node.op and uses[a] == 1 else None
-                if chain is None:
-                    chain = []
-                    level[node] = 1 + max(level[a], level[b])
-                else:  # a is a link inside the chain: only the chain's end gets a row
-                    inner.add(a)
-                    level[node] = max(level[a], 1 + level[b])
-                chain.append(node)
-                chains[node] = chain
+    def _plan(self, steps, candidates, uses, n_nodes):
+        """Chains, then steps in level order; rows for leaves, then for each step's nodes.
+
+        Levels are longest paths from the leaves, so every node's operands are ready one level
+        below it, also for a chain, whose terms all lie below its end.
+        """
+        chains = {}   # a chain's end → [links, positions, kind]
+        for node, kind, k in candidates:
+            a = node.a
+            chain = chains.pop(a, None) if uses[a] == 1 and a.op is node.op else None
+            if chain is None:
+                chain = [[], [], kind]
+            chain[0].append(node)
+            chain[1].append(k)
+            chains[node] = chain
+        state = self._state
+        for end, (links, positions, kind) in chains.items():
+            if len(links) == 1:
+                _add(steps, (state[end] >> 1, end.op, kind), end, positions[0])
             else:
-                level[node] = 1 + max(level[p] for p in (a, b) if p is not None and type(kind[p is b]) is bool)
-        position, steps = {}, {}
-        for k, node in enumerate(order):
-            position[node] = k
-            if node not in kinds or node in inner:
-                continue
-            chain = chains.get(node)
-            key = ((level[node], "chain", node.op, len(chain)) if chain is not None and len(chain) > 1
-                   else (level[node], node.op, kinds[node]))
-            steps.setdefault(key, []).append(node)
-        self._level = max(level.values(), default=0)
+                _add(steps, (state[end] >> 1, "chain", end.op, len(links)), links, positions)
+        self._level = max((key[0] for key in steps), default=0)
         row = {x: i for i, x in enumerate(self.inputs)}
         row.update(self._free_row)
         self.n_leaves = start = len(row)
         self._steps = []
-        for key, nodes in sorted(steps.items(), key=lambda item: (item[0][0], position[item[1][0]])):
+        first = lambda item: item[1][1][0] if item[0][1] != "chain" else item[1][1][0][-1]  # noqa: E731
+        for key, (items, positions) in sorted(steps.items(), key=lambda item: (item[0][0], first(item))):
             if key[1] == "chain":
-                step = Chain(key[2], [chains[node] for node in nodes], start,
-                             nodes[0] in self._requiring)
+                step = Chain(key[2], items, positions, start, state[items[0][-1]] & 1 == 1)
             else:
-                step = Group(key[1], nodes, start, key[2])
-            row.update(zip(nodes, range(start, step.stop)))
+                step = Group(key[1], items, positions, start, key[2])
+            row.update(zip(step.nodes, range(start, step.stop)))
             start = step.stop
             self._steps.append(step)
         self.n_rows, self._row = start, row
         edges = _Edges()
         for step in self._steps:
-            step.plan(row, position, len(order), edges)
+            step.plan(row, n_nodes, edges)
         self.n_edges = edges.count
         self._plan_pulls(edges)
 
@@ -284,7 +316,7 @@ class Tape:
 
     def _backward(self, V, saved, trouble, batch):
         n_inputs = len(self.inputs)
-        if self.output not in self._requiring:
+        if self._state.get(self.output, 0) & 1 == 0:
             return np.zeros(n_inputs)
         root = self._row[self.output]
         if root < n_inputs:  # the output is an input: ∂x/∂x = 1 per row

@@ -290,27 +290,50 @@ def _lifted(function):
 # -- programs --------------------------------------------------------------------------------
 
 class Program:
-    """A rule as data: instructions over registers 0..n−1 (the arguments) and the ones they make.
+    """A rule as data: a decision tree whose nodes each run a few instructions.
 
-    ``value`` is a register or a constant; ``error`` a register of rows that would raise on
-    floats, or False.
+    Registers 0..n−1 hold the arguments; each instruction ``(register, function, specs)`` fills
+    one more (a spec is a register number or a float). A node is ``("leaf", instructions, value,
+    raises)`` or ``("if", instructions, condition register, node if true, node if false)``: the
+    rows that meet a condition go one way, the others the other way, so each branch computes only
+    its own rows, as the rule on floats does.
     """
 
-    __slots__ = ("n_operands", "instructions", "value", "error", "size")
+    __slots__ = ("n_operands", "tree", "size")
 
-    def __init__(self, n_operands, instructions, value, error):
-        self.n_operands, self.instructions, self.value, self.error = n_operands, instructions, value, error
-        self.size = instructions[-1][0] + 1 if instructions else n_operands
+    def __init__(self, n_operands, tree, size):
+        self.n_operands, self.tree, self.size = n_operands, tree, size
+
+    @property
+    def instructions(self):
+        """Every instruction, in the order recorded."""
+        found, stack = [], [self.tree]
+        while stack:
+            node = stack.pop()
+            found.extend(node[1])
+            if node[0] == "if":
+                stack += [node[3], node[4]]
+        return sorted(found, key=lambda instruction: instruction[0])
 
     @property
     def constant(self):
-        """The value when the rule is a constant (add's 1, sub's −1), else None."""
-        return None if type(self.value) is int else self.value
+        """The value when the rule is a constant that never raises (add's 1), else None."""
+        kind, instructions, value, *rest = self.tree
+        return value if kind == "leaf" and not rest[0] and type(value) is float else None
 
     def __repr__(self):
-        lines = [f"r{r} = {getattr(f, '__name__', f)!s}({', '.join(_text(s) for s in specs)})"
-                 for r, f, specs in self.instructions]
-        return "\n".join(lines + [f"value {_text(self.value)}, error {_text(self.error)}"])
+        return _text_of(self.tree, "")
+
+
+def _text_of(node, indent):
+    lines = [f"{indent}r{r} = {getattr(f, '__name__', f)!s}({', '.join(_text(s) for s in specs)})"
+             for r, f, specs in node[1]]
+    if node[0] == "leaf":
+        lines.append(f"{indent}raise" if node[3] else f"{indent}value {_text(node[2])}")
+    else:
+        lines += [f"{indent}if r{node[2]}:", _text_of(node[3], indent + "  "), f"{indent}else:",
+                  _text_of(node[4], indent + "  ")]
+    return "\n".join(lines)
 
 
 def _text(spec):
@@ -318,23 +341,42 @@ def _text(spec):
 
 
 def run(program, operands):
-    """The program's value on ``operands`` (arrays, or floats for fixed operands).
+    """The program's value on ``operands`` (arrays of one shape, or floats for fixed operands).
 
-    Raises ``Trouble`` where arrays and floats may differ (call it inside ``np.errstate`` with
-    over, divide and invalid set to raise, so such a flag raises ``FloatingPointError``).
+    Raises ``Trouble`` where a row would raise on floats; call it inside ``np.errstate`` with
+    over, divide and invalid set to raise, so that a row where arrays and floats may part ways
+    raises ``FloatingPointError``.
     """
-    registers = [*operands, *[None] * (program.size - len(operands))]
-    for register, function, specs in program.instructions:
+    return _run(program.tree, [*operands, *[None] * (program.size - len(operands))])
+
+
+def _run(node, registers):
+    for register, function, specs in node[1]:
         registers[register] = function(*[registers[s] if type(s) is int else s for s in specs])
-    error = program.error
-    if error is not False and (error is True or registers[error].any()):
-        raise Trouble("a row takes a branch that raises")
-    value = program.value
-    return registers[value] if type(value) is int else value
+    if node[0] == "leaf":
+        if node[3]:
+            raise Trouble("a row takes a branch that raises")
+        value = node[2]
+        return registers[value] if type(value) is int else value
+    condition = registers[node[2]]
+    if condition.all():
+        return _run(node[3], registers)
+    if not condition.any():
+        return _run(node[4], registers)
+    out = np.empty(condition.shape)
+    out[condition] = _run(node[3], _rows(registers, condition))
+    otherwise = ~condition
+    out[otherwise] = _run(node[4], _rows(registers, otherwise))
+    return out
+
+
+def _rows(registers, mask):
+    return [x[mask] if type(x) is np.ndarray else x for x in registers]
 
 
 def run_checked(program, operands):
-    """Per row: the program's value and whether that row is trouble (see ``run``), for probing."""
+    """Per row: the program's value, and whether ``run`` would count that row as trouble (a
+    non-finite operand or intermediate on its path, a math function raising, a raising branch)."""
     registers = [*operands, *[None] * (program.size - len(operands))]
     shape = next(a.shape for a in operands if type(a) is np.ndarray)
     trouble = np.zeros(shape, bool)
@@ -342,19 +384,26 @@ def run_checked(program, operands):
         if type(x) is np.ndarray:
             trouble |= ~np.isfinite(x)
     with np.errstate(all="ignore"):
-        for register, function, specs in program.instructions:
-            args = [registers[s] if type(s) is int else s for s in specs]
-            result = function.safe(*args) if isinstance(function, _Elementwise) else function(*args)
-            registers[register] = result
-            if type(result) is np.ndarray and result.dtype.kind == "f":
-                trouble |= ~np.isfinite(result)
-    error = program.error
-    if error is True:
-        trouble[...] = True
-    elif error is not False:
-        trouble |= registers[error]
-    value = program.value
-    return (registers[value] if type(value) is int else np.full(shape, value)), trouble
+        return _probe(program.tree, registers, trouble)
+
+
+def _probe(node, registers, trouble):
+    for register, function, specs in node[1]:
+        args = [registers[s] if type(s) is int else s for s in specs]
+        result = function.safe(*args) if isinstance(function, _Elementwise) else function(*args)
+        registers[register] = result
+        if type(result) is np.ndarray and result.dtype.kind == "f":
+            trouble = trouble | ~np.isfinite(result)
+    if node[0] == "leaf":
+        if node[3]:
+            return np.full(trouble.shape, math.nan), np.ones(trouble.shape, bool)
+        value = registers[node[2]] if type(node[2]) is int else np.full(trouble.shape, node[2])
+        return value, trouble
+    condition = registers[node[2]]
+    out, flagged = np.empty(condition.shape), np.empty(condition.shape, bool)
+    for mask, branch in ((condition, node[3]), (~condition, node[4])):
+        out[mask], flagged[mask] = _probe(branch, _rows(registers, mask), trouble[mask])
+    return out, flagged
 
 
 def _paths(function, arguments, recorder):
@@ -406,41 +455,37 @@ def _tree(paths, depth=0):
     return (condition, yes, no)
 
 
-def _join(tree, recorder):
-    """Record ``np.where`` joins for the tree; returns (value spec, error spec)."""
-    if type(tree) is not tuple:
-        return (math.nan, True) if tree is _ERROR else (tree, False)
-    condition, yes, no = tree
-    (value_yes, error_yes), (value_no, error_no) = _join(yes, recorder), _join(no, recorder)
-    value = recorder.record(np.where, (condition, value_yes, value_no))
-    if error_yes is False and error_no is False:
-        error = False
-    elif error_yes is True and error_no is False:
-        error = condition
-    elif error_yes is False and error_no is True:
-        error = recorder.record(np.logical_not, (condition,))
-    else:
-        error = recorder.record(np.where, (condition, error_yes, error_no))
-    return value, error
+def _annotate(tree, producer, available):
+    """The decision tree with, at each node, the instructions it needs that its ancestors lack."""
+    if type(tree) is tuple:
+        condition, yes, no = tree
+        before = _needed(condition, producer, available)
+        available = available | {r for r, _, _ in before}
+        return ("if", before, condition, _annotate(yes, producer, available),
+                _annotate(no, producer, available))
+    if tree is _ERROR:
+        return ("leaf", (), math.nan, True)
+    return ("leaf", _needed(tree, producer, available), tree, False)
+
+
+def _needed(spec, producer, available):
+    needed, stack = set(), [spec] if type(spec) is int else []
+    while stack:
+        register = stack.pop()
+        if register in needed or register in available or register not in producer:
+            continue
+        needed.add(register)
+        stack.extend(s for s in producer[register][2] if type(s) is int)
+    return tuple(producer[r] for r in sorted(needed))
 
 
 def _program(function, fixed):
     recorder = _Recorder(len(fixed))
     arguments = [ArraySymbol(recorder, i) if x is None else x for i, x in enumerate(fixed)]
-    value, error = _join(_tree(_paths(_lifted(function), arguments, recorder)), recorder)
-    return Program(len(fixed), _live(recorder.instructions, value, error), value, error)
-
-
-def _live(instructions, *outputs):
-    """Only the instructions the outputs need, in their recorded order."""
-    needed = {s for s in outputs if type(s) is int}
-    kept = []
-    for register, function, specs in reversed(instructions):
-        if register in needed:
-            kept.append((register, function, specs))
-            needed.update(s for s in specs if type(s) is int)
-    kept.reverse()
-    return tuple(kept)
+    tree = _tree(_paths(_lifted(function), arguments, recorder))
+    producer = {instruction[0]: instruction for instruction in recorder.instructions}
+    size = len(fixed) + len(recorder.instructions)
+    return Program(len(fixed), _annotate(tree, producer, frozenset()), size)
 
 
 @functools.lru_cache(maxsize=1024)
