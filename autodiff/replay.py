@@ -1,10 +1,4 @@
-"""The steps a tape replays: a group of like nodes, or a set of chains, forward and backward on arrays.
-
-Each step owns rows ``start..stop`` of the value array V and of the gradient array G, and writes
-its gradient contributions to its edges (a range of the contribution array C). A step that meets
-a row where arrays and Python floats may part ways runs on floats through the engine's own
-``apply`` and ``local_derivative``, so it computes, and raises, exactly as the engine does.
-"""
+"""The steps a tape replays: a group of like nodes, or a set of chains, forward and backward on arrays."""
 
 import functools
 import operator
@@ -26,6 +20,12 @@ _CHECKED_ROWS = 64
 
 class Group:
     """Nodes with one op and one kind of operands at one level.
+
+    Like every step it owns rows ``start..stop`` of the value array V and of the gradient array
+    G, and writes its gradient contributions to its edges (a range of the contribution array C).
+    A step that meets a row where arrays and Python floats may part ways runs on floats through
+    the engine's own ``apply`` and ``local_derivative``, so it computes, and raises, as the
+    engine does.
 
     ``kinds`` has one entry per operand: True or False for one that varies (does it need a
     gradient?), or ``float.hex`` of the constant every node of the group has there.

@@ -1,12 +1,4 @@
-"""Trace once, replay fast: a recorded graph replayed on numpy arrays, a few calls per level.
-
-``trace(output, inputs)`` walks the graph once. Nodes that depend on no leaf but constants are
-folded to their recorded values. The others become steps (``autodiff.replay``): groups of nodes
-with one op and one kind of operands at one topological level, and chains of adds (as ``sum``
-builds them) replayed as one accumulation. Each step's forward and partials are array programs
-compiled from the op table (``autodiff.vectorise``). Gradients are summed per node in the order
-``backward()`` sums them, so a replay without a batch gives the engine's very numbers.
-"""
+"""Trace once, replay fast: a recorded graph replayed on numpy arrays, a few calls per level."""
 
 import gc
 
@@ -32,8 +24,8 @@ def trace(output, inputs):
     ``inputs`` are leaf Values (a sequence, in the order values will be given). Other leaves keep
     their recorded values unless a call gives them data; constants (numbers that met a Value)
     stay constants. The graph's shape is fixed at trace time: a Python ``if`` on ``.data`` while
-    building it is not recorded, so build graphs whose shape does not depend on the values
-    (relu's kink, ``max`` written with ops, is fine: it is an op).
+    building it is not recorded, so build graphs whose shape does not depend on the values (a
+    kink inside an op, such as relu's at 0, is fine).
 
     >>> from autodiff import Value, trace
     >>> x, y = Value(2.0, label="x"), Value(3.0, label="y")
@@ -57,7 +49,7 @@ def trace(output, inputs):
 
 
 def _name(node):
-    return repr(node.label) if node.label else f"the leaf with data {node.data!r}"
+    return repr(node.label) if node.label else f"the node with data {node.data!r}"
 
 
 def _add(steps, key, item, position):
@@ -66,6 +58,12 @@ def _add(steps, key, item, position):
         group = steps[key] = ([], [])
     group[0].append(item)
     group[1].append(position)
+
+
+def _level_then_position(item):
+    """Steps run by level; within a level, by where their first node (a chain: its end) is."""
+    (level, kind, *_), (_, positions) = item
+    return level, positions[0][-1] if kind == "chain" else positions[0]
 
 
 class _Edges:
@@ -84,7 +82,15 @@ class _Edges:
 
 
 class Tape:
-    """A graph recorded by ``trace``: call it with new input values to get the output and gradients."""
+    """A graph recorded by ``trace``: call it with new input values to get the output and gradients.
+
+    Nodes that depend on constants only are folded to their recorded values. The others become
+    steps (``autodiff.replay``): groups of nodes with one op and one kind of operands at one
+    level, and chains of adds (as ``sum`` builds them) replayed as one accumulation. Each step's
+    forward and partials are array programs compiled from the op table (``autodiff.vectorise``).
+    Gradients are summed per node in the order ``backward()`` sums them, so a replay without a
+    batch gives the engine's very numbers.
+    """
 
     def __init__(self, output, inputs):
         self.output, self.inputs = output, inputs
@@ -132,12 +138,7 @@ class Tape:
                         continue
             s += 2    # one level up, the same input bit
             state[node] = s
-            key = (s >> 1, op, kind)
-            group = steps.get(key)
-            if group is None:
-                group = steps[key] = ([], [])
-            group[0].append(node)
-            group[1].append(k)
+            _add(steps, (s >> 1, op, kind), node, k)
         self._state, self._free = state, free
         self._free_row = {node: len(inputs) + k for k, node in enumerate(free)}
         self._recorded = np.array([node.data for node in free])
@@ -169,8 +170,7 @@ class Tape:
         row.update(self._free_row)
         self.n_leaves = start = len(row)
         self._steps = []
-        first = lambda item: item[1][1][0] if item[0][1] != "chain" else item[1][1][0][-1]  # noqa: E731
-        for key, (items, positions) in sorted(steps.items(), key=lambda item: (item[0][0], first(item))):
+        for key, (items, positions) in sorted(steps.items(), key=_level_then_position):
             if key[1] == "chain":
                 step = Chain(key[2], items, positions, start, state[items[0][-1]] & 1 == 1)
             else:

@@ -1,21 +1,4 @@
-"""Array forms of the op table's rules: each forward and partial is run once on stand-ins, then on arrays.
-
-A rule (``op.forward`` or ``op.partials[i]``) is called with ``ArraySymbol`` stand-ins, which record
-the numpy operations applied to them instead of computing anything; the result is a ``Program``,
-plain data (a list of instructions), that replays the rule on whole arrays. A branch on a stand-in
-(``if b == 0.0``, ``x if x > 0 else 0``) is followed both ways and joined with ``np.where``; a
-branch that raises becomes an error mask. ``math`` functions get exactly the floats the engine gets:
-they are applied element by element (numpy's own exp, tanh, pow differ in the last bit) except
-sqrt and fabs, which IEEE rounds exactly. What the stand-ins cannot follow (``float(x)``, an
-unknown function, too many branches) raises ``NotVectorisable``, and the caller runs the rule on
-floats instead.
-
-``compile_rule`` also checks each program against the rule on floats over a grid of probe values
-(0, ±0, 1, large, tiny, ±inf, nan, ...): a program that disagrees anywhere it claims to be valid
-is refused. A program is valid on a call when no numpy floating-point flag (overflow, division
-by zero, invalid) is raised, no element-wise math function raises and no row takes a branch
-that raises: exactly the rows where Python floats and IEEE arrays behave alike.
-"""
+"""Array code for the op table's rules: each forward and partial run once on stand-ins, then on arrays."""
 
 import functools
 import itertools
@@ -231,29 +214,12 @@ class ArraySymbol(Symbol):
         return self.recorder.emit(_is_integer, (self,), condition=True)
 
     def call(self, name):
+        """``name(self)``; Symbol's log, sin and cos come here too."""
         function = _CALLS.get(name) or _array_function(name)
         return self.recorder.emit(function, (self,))
 
     def compare(self, relation, value):
         return self.recorder.emit(_iverson(relation), (self, value))
-
-    def log(self):
-        return self.call("log")
-
-    def sin(self):
-        return self.call("sin")
-
-    def cos(self):
-        return self.call("cos")
-
-    def exp(self):
-        return self.call("exp")
-
-    def tanh(self):
-        return self.call("tanh")
-
-    def sqrt(self):
-        return self.call("sqrt")
 
 
 class _LiftedMath:
@@ -303,17 +269,6 @@ class Program:
 
     def __init__(self, n_operands, tree, size):
         self.n_operands, self.tree, self.size = n_operands, tree, size
-
-    @property
-    def instructions(self):
-        """Every instruction, in the order recorded."""
-        found, stack = [], [self.tree]
-        while stack:
-            node = stack.pop()
-            found.extend(node[1])
-            if node[0] == "if":
-                stack += [node[3], node[4]]
-        return sorted(found, key=lambda instruction: instruction[0])
 
     @property
     def constant(self):
@@ -491,6 +446,18 @@ def _program(function, fixed):
 @functools.lru_cache(maxsize=1024)
 def compile_rule(function, fixed, reference=None):
     """The checked array program of ``function`` with these fixed arguments, or None.
+
+    The rule is called with ``ArraySymbol`` stand-ins, which record the numpy operations applied
+    to them instead of computing anything. A branch on a stand-in (``if b == 0.0``, ``x if x > 0
+    else 0``) is followed both ways; a branch that raises marks its rows as trouble. ``math``
+    functions are applied element by element, so arrays get exactly the floats the engine gets
+    (numpy's own exp, tanh and pow differ in the last bit), except sqrt and fabs, which IEEE
+    rounds exactly. What the stand-ins cannot follow (``float(x)``, an unknown function, more
+    than 32 paths) gives None, and the caller runs the rule on floats. So does a program that
+    disagrees with the rule on floats anywhere it claims to be valid, over a grid of probe values
+    (0, ±0, 1, large, tiny, ±inf, nan, ...): valid means no numpy floating-point flag (overflow,
+    division by zero, invalid), no element-wise function raising and no raising branch, exactly
+    the rows where Python floats and IEEE arrays behave alike.
 
     Args:
         function: an op's forward, or one of its partials.

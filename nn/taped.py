@@ -1,6 +1,8 @@
 """A network's loss on one example, traced once and replayed for every batch (what ``fit`` uses)."""
 
-from autodiff import Value
+import numpy as np
+
+from autodiff import Value, trace
 
 from .layers import MLP, input_label
 from .losses import mean_squared_error, squared_error
@@ -28,10 +30,6 @@ class TapedLoss:
     """
 
     def __init__(self, network, loss):
-        import numpy as np
-
-        from autodiff import trace
-        self._np = np
         self.parameters = network.parameters()
         self.x = [Value(0.0, label=input_label(name)) for name in network.unit_names[0]]
         self.t = [Value(0.0, label=f"t{k + 1}") for k in range(network.layer_sizes[-1])]
@@ -40,7 +38,7 @@ class TapedLoss:
 
     def arrays(self, inputs, targets):
         """Examples as the two float arrays the other methods take."""
-        return self._np.asarray(inputs, dtype=float), self._np.asarray(targets, dtype=float)
+        return np.asarray(inputs, dtype=float), np.asarray(targets, dtype=float)
 
     def _data(self, xs, ts):
         data = {leaf: xs[:, i] for i, leaf in enumerate(self.x)}

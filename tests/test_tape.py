@@ -214,7 +214,7 @@ def test_bad_calls_and_bad_traces_say_what_is_wrong():
         (lambda: tape([1.0], data={Value(1.0): [1.0]}), TraceError, "not a leaf of the traced graph"),
         (lambda: tape([1.0], data={x: [[1.0]]}), TraceError, "a number or a 1-D array"),
         (lambda: tape([1.0], data={x: []}), TraceError, "is empty"),
-        (lambda: trace(y, [h]), TraceError, r"inputs\[0\] \(the leaf with data 2.0\) is computed by mul"),
+        (lambda: trace(y, [h]), TraceError, r"inputs\[0\] \(the node with data 2.0\) is computed by mul"),
         (lambda: trace(y, [const]), TraceError, "is a constant"),
         (lambda: trace(y, [w, w]), TraceError, "'w'.* is given twice"),
         (lambda: trace(y, w), TypeError, "single Value"),

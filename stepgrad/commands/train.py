@@ -24,7 +24,7 @@ def _layer_sizes(text):
 def add_parsers(subparsers):
     recipes = "\n".join(
         f"  {name:<8} {r.dataset_options.get('n', 4)} points, hidden {','.join(map(str, r.hidden))}, "
-        f"{r.optimizer} η = {r.lr:g}, ≤ {r.epochs} epochs"
+        f"{r.optimizer} η = {r.lr:g}, {'full batch, ' if r.batch_size is None else ''}≤ {r.epochs} epochs"
         + (f", until E < {r.target_error:g}" if r.target_error else "")
         + (f", {r.validation:.0%} held out" if r.validation else "")
         for name, r in RECIPES.items())
@@ -36,7 +36,7 @@ def add_parsers(subparsers):
             "data, initial weights, shuffling and result.", 79),
         epilog=f"datasets and their defaults:\n{recipes}\n\n"
                "The error is E = ½ΣΣ(t − o)² over the training set (the lecture's).\n"
-               "Example: stepgrad train moons --epochs 60 --plot moons.png --save moons.json",
+               "Example: stepgrad train moons --plot moons.png --save moons.json",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", choices=list(RECIPES), metavar="DATASET",
                         help=f"one of {', '.join(RECIPES)}")
