@@ -66,6 +66,13 @@ def _level_then_position(item):
     return level, positions[0][-1] if kind == "chain" else positions[0]
 
 
+class _Pull:
+    """Where the inputs' gradients come from: a pull, as a step has one."""
+
+    def __init__(self):
+        self.pull = self.flat = None
+
+
 class _Edges:
     """Gradient contributions, one per (node, operand needing a gradient): target rows and order."""
 
@@ -205,11 +212,10 @@ class Tape:
     def _plan_pulls(self, edges):
         """Per step, and for the inputs, which edges sum into which row, in backward's order."""
         targets = [step for step in self._steps if step.requires]
-        empty = (np.zeros(0, np.intp), np.zeros(0, np.intp))
         if not edges.count:
-            for step in targets:
-                step.pull = empty
-            self._input_pull = empty
+            self._input_pull = _Pull()
+            for step in (*targets, self._input_pull):
+                step.pull = (np.zeros(0, np.intp), np.zeros(0, np.intp))
             return
         parent = np.concatenate(edges.parents)
         # NOTE: backward() visits nodes in reverse topological order, operand a before b; the
@@ -219,12 +225,9 @@ class Tape:
         bounds = [(s.start, s.stop) for s in targets] + [(0, len(self.inputs))]
         begins = np.searchsorted(parent, [b for b, _ in bounds])
         ends = np.searchsorted(parent, [e for _, e in bounds])
-        for target, (first, _), begin, end in zip([*targets, None], bounds, begins, ends):
-            pull = (parent[begin:end] - first, order[begin:end])
-            if target is None:
-                self._input_pull = pull
-            else:
-                target.pull = pull
+        self._input_pull = _Pull()
+        for target, (first, _), begin, end in zip([*targets, self._input_pull], bounds, begins, ends):
+            target.pull = (parent[begin:end] - first, order[begin:end])
 
     # -- replay --------------------------------------------------------------------------
     def __call__(self, values, data=None):
@@ -335,7 +338,7 @@ class Tape:
                     _pull(G[step.start:step.stop], C, step, batch)
                 step.backward(V, G, C, operands, batch, trouble, anomaly)
             gradients = np.zeros((n_inputs,) if batch is None else (n_inputs, batch))
-            _sum_into(gradients, C, self._input_pull, batch)
+            _pull(gradients, C, self._input_pull, batch)
         return gradients if batch is None else gradients.sum(axis=1)
 
     def __repr__(self):
@@ -350,19 +353,6 @@ def _pull(target, C, step, batch):
         target[...] = np.bincount(rows, C[edges], len(target))
         return
     if step.flat is None or step.flat[0] != batch:
-        step.flat = (batch, _flat(rows, batch))
+        step.flat = (batch, (rows[:, None] * batch + np.arange(batch)).ravel())
     # NOTE: bincount adds in index order, so each (node, row of the batch) keeps its edge order.
     target[...] = np.bincount(step.flat[1], C[edges].ravel(), target.size).reshape(target.shape)
-
-
-def _flat(rows, batch):
-    return (rows[:, None] * batch + np.arange(batch)).ravel()
-
-
-def _sum_into(gradients, C, pull, batch):
-    rows, edges = pull
-    if batch is None:
-        gradients += np.bincount(rows, C[edges], len(gradients))
-    else:
-        gradients += np.bincount(_flat(rows, batch), C[edges].ravel(),
-                                 gradients.size).reshape(gradients.shape)

@@ -54,8 +54,13 @@ class TapedLoss:
         total, grads = self.tape(self._values(), data)
         return (total / n, grads / n) if self.mean else (total, grads)
 
-    def loss(self, inputs, targets):
-        """The loss over all the examples given, as a float."""
-        data, n = self._data(inputs, targets)
-        total = float(self.tape.forward(self._values(), data).sum())
-        return total / n if self.mean else total
+    def losses(self, *sets):
+        """The loss over each set of examples, ``(xs, ts)`` each, as floats: one replay for all."""
+        xs, ts = np.concatenate([x for x, _ in sets]), np.concatenate([t for _, t in sets])
+        rows = self.tape.forward(self._values(), self._data(xs, ts)[0])
+        totals, start = [], 0
+        for x, _ in sets:
+            total = float(rows[start:start + len(x)].sum())
+            totals.append(total / len(x) if self.mean else total)
+            start += len(x)
+        return totals

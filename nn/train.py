@@ -89,7 +89,7 @@ def fit(network, inputs, targets, *, loss=squared_error, optimizer=None, epochs=
                          targets + list(validation[1] if validation else [])):
         taped = TapedLoss(network, loss)
         xs, ts = taped.arrays(inputs, targets)
-    train_error, validation_error = _error_measures(network, loss, inputs, targets, validation, taped)
+    errors = _errors(network, loss, inputs, targets, validation, taped)
     bar = _progress_bar(epochs, progress)
     try:
         for epoch in range(1, epochs + 1):
@@ -106,9 +106,9 @@ def fit(network, inputs, targets, *, loss=squared_error, optimizer=None, epochs=
                     error = loss([network(inputs[d]) for d in batch], [targets[d] for d in batch])
                     error.backward()
                 optimizer.step()
-            history.train.append(train_error())
+            train_error, current = errors()
+            history.train.append(train_error)
             if validation is not None:
-                current = validation_error()
                 history.validation.append(current)
                 if current < best:
                     best, waited, history.best_epoch = current, 0, epoch
@@ -135,14 +135,16 @@ def fit(network, inputs, targets, *, loss=squared_error, optimizer=None, epochs=
     return history
 
 
-def _error_measures(network, loss, inputs, targets, validation, taped):
-    """Functions giving the error over the training and the validation set, by tape or not."""
+def _errors(network, loss, inputs, targets, validation, taped):
+    """A function giving the errors over the training and the validation set (None without one)."""
     if taped is None:
-        return (lambda: evaluate(network, inputs, targets, loss),
-                lambda: evaluate(network, *validation, loss))
-    train = taped.arrays(inputs, targets)
-    held = validation and taped.arrays(*validation)
-    return lambda: taped.loss(*train), lambda: taped.loss(*held)
+        return lambda: (evaluate(network, inputs, targets, loss),
+                        None if validation is None else evaluate(network, *validation, loss))
+    if validation is None:
+        train = taped.arrays(inputs, targets)
+        return lambda: (taped.losses(train)[0], None)
+    both = taped.arrays(inputs, targets), taped.arrays(*validation)
+    return lambda: tuple(taped.losses(*both))   # one replay over both sets
 
 
 def _check_fit(network, inputs, targets, epochs, batch_size, target_error, validation, patience):
