@@ -13,6 +13,9 @@ from .value import Value
 
 __all__ = ["trace", "Tape", "TraceError"]
 
+# Chains of fewer links replay as ordinary groups: fusing them saves less than it costs.
+_SHORTEST_CHAIN = 4
+
 
 class TraceError(ValueError):
     """A graph, or a call, that a tape cannot replay."""
@@ -157,21 +160,23 @@ class Tape:
         Levels are longest paths from the leaves, so every node's operands are ready one level
         below it, also for a chain, whose terms all lie below its end.
         """
-        chains = {}   # a chain's end → [links, positions, kind]
+        chains = {}   # a chain's end → [links, positions, kinds]
         for node, kind, k in candidates:
             a = node.a
             chain = chains.pop(a, None) if uses[a] == 1 and a.op is node.op else None
             if chain is None:
-                chain = [[], [], kind]
+                chain = [[], [], []]
             chain[0].append(node)
             chain[1].append(k)
+            chain[2].append(kind)
             chains[node] = chain
         state = self._state
-        for end, (links, positions, kind) in chains.items():
-            if len(links) == 1:
-                _add(steps, (state[end] >> 1, end.op, kind), end, positions[0])
-            else:
+        for end, (links, positions, kinds) in chains.items():
+            if len(links) >= _SHORTEST_CHAIN:
                 _add(steps, (state[end] >> 1, "chain", end.op, len(links)), links, positions)
+                continue
+            for link, k, kind in zip(links, positions, kinds):   # too short to be worth a step
+                _add(steps, (state[link] >> 1, link.op, kind), link, k)
         self._level = max((key[0] for key in steps), default=0)
         row = {x: i for i, x in enumerate(self.inputs)}
         row.update(self._free_row)
