@@ -172,3 +172,20 @@ def test_quick_run_writes_a_table_and_json(tmp_path, micrograd):
             assert set(report["summary"][workload][gc_mode]) == set(engines)
     assert len(report["measurements"]) == 2 * (4 + 4 + 2 + 2)
     assert "stepgrad's tape" in done.stdout and "tape/floats" in done.stdout
+
+
+def test_the_tapes_targets_flag_a_miss():
+    def timing(replay, trace):
+        return {"stepgrad": {}, "micrograd": {"ratio_to_stepgrad": 5.0},
+                "tape": {"replay_to_floats": replay, "trace_to_stepgrad_step": trace}}
+    summary = {"mlp": {"on": timing(0.2, 2.5), "off": timing(0.3, 9.0)},
+               "graph": {"on": timing(0.1, 3.5), "off": timing(0.1, 1.0)},
+               "memory": {"on": {"stepgrad": {"bytes_per_node_after_build": 100.0,
+                                              "bytes_per_node_after_backward": 120.0}}},
+               "chain": {"on": {"stepgrad": {"depth": 1_000_000, "recursion_limit": 1000, "seconds": 1.0},
+                                "micrograd": {"depth": 990}}},
+               "train": {"seconds": 2.5, "runs": 3}}
+    met = {description: ok for description, _, ok in run.check_targets(summary)}
+    assert met["MLP step, GC on: tape/floats ≤ 0.25"] and not met["MLP step, GC off: tape/floats ≤ 0.25"]
+    assert met["MLP step: tracing ≤ 3 stepgrad steps"] and not met["random graph: tracing ≤ 3 stepgrad steps"]
+    assert not met["stepgrad train moons --epochs 1000 < 2 s"]
