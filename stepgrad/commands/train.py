@@ -24,17 +24,18 @@ def _layer_sizes(text):
 def add_parsers(subparsers):
     recipes = "\n".join(
         f"  {name:<8} {r.dataset_options.get('n', 4)} points, hidden {','.join(map(str, r.hidden))}, "
-        f"{r.optimizer} η = {r.lr:g}, {'full batch, ' if r.batch_size is None else ''}≤ {r.epochs} epochs"
+        f"{r.optimizer} η = {r.lr:g}, ≤ {r.epochs} epochs"
         + (f", until E < {r.target_error:g}" if r.target_error else "")
         + (f", {r.validation:.0%} held out" if r.validation else "")
         for name, r in RECIPES.items())
+    updates = "Updates: " + ", ".join(f"{name} {_mode(r.batch_size)}" for name, r in RECIPES.items())
     parser = subparsers.add_parser(
         "train", help="train a sigmoid MLP on xor, moons or circles",
         description=textwrap.fill(
             "Train a sigmoid MLP on a small seeded dataset and report the error per "
             "epoch, why training stopped and the accuracy. The same seed gives the same "
             "data, initial weights, shuffling and result.", 79),
-        epilog=f"datasets and their defaults:\n{recipes}\n\n"
+        epilog=f"datasets and their defaults:\n{recipes}\n{updates}\n\n"
                "The error is E = ½ΣΣ(t − o)² over the training set (the lecture's).\n"
                "Example: stepgrad train moons --plot moons.png --save moons.json",
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -97,6 +98,11 @@ def run(args):
     return 0
 
 
+def _mode(batch_size):
+    return ("online" if batch_size == 1 else "full batch" if batch_size is None
+            else f"mini-batches of {batch_size}")
+
+
 def _stop_reason(recipe, history):
     if history.stopped == "target_error":
         return f"the error threshold: E < {recipe.target_error:g}"
@@ -110,8 +116,7 @@ def _report(args, result):
     recipe, history, network = result.recipe, result.history, result.network
     shape = "-".join(str(n) for n in [network.n_inputs, *network.layer_sizes])
     held = f", {len(result.validation)} for validation" if result.validation is not None else ""
-    mode = ("online" if recipe.batch_size == 1 else "full batch" if recipe.batch_size is None
-            else f"mini-batches of {recipe.batch_size}")
+    mode = _mode(recipe.batch_size)
     print(f"Training a {shape} sigmoid MLP on {args.dataset}: {len(result.train)} examples{held}")
     print(f"{recipe.optimizer} (η = {recipe.lr:g}), {mode} updates, at most {recipe.epochs} "
           f"epochs, seed {args.seed}")
