@@ -15,4 +15,13 @@ __all__ = ["Value", "grad", "gradients", "backward", "AccumulationWarning", "zer
            "detect_anomaly", "AnomalyError", "topological_order", "reverse_topological_order",
            "OPS", "CONST", "Op", "DomainError", "DivisionByZeroError", "central_difference", "check_gradients",
            "GradientCheck", "DerivativeCheck", "as_values", "data_of", "grad_of",
-           "backward_steps", "Stepper", "explain", "check_ops", "parse_expression", "ExpressionError"]
+           "backward_steps", "Stepper", "explain", "check_ops", "parse_expression", "ExpressionError",
+           "trace", "Tape", "TraceError"]
+
+
+def __getattr__(name):
+    # NOTE: the tape needs numpy; it is imported on first use, not with autodiff.
+    if name in ("trace", "Tape", "TraceError"):
+        from . import tape
+        return getattr(tape, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

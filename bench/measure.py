@@ -26,7 +26,7 @@ def mlp_step(engine, sizes, seed=0):
     for k in range(1, sizes.steps + 1):
         losses.append(engine.mlp_step(model, points, labels, learning_rate(k)))
     seconds = (_clock() - start) / sizes.steps
-    return {"seconds": seconds,
+    return {"seconds": seconds, "trace_seconds": getattr(model, "trace_seconds", None),
             "check": {"losses": losses, "parameter_sum": math.fsum(engine.mlp_parameters(model))}}
 
 

@@ -5,6 +5,8 @@
 Compares stepgrad with micrograd 0.1.0 and with plain floats (hand-written backward) on an MLP
 training step, a random expression graph, bytes per graph node and the deepest chain that
 backprops, with the garbage collector on and off, and prints median times and median ratios.
+stepgrad's tape (``autodiff.trace``) runs the first two: its replay against the floats, its trace
+against stepgrad's own step; and ``stepgrad train moons --epochs 1000`` is timed end to end.
 """
 
 import argparse
@@ -17,6 +19,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -25,14 +28,19 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 from bench.workloads import FULL, QUICK  # noqa: E402
 
-__all__ = ["ENGINE_ORDER", "GRAPH_ENGINES", "TIMED", "GC_MODES", "run_worker", "disagreements", "summarize", "check_targets",
-           "format_report", "main"]
+__all__ = ["ENGINE_ORDER", "GRAPH_ENGINES", "TIMED", "GC_MODES", "run_worker", "time_training", "disagreements",
+           "summarize", "check_targets", "format_report", "main"]
 
 REPO = Path(__file__).resolve().parent.parent
-ENGINE_ORDER = ("stepgrad", "micrograd", "floats")
+ENGINE_ORDER = ("stepgrad", "micrograd", "floats", "tape")
 GRAPH_ENGINES = ("stepgrad", "micrograd")
 # Timed every round: workload → engines. Memory is deterministic, so it is measured once.
 TIMED = {"mlp": ENGINE_ORDER, "graph": ENGINE_ORDER, "chain": GRAPH_ENGINES}
+# The tape's replay: an MLP step; the random graph's backward is its forward + backward replay.
+REPLAY_KEY = {"mlp": "seconds", "graph": "backward_seconds"}
+# Its trace: the step's graph built and traced; the random graph's build includes the trace.
+TRACE_KEY = {"mlp": "trace_seconds", "graph": "build_seconds"}
+TRAIN_COMMAND = ("-m", "stepgrad", "train", "moons", "--epochs", "1000")
 GC_MODES = ("on", "off")
 REL_TOL = 1e-9  # engines may sum gradients in different orders
 
@@ -50,6 +58,16 @@ def run_worker(engine, workload, gc_mode, quick=False, seed=0):
     if not lines:
         raise RuntimeError(f"{engine} on {workload} (GC {gc_mode}) printed no result")
     return json.loads(lines[-1])
+
+
+def time_training():
+    """Seconds, wall clock, for ``stepgrad train moons --epochs 1000`` in a fresh process."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, *TRAIN_COMMAND], cwd=REPO, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"stepgrad train failed with exit status {done.returncode}:\n{done.stderr.strip()}")
+    return seconds
 
 
 def _close(a, b):
@@ -110,7 +128,24 @@ def summarize(measurements):
                         if ours["seconds"] and theirs["seconds"]:
                             ratios.append(theirs["seconds"] / ours["seconds"])
                     entry[engine]["ratio_to_stepgrad"] = _median(ratios)
+                if engine == "tape":
+                    entry[engine].update(_tape_ratios(workload, rows, mine, rounds))
+    trains = [m["seconds"] for m in measurements if m["workload"] == "train"]
+    if trains:
+        summary["train"] = {"seconds": _median(trains), "runs": len(trains)}
     return summary
+
+
+def _tape_ratios(workload, rows, mine, rounds):
+    """Per round: the tape's replay over the floats' step, its trace over stepgrad's step."""
+    replay, trace = [], []
+    for r in rounds:
+        tape = next(m for m in mine if m["round"] == r)
+        floats = next(m for m in rows if m["round"] == r and m["engine"] == "floats")
+        ours = next(m for m in rows if m["round"] == r and m["engine"] == "stepgrad")
+        replay.append(tape[REPLAY_KEY[workload]] / floats["seconds"])
+        trace.append(tape[TRACE_KEY[workload]] / ours["seconds"])
+    return {"replay_to_floats": _median(replay), "trace_to_stepgrad_step": _median(trace)}
 
 
 def check_targets(summary):
@@ -125,6 +160,17 @@ def check_targets(summary):
     for moment in ("build", "backward"):
         per_node = memory[f"bytes_per_node_after_{moment}"]
         targets.append((f"bytes per node after {moment} ≤ 170", f"{per_node:.1f} B", per_node <= 170))
+    if "tape" in summary["mlp"]["on"]:
+        for workload, name in (("mlp", "MLP step"), ("graph", "random graph replay")):
+            for gc_mode in GC_MODES:
+                ratio = summary[workload][gc_mode]["tape"]["replay_to_floats"]
+                targets.append((f"{name}, GC {gc_mode}: tape/floats ≤ 0.25", f"{ratio:.2f}×", ratio <= 0.25))
+        for workload, name in (("mlp", "MLP step"), ("graph", "random graph")):
+            steps = summary[workload]["on"]["tape"]["trace_to_stepgrad_step"]
+            targets.append((f"{name}: tracing ≤ 3 stepgrad steps", f"{steps:.2f} steps", steps <= 3))
+    if "train" in summary:
+        seconds = summary["train"]["seconds"]
+        targets.append(("stepgrad train moons --epochs 1000 < 2 s", f"{seconds:.2f} s", seconds < 2.0))
     chain = summary["chain"]["on"]
     depth, limit = chain["stepgrad"]["depth"], chain["stepgrad"]["recursion_limit"]
     targets.append((f"chain of 1,000,000 at the default recursion limit ({limit})",
@@ -147,8 +193,9 @@ def _ratio(value):
 def format_report(summary, header, sizes, quick):
     """The printed table (and, for a full run, the targets)."""
     lines = [header, ""]
-    layout = "{:<40} {:<3} {:>10} {:>10} {:>10} {:>19} {:>16}"
-    lines.append(layout.format("time (median)", "GC", *ENGINE_ORDER, "micrograd/stepgrad", "floats/stepgrad"))
+    layout = "{:<40} {:<3} {:>10} {:>10} {:>10} {:>10} {:>19} {:>16} {:>12}"
+    lines.append(layout.format("time (median)", "GC", *ENGINE_ORDER, "micrograd/stepgrad", "floats/stepgrad",
+                               "tape/floats"))
     nodes = summary["graph"]["on"]["stepgrad"]["nodes"]
     titles = {"mlp": f"MLP 2-{'-'.join(map(str, sizes.layers))} step, {sizes.points} points",
               "graph": f"random graph, {nodes:,} nodes: total"}
@@ -159,29 +206,41 @@ def format_report(summary, header, sizes, quick):
                                          if workload == "graph" else [])
             for suffix, key in parts:
                 title = titles[workload] if gc_mode == "on" and not suffix else suffix
-                times = [_ms(entry[e].get(key)) for e in ENGINE_ORDER]
+                times = [_ms(entry[e].get(key)) if e in entry else "—" for e in ENGINE_ORDER]
                 ratios = [_ratio(entry[e]["ratio_to_stepgrad"]) if not suffix else ""
                           for e in ("micrograd", "floats")]
+                tape = entry.get("tape", {}).get("replay_to_floats")
+                ratios.append(_ratio(tape) if not suffix and tape is not None else "")
                 lines.append(layout.format(title, gc_mode if not suffix else "", *times, *ratios))
     for gc_mode in GC_MODES:
         entry = summary["chain"][gc_mode]
         title = "deepest chain y ← y + x backpropagated" if gc_mode == "on" else ""
         depths = [f"{'' if entry[e].get('failed_at') else '≥'}{entry[e]['depth']:,}" for e in GRAPH_ENGINES]
-        lines.append(layout.format(title, gc_mode, *depths, "—", "", ""))
+        lines.append(layout.format(title, gc_mode, *depths, "—", "—", "", "", ""))
         lines.append(layout.format("  its build+backward", "", *[_ms(entry[e]["seconds"]) for e in GRAPH_ENGINES],
-                                   "—", "", ""))
+                                   "—", "—", "", "", ""))
     limit = summary["chain"]["on"]["stepgrad"]["recursion_limit"]
     failed_at = summary["chain"]["on"]["micrograd"].get("failed_at")
     lines.append(f"  (recursion limit {limit}; chains tried up to {sizes.chain_cap:,}; micrograd: "
                  + (f"RecursionError at {failed_at:,})" if failed_at else "no RecursionError)"))
     lines.append("")
-    lines.append(layout.format("memory (tracemalloc, bytes per node)", "GC", *GRAPH_ENGINES, "", "", ""))
+    lines.append(layout.format("memory (tracemalloc, bytes per node)", "GC", *GRAPH_ENGINES, "", "", "", "", ""))
     for gc_mode in GC_MODES:
         entry = summary["memory"][gc_mode]
         for moment in ("build", "backward"):
             key = f"bytes_per_node_after_{moment}"
             lines.append(layout.format(f"  after {moment}", gc_mode,
-                                       *[f"{entry[e][key]:.1f}" for e in GRAPH_ENGINES], "", "", ""))
+                                       *[f"{entry[e][key]:.1f}" for e in GRAPH_ENGINES], "", "", "", "", ""))
+    if "tape" in summary["mlp"]["on"]:
+        lines += ["", "stepgrad's tape (trace once, replay on arrays), GC on"]
+        for workload, name in (("mlp", "MLP step"), ("graph", "random graph")):
+            tape = summary[workload]["on"]["tape"]
+            lines.append(f"  {name}: trace {_ms(tape[TRACE_KEY[workload]])} "
+                         f"({tape['trace_to_stepgrad_step']:.2f} stepgrad steps), replay "
+                         f"{_ms(tape[REPLAY_KEY[workload]])} ({tape['replay_to_floats']:.2f}× the floats)")
+    if "train" in summary:
+        lines.append(f"  python {' '.join(TRAIN_COMMAND)}: {summary['train']['seconds']:.2f} s "
+                     f"(median of {summary['train']['runs']}, wall clock, a fresh process)")
     if not quick:
         lines += ["", "targets"]
         for description, measured, met in check_targets(summary):
@@ -198,6 +257,7 @@ def _schedule(rounds):
         if r == 1:
             for gc_mode in GC_MODES:
                 yield [(r, "memory", gc_mode, e) for e in GRAPH_ENGINES]
+        yield [(r, "train", "on", "tape")]
 
 
 def main(argv=None):
@@ -219,11 +279,17 @@ def main(argv=None):
         for group in _schedule(args.rounds):
             r, workload, gc_mode, _ = group[0]
             print(f"round {r}/{args.rounds}: {workload}, GC {gc_mode}", file=sys.stderr, flush=True)
+            if workload == "train":
+                if not args.quick:
+                    measurements.append({"workload": "train", "round": r, "seconds": time_training()})
+                continue
             results = {}
             for _, _, _, engine in group:
                 results[engine] = run_worker(engine, workload, gc_mode, args.quick, args.seed)
                 measurements.append(dict(results[engine], round=r))
-            problems = disagreements(results)
+            problems = disagreements({e: results[e] for e in results if e != "tape"})
+            if "tape" in results:
+                problems += disagreements({"stepgrad": results["stepgrad"], "tape": results["tape"]})
             if problems:
                 raise RuntimeError(f"the engines disagree on {workload} (GC {gc_mode}, round {r}): "
                                    + "; ".join(problems))

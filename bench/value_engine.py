@@ -30,14 +30,15 @@ class ValueEngine:
 
     def mlp_parameters(self, model):
         """Every parameter's value, in micrograd's order (layer, neuron, weights then bias)."""
-        return [p.data for p in self._parameters(model)]
+        return [p.data for p in self.parameters(model)]
 
     @staticmethod
-    def _parameters(model):
+    def parameters(model):
+        """Every parameter Value, in micrograd's order."""
         return [p for layer in model for row, b in layer for p in (*row, b)]
 
-    def mlp_step(self, model, points, labels, learning_rate):
-        """Forward, backward and an SGD update on the whole batch; returns the loss before it."""
+    def loss(self, model, points, labels):
+        """micrograd's demo loss on the batch: mean max-margin loss plus α·Σp²."""
         Value = self.Value
         last = len(model) - 1
         losses = []
@@ -47,10 +48,14 @@ class ValueEngine:
                 nets = [sum((w * x for w, x in zip(row, activations)), b) for row, b in layer]
                 activations = nets if depth == last else [net.relu() for net in nets]
             losses.append((activations[0] * -label + 1.0).relu())  # max-margin: relu(1 − y·score)
-        parameters = self._parameters(model)
         data_loss = sum(losses[1:], losses[0]) * (1.0 / len(losses))
-        squares = [p * p for p in parameters]
-        total = data_loss + sum(squares[1:], squares[0]) * REG_STRENGTH
+        squares = [p * p for p in self.parameters(model)]
+        return data_loss + sum(squares[1:], squares[0]) * REG_STRENGTH
+
+    def mlp_step(self, model, points, labels, learning_rate):
+        """Forward, backward and an SGD update on the whole batch; returns the loss before it."""
+        total = self.loss(model, points, labels)
+        parameters = self.parameters(model)
         for p in parameters:
             p.grad = 0.0
         total.backward()

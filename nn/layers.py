@@ -162,6 +162,19 @@ class MLP(Module):
         return [pair for k, layer in enumerate(self.layers)
                 for pair in layer.named_parameters(f"{prefix}layers.{k}.")]
 
+    def to_torch(self, dtype=None):
+        """This network as a ``torch.nn.Sequential`` (Linear layers and activations), float64 by
+        default; needs the ``torch`` extra. See ``nn.torch_bridge``."""
+        from .torch_bridge import to_torch
+        return to_torch(self, dtype)
+
+    @classmethod
+    def from_torch(cls, module, unit_names=None):
+        """The MLP with the weights of a ``torch.nn.Sequential`` made by ``to_torch`` (or shaped
+        like one: Linear layers, each followed by at most one Sigmoid, Tanh or ReLU)."""
+        from .torch_bridge import from_torch
+        return from_torch(module, unit_names)
+
     def weights(self):
         """``(weights, biases)`` as nested lists of floats, the form the constructor takes."""
         return ([[[w.data for w in n.w] for n in layer.neurons] for layer in self.layers],

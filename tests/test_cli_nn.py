@@ -220,3 +220,9 @@ def test_help(capsys, command, text):
         main([command, "--help"])
     assert exit_.value.code == 0
     assert text in capsys.readouterr().out
+
+
+def test_train_prints_the_same_with_and_without_the_tape(capsys):
+    code, out, _ = run(capsys, "train", "circles", "--epochs", "30", "--seed", "2")
+    assert code == 0 and "full batch updates" in out
+    assert run(capsys, "train", "circles", "--epochs", "30", "--seed", "2", "--no-tape") == (0, out, "")

@@ -6,9 +6,11 @@ import pytest
 from tqdm import tqdm
 
 from autodiff import grad
-from nn import MLP, SGD, Adam, History, accuracy, evaluate, fit, moons, split, squared_error, xor
+from nn import (MLP, SGD, Adam, History, accuracy, binary_cross_entropy, evaluate, fit,
+                mean_squared_error, moons, split, squared_error, xor)
 from lecture import SECTION7, training_step
 from nn import train as train_module
+from nn.taped import TapedLoss
 
 
 class CountingSGD(SGD):
@@ -199,3 +201,49 @@ def test_history_knows_its_set_sizes_and_errors_per_example():
     assert History(train=[1.0, 2.0], train_size=4).mean_train == [0.25, 0.5]
     with pytest.raises(ValueError, match="train_size is not known"):
         History(train=[1.0]).mean_train
+
+
+# -- the tape: one traced example's graph replayed per batch ----------------------------------
+
+def _fit_both(loss, batch_size, optimizer, epochs, **kwargs):
+    from nn.data import DATASETS, split
+    from nn.optim import make_optimizer
+    train, held = split(DATASETS["moons"](n=60, noise=0.2, seed=3), 0.25, seed=3)
+    runs = []
+    for tape in (True, False):
+        network = MLP(2, [5, 1], activation=["tanh", "sigmoid"], init="xavier", seed=3)
+        history = fit(network, train.inputs, train.targets, loss=loss, epochs=epochs,
+                      batch_size=batch_size, optimizer=make_optimizer(optimizer, network.parameters(), 0.05),
+                      validation=(held.inputs, held.targets), seed=3, tape=tape, **kwargs)
+        runs.append((history, network.state_dict()))
+    return runs
+
+
+@pytest.mark.parametrize("loss, batch_size, optimizer", [
+    (squared_error, None, "adam"), (squared_error, 8, "momentum"), (mean_squared_error, 16, "sgd"),
+    (mean_squared_error, None, "adam")])
+def test_tape_gives_the_same_history_and_weights(loss, batch_size, optimizer):
+    (taped, taped_state), (built, built_state) = _fit_both(loss, batch_size, optimizer, epochs=60)
+    for a, b in ((taped.train, built.train), (taped.validation, built.validation),
+                 (list(taped_state.values()), list(built_state.values()))):
+        assert len(a) == len(b) and all(abs(x - y) <= 1e-12 * abs(y) for x, y in zip(a, b))
+    assert taped.stopped == built.stopped and taped.best_epoch == built.best_epoch
+
+
+@pytest.mark.parametrize("loss, batch_size, network, traced", [
+    (squared_error, None, xor_network, True), (squared_error, 1, xor_network, False),
+    (binary_cross_entropy, None, xor_network, False),
+    (squared_error, None, lambda: _Wrapped(xor_network()), False)])
+def test_tape_is_used_only_where_it_replays_the_same_graph(monkeypatch, loss, batch_size, network, traced):
+    made = []
+    monkeypatch.setattr(train_module, "TapedLoss", lambda *args: made.append(args) or TapedLoss(*args))
+    data = xor()
+    fit(network(), data.inputs, data.targets, loss=loss, epochs=2, batch_size=batch_size)
+    assert bool(made) == traced
+
+
+class _Wrapped(MLP):
+    """A network class of the user's own: fit cannot know its graph's shape, so it builds it."""
+
+    def __init__(self, network):
+        self.__dict__.update(network.__dict__)

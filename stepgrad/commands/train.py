@@ -28,17 +28,18 @@ def add_parsers(subparsers):
         + (f", until E < {r.target_error:g}" if r.target_error else "")
         + (f", {r.validation:.0%} held out" if r.validation else "")
         for name, r in RECIPES.items())
+    updates = "Updates: " + ", ".join(f"{name} {_mode(r.batch_size)}" for name, r in RECIPES.items())
     parser = subparsers.add_parser(
         "train", help="train a sigmoid MLP on xor, moons or circles",
         description=textwrap.fill(
             "Train a sigmoid MLP on a small seeded dataset and report the error per "
             "epoch, why training stopped and the accuracy. The same seed gives the same "
             "data, initial weights, shuffling and result.", 79),
-        epilog=f"datasets and their defaults:\n{recipes}\n\n"
+        epilog=f"datasets and their defaults:\n{recipes}\n{updates}\n\n"
                "The table shows the error per example, E = ½Σ(t − o)² averaged over each\n"
                "set (the sets differ in size); --target-error compares the lecture's sum\n"
                "over the training set, E = ½ΣΣ(t − o)².\n"
-               "Example: stepgrad train moons --epochs 60 --plot moons.png --save moons.json",
+               "Example: stepgrad train moons --plot moons.png --save moons.json",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", choices=list(RECIPES), metavar="DATASET",
                         help=f"one of {', '.join(RECIPES)}")
@@ -50,8 +51,11 @@ def add_parsers(subparsers):
                         help="sgd, momentum (μ = 0.9) or adam")
     parser.add_argument("--lr", metavar="η", type=positive_float, help="the learning rate")
     parser.add_argument("--batch-size", metavar="K", type=positive_int,
-                        help="examples per update (default 1: online, the lecture's mode)")
+                        help="examples per update (1: online, the lecture's mode)")
     parser.add_argument("--full-batch", action="store_true", help="one update per epoch")
+    parser.add_argument("--no-tape", dest="tape", action="store_false",
+                        help="build every example's graph with Values instead of replaying one "
+                             "traced example's graph per batch (same results, slower)")
     parser.add_argument("--target-error", metavar="E", type=positive_float,
                         help="stop once the training error is below E")
     parser.add_argument("--patience", metavar="N", type=positive_int,
@@ -80,7 +84,7 @@ def run(args):
         changes["batch_size"] = None
     if args.patience is not None and RECIPES[args.dataset].validation is None:
         raise ValueError(f"--patience needs a validation set, and {args.dataset} has none")
-    result = run_recipe(args.dataset, seed=args.seed, **changes)
+    result = run_recipe(args.dataset, seed=args.seed, tape=args.tape, **changes)
     _report(args, result)
     if args.plot:
         from nn.plots import plot_training
@@ -94,6 +98,11 @@ def run(args):
                             description=f"trained on {args.dataset}, seed {args.seed}")
         print(f"wrote {path}")
     return 0
+
+
+def _mode(batch_size):
+    return ("online" if batch_size == 1 else "full batch" if batch_size is None
+            else f"mini-batches of {batch_size}")
 
 
 def _stop_reason(recipe, history):
@@ -124,8 +133,7 @@ def _report(args, result):
     recipe, history, network = result.recipe, result.history, result.network
     shape = "-".join(str(n) for n in [network.n_inputs, *network.layer_sizes])
     held = f", {len(result.validation)} for validation" if result.validation is not None else ""
-    mode = ("online" if recipe.batch_size == 1 else "full batch" if recipe.batch_size is None
-            else f"mini-batches of {recipe.batch_size}")
+    mode = _mode(recipe.batch_size)
     print(f"Training a {shape} sigmoid MLP on {args.dataset}: {len(result.train)} examples{held}")
     print(f"{recipe.optimizer} (η = {recipe.lr:g}), {mode} updates, at most {recipe.epochs} "
           f"epochs, seed {args.seed}")

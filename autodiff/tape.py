@@ -1,0 +1,363 @@
+"""Trace once, replay fast: a recorded graph replayed on numpy arrays, a few calls per level."""
+
+import gc
+
+import numpy as np
+
+from . import value as engine
+from .backward import check_root
+from .graph import topological_order
+from .ops import CONST
+from .replay import RAISE, Chain, Group, chain_form
+from .value import Value
+
+__all__ = ["trace", "Tape", "TraceError"]
+
+# Chains of fewer links replay as ordinary groups: fusing them saves less than it costs.
+_SHORTEST_CHAIN = 4
+
+
+class TraceError(ValueError):
+    """A graph, or a call, that a tape cannot replay."""
+
+
+def trace(output, inputs):
+    """Record the graph below ``output`` once; returns a ``Tape`` that replays it for new ``inputs``.
+
+    ``inputs`` are leaf Values (a sequence, in the order values will be given). Other leaves keep
+    their recorded values unless a call gives them data; constants (numbers that met a Value)
+    stay constants. The graph's shape is fixed at trace time: a Python ``if`` on ``.data`` while
+    building it is not recorded, so build graphs whose shape does not depend on the values (a
+    kink inside an op, such as relu's at 0, is fine).
+
+    >>> from autodiff import Value, trace
+    >>> x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    >>> tape = trace(x * y + x.sin(), [x, y])
+    >>> out, grads = tape([0.5, 4.0])
+    >>> round(out, 6), grads.round(6).tolist()
+    (2.479426, [4.877583, 0.5])
+    """
+    check_root(output, "trace")
+    if isinstance(inputs, Value):
+        raise TypeError("trace: inputs must be a sequence of Values, got a single Value (write [x])")
+    # NOTE: a trace makes a few objects per node and no reference cycles; with the cycle
+    # collector on, each of its passes would walk the whole graph again (a quarter of the time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return Tape(output, tuple(inputs))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _name(node):
+    return repr(node.label) if node.label else f"the node with data {node.data!r}"
+
+
+def _add(steps, key, item, position):
+    group = steps.get(key)
+    if group is None:
+        group = steps[key] = ([], [])
+    group[0].append(item)
+    group[1].append(position)
+
+
+def _level_then_position(item):
+    """Steps run by level; within a level, by where their first node (a chain: its end) is."""
+    (level, kind, *_), (_, positions) = item
+    return level, positions[0][-1] if kind == "chain" else positions[0]
+
+
+class _Pull:
+    """Where the inputs' gradients come from: a pull, as a step has one."""
+
+    def __init__(self):
+        self.pull = self.flat = None
+
+
+class _Edges:
+    """Gradient contributions, one per (node, operand needing a gradient): target rows and order."""
+
+    def __init__(self):
+        self.parents, self.keys, self.count = [], [], 0
+
+    def add(self, parents, keys):
+        """Edges into rows ``parents``, ordered by ``keys``; returns the first edge's number."""
+        first = self.count
+        self.parents.append(parents)
+        self.keys.append(keys)
+        self.count += len(parents)
+        return first
+
+
+class Tape:
+    """A graph recorded by ``trace``: call it with new input values to get the output and gradients.
+
+    Nodes that depend on constants only are folded to their recorded values. The others become
+    steps (``autodiff.replay``): groups of nodes with one op and one kind of operands at one
+    level, and chains of adds (as ``sum`` builds them) replayed as one accumulation. Each step's
+    forward and partials are array programs compiled from the op table (``autodiff.vectorise``).
+    Gradients are summed per node in the order ``backward()`` sums them, so a replay without a
+    batch gives the engine's very numbers.
+    """
+
+    def __init__(self, output, inputs):
+        self.output, self.inputs = output, inputs
+        self._check_inputs(inputs)
+        order = topological_order(output)
+        index = {x: i for i, x in enumerate(inputs)}
+        # state: for each node that depends on a non-constant leaf, 2·level + 1 if it depends on
+        # an input. An operand's kind is True/False (varying: does it need a gradient?) or, for
+        # a node folded to its recorded value (it depends on constants only), its float.hex.
+        state, free, uses, steps, candidates = {}, [], {}, {}, []
+        get, count = state.get, uses.get
+        chainable = {}
+        for k, node in enumerate(order):
+            a = node.a
+            if a is None:
+                if node.op is not CONST:
+                    state[node] = 1 if node in index else 0
+                    if node not in index:
+                        free.append(node)
+                continue
+            b, op = node.b, node.op
+            uses[a] = count(a, 0) + 1
+            sa = get(a)
+            if b is None:
+                if sa is None:
+                    continue
+                kind, s = (sa & 1 == 1,), sa
+            else:
+                uses[b] = count(b, 0) + 1
+                sb = get(b)
+                if sa is None:
+                    if sb is None:
+                        continue
+                    kind, s = (a.data.hex(), sb & 1 == 1), sb
+                elif sb is None:
+                    kind, s = (sa & 1 == 1, b.data.hex()), sa
+                else:
+                    kind, s = (sa & 1 == 1, sb & 1 == 1), max(sa, sb) | (sa & 1) | (sb & 1)
+                    chain = chainable.get(op)
+                    if chain is None:
+                        chain = chainable[op] = chain_form(op) is not None
+                    if chain:  # a sum as Python's sum builds it? decided once uses are known
+                        state[node] = s + 2
+                        candidates.append((node, kind, k))
+                        continue
+            s += 2    # one level up, the same input bit
+            state[node] = s
+            _add(steps, (s >> 1, op, kind), node, k)
+        self._state, self._free = state, free
+        self._free_row = {node: len(inputs) + k for k, node in enumerate(free)}
+        self._recorded = np.array([node.data for node in free])
+        self._plan(steps, candidates, uses, len(order))
+
+    def _plan(self, steps, candidates, uses, n_nodes):
+        """Chains, then steps in level order; rows for leaves, then for each step's nodes.
+
+        Levels are longest paths from the leaves, so every node's operands are ready one level
+        below it, also for a chain, whose terms all lie below its end.
+        """
+        chains = {}   # a chain's end → [links, positions, kinds]
+        for node, kind, k in candidates:
+            a = node.a
+            chain = chains.pop(a, None) if uses[a] == 1 and a.op is node.op else None
+            if chain is None:
+                chain = [[], [], []]
+            chain[0].append(node)
+            chain[1].append(k)
+            chain[2].append(kind)
+            chains[node] = chain
+        state = self._state
+        for end, (links, positions, kinds) in chains.items():
+            if len(links) >= _SHORTEST_CHAIN:
+                _add(steps, (state[end] >> 1, "chain", end.op, len(links)), links, positions)
+                continue
+            for link, k, kind in zip(links, positions, kinds):   # too short to be worth a step
+                _add(steps, (state[link] >> 1, link.op, kind), link, k)
+        self._level = max((key[0] for key in steps), default=0)
+        row = {x: i for i, x in enumerate(self.inputs)}
+        row.update(self._free_row)
+        self.n_leaves = start = len(row)
+        self._steps = []
+        for key, (items, positions) in sorted(steps.items(), key=_level_then_position):
+            if key[1] == "chain":
+                step = Chain(key[2], items, positions, start, state[items[0][-1]] & 1 == 1)
+            else:
+                step = Group(key[1], items, positions, start, key[2])
+            row.update(zip(step.nodes, range(start, step.stop)))
+            start = step.stop
+            self._steps.append(step)
+        self.n_rows, self._row = start, row
+        edges = _Edges()
+        for step in self._steps:
+            step.plan(row, n_nodes, edges)
+        self.n_edges = edges.count
+        self._plan_pulls(edges)
+
+    # -- trace ---------------------------------------------------------------------------
+    @staticmethod
+    def _check_inputs(inputs):
+        seen = set()
+        for i, x in enumerate(inputs):
+            if type(x) is not Value:
+                raise TypeError(f"trace: inputs[{i}] must be a Value, got {type(x).__name__}")
+            if x.a is not None:
+                raise TraceError(f"trace: inputs[{i}] ({_name(x)}) is computed by {x.op.name}; "
+                                 "inputs must be leaves")
+            if x.op is CONST:
+                raise TraceError(f"trace: inputs[{i}] ({_name(x)}) is a constant (a number that met "
+                                 "a Value); constants stay constants: make it a Value leaf")
+            if x in seen:
+                raise TraceError(f"trace: inputs[{i}] ({_name(x)}) is given twice")
+            seen.add(x)
+
+    def _plan_pulls(self, edges):
+        """Per step, and for the inputs, which edges sum into which row, in backward's order."""
+        targets = [step for step in self._steps if step.requires]
+        if not edges.count:
+            self._input_pull = _Pull()
+            for step in (*targets, self._input_pull):
+                step.pull = (np.zeros(0, np.intp), np.zeros(0, np.intp))
+            return
+        parent = np.concatenate(edges.parents)
+        # NOTE: backward() visits nodes in reverse topological order, operand a before b; the
+        # keys sort each parent's edges that way, so sums are taken in the engine's order.
+        order = np.lexsort((np.concatenate(edges.keys), parent))
+        parent = parent[order]
+        bounds = [(s.start, s.stop) for s in targets] + [(0, len(self.inputs))]
+        begins = np.searchsorted(parent, [b for b, _ in bounds])
+        ends = np.searchsorted(parent, [e for _, e in bounds])
+        self._input_pull = _Pull()
+        for target, (first, _), begin, end in zip([*targets, self._input_pull], bounds, begins, ends):
+            target.pull = (parent[begin:end] - first, order[begin:end])
+
+    # -- replay --------------------------------------------------------------------------
+    def __call__(self, values, data=None):
+        """Forward and backward for these input values; returns ``(output, gradients)``.
+
+        Args:
+            values: one number per input, in the order given to ``trace`` (a sequence or array).
+            data: ``{leaf: numbers}`` for leaves that are not inputs: a 1-D array (all of one
+                length n) makes a batch of n rows; the output and the gradients are then summed
+                over the batch. A number gives every row that value.
+
+        Returns the output as a float and the gradients as a float array, one per input.
+        """
+        values, columns, batch = self._arguments(values, data)
+        V, saved, trouble = self._forward(values, columns, batch)
+        return self._result(V, batch), self._backward(V, saved, trouble, batch)
+
+    def forward(self, values, data=None):
+        """The output only: a float, or with a batch an array of the output for each row."""
+        values, columns, batch = self._arguments(values, data)
+        V = self._forward(values, columns, batch)[0]
+        out = self._output_row(V)
+        return float(out) if batch is None else np.broadcast_to(out, (batch,)).astype(float)
+
+    def _arguments(self, values, data):
+        try:
+            values = np.array(values, dtype=float)
+        except (TypeError, ValueError) as error:
+            raise TraceError(f"tape: values must be numbers, one per input ({error})") from None
+        if values.shape != (len(self.inputs),):
+            raise TraceError(f"tape: expected {len(self.inputs)} values (one per input), "
+                             f"got shape {values.shape}")
+        columns, batch = {}, None
+        for leaf, column in (data or {}).items():
+            row = self._data_row(leaf)
+            try:
+                column = np.array(column, dtype=float)
+            except (TypeError, ValueError) as error:
+                raise TraceError(f"tape: data for {_name(leaf)} must be numbers ({error})") from None
+            if column.ndim > 1:
+                raise TraceError(f"tape: data for {_name(leaf)} must be a number or a 1-D array, "
+                                 f"got shape {column.shape}")
+            if column.ndim == 1:
+                if batch is not None and len(column) != batch:
+                    raise TraceError(f"tape: data for {_name(leaf)} has {len(column)} rows, "
+                                     f"other data {batch}")
+                if len(column) == 0:
+                    raise TraceError(f"tape: data for {_name(leaf)} is empty")
+                batch = len(column)
+            columns[row] = column
+        return values, columns, batch
+
+    def _data_row(self, leaf):
+        row = self._free_row.get(leaf) if type(leaf) is Value else None
+        if row is not None:
+            return row
+        if type(leaf) is not Value:
+            raise TypeError(f"tape: data keys must be leaf Values, got {type(leaf).__name__}")
+        if leaf in self.inputs:
+            reason = "is an input: give its value in values"
+        elif leaf.op is CONST:
+            reason = "is a constant (a number that met a Value); constants stay constants"
+        elif leaf.a is not None:
+            reason = f"is computed by {leaf.op.name}; data goes to leaves"
+        else:
+            reason = "is not a leaf of the traced graph"
+        raise TraceError(f"tape: data for {_name(leaf)}: it {reason}")
+
+    def _forward(self, values, columns, batch):
+        V = np.empty((self.n_rows,) if batch is None else (self.n_rows, batch))
+        n_inputs = len(self.inputs)
+        V[:n_inputs] = values if batch is None else values[:, None]
+        V[n_inputs:self.n_leaves] = self._recorded if batch is None else self._recorded[:, None]
+        for row, column in columns.items():
+            V[row] = column
+        # Non-finite leaves: every step runs on floats, so NaN and inf flow as in the engine.
+        trouble = not np.isfinite(V[:self.n_leaves]).all()
+        with np.errstate(**RAISE):
+            saved = [step.forward(V, batch, trouble) for step in self._steps]
+        return V, saved, trouble
+
+    def _output_row(self, V):
+        row = self._row.get(self.output)
+        return self.output.data if row is None else V[row]
+
+    def _result(self, V, batch):
+        out = self._output_row(V)
+        return float(out) if batch is None else float(np.sum(np.broadcast_to(out, (batch,))))
+
+    def _backward(self, V, saved, trouble, batch):
+        n_inputs = len(self.inputs)
+        if self._state.get(self.output, 0) & 1 == 0:
+            return np.zeros(n_inputs)
+        root = self._row[self.output]
+        if root < n_inputs:  # the output is an input: ∂x/∂x = 1 per row
+            gradients = np.zeros(n_inputs)
+            gradients[root] = 1.0 if batch is None else batch
+            return gradients
+        G = np.empty_like(V)
+        C = np.empty((self.n_edges,) if batch is None else (self.n_edges, batch))
+        anomaly = engine.anomaly_mode()
+        G[root] = 1.0
+        with np.errstate(**RAISE):
+            for step, operands in zip(reversed(self._steps), reversed(saved)):
+                if not step.requires:
+                    continue
+                if step.start != root:
+                    _pull(G[step.start:step.stop], C, step, batch)
+                step.backward(V, G, C, operands, batch, trouble, anomaly)
+            gradients = np.zeros((n_inputs,) if batch is None else (n_inputs, batch))
+            _pull(gradients, C, self._input_pull, batch)
+        return gradients if batch is None else gradients.sum(axis=1)
+
+    def __repr__(self):
+        return (f"<Tape: {self.n_rows - self.n_leaves} nodes in {len(self._steps)} steps over "
+                f"{self._level} levels; {len(self.inputs)} inputs, {len(self._free)} other leaves>")
+
+
+def _pull(target, C, step, batch):
+    """target = the sum of each node's incoming edges, in backward()'s order."""
+    rows, edges = step.pull
+    if batch is None:
+        target[...] = np.bincount(rows, C[edges], len(target))
+        return
+    if step.flat is None or step.flat[0] != batch:
+        step.flat = (batch, (rows[:, None] * batch + np.arange(batch)).ravel())
+    # NOTE: bincount adds in index order, so each (node, row of the batch) keeps its edge order.
+    target[...] = np.bincount(step.flat[1], C[edges].ravel(), target.size).reshape(target.shape)
