@@ -251,7 +251,6 @@ class _Check:
         q = catalog.quantities[name]
         make = lambda verdict, notes=(), **more: Row(answer.key, yours, answer.line, name, exact,
                                                      verdict, tuple(notes), **more)
-        warnings = ()
         if _close(yours, exact, yours.unit / 2):
             return make(CORRECT, warnings=self._hidden(q, yours, exact))
         sources = [s for s in self._sources_of(name) if s in self.points]

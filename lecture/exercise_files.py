@@ -110,7 +110,7 @@ def key_toml(exercise, problem_file=EXERCISE_FILE):
     head = [f"Answer key of exercise {exercise.id}"
             + (f" ({exercise.student})" if exercise.student else "")
             + f": every asked value, exact, to {exercise.digits} significant digits.",
-            f"Check it with: stepgrad check key.toml"]
+            "Check it with: stepgrad check key.toml"]
     return _answers(exercise, problem_file, exercise.key, head)
 
 

@@ -56,7 +56,7 @@ def derive(problem, mistake=None, at=None, digits=4, eta=None):
     d = Derivation()
     names = problem.unit_names
     weights = dict(problem.weights)
-    value, uses = {}, {}
+    value = {}
 
     def write(key, x, used):
         if key == at and mistake == "arithmetic_slip":

@@ -6,7 +6,6 @@ import sys
 import pytest
 
 import lecture
-import nn
 from lecture.textbook import training_step
 from stepgrad.cli import main
 from viz import style
