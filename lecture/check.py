@@ -32,7 +32,7 @@ from autodiff.parse import ExpressionError, parse_expression
 
 from .intervals import Interval, around
 from .mistakes import DIAGNOSES, MISTAKES, eta_mistake
-from .notation import Names
+from .notation import Names, NotationError
 from .quantities import Catalog
 
 __all__ = ["check", "check_derivation", "Row", "Report", "VERDICTS", "CORRECT", "ROUNDING", "CARRIED", "EARLY",
@@ -175,7 +175,10 @@ class _Check:
         self.submission = submission
         problem = submission.problem
         self.catalog = catalog = Catalog(problem)
-        self.names = Names(catalog, submission.notation)
+        try:
+            self.names = Names(catalog, submission.notation)
+        except NotationError as error:
+            raise NotationError(f"{submission.source}: {error}") from None
         from .engine import exact_values
         self.exact = exact_values(problem, catalog)
         # which quantity (or given) each answer names, and the value of yours later ones use
@@ -200,8 +203,11 @@ class _Check:
         wanted = [n for n in self.written if n in catalog.quantities]
         for answer, name in self.resolved:      # what expression answers use
             if name is None:
-                wanted += [n for n in map(self.names.resolve, re.findall(r"[^\W\d]\w*", answer.key))
-                           if n in catalog.quantities]
+                scope, text = _scope_of(answer.key)
+                for word in re.findall(r"[^\W\d]\w*", text):
+                    n = self.names.resolve(f"{scope}.{word}" if scope else word)
+                    if n in catalog.quantities:
+                        wanted.append(n)
         self.cone = catalog.cone(wanted, stop=mine)
         self.point_values = self._recompute(self.points)
         self.interval_values = self._recompute(self.intervals)
@@ -452,13 +458,15 @@ class _Check:
             return make(None, NOT_CHECKED, (f"no quantity {key!r}" + (f"; {hint}" if hint else ""),))
         catalog = self.catalog
         exact_values = {**catalog.constants, **self.exact}
+        scope, text = _scope_of(key)
         try:
-            exact_expr = parse_expression(key, names.variables(exact_values), False)
-            used = self._used()
-            mine = parse_expression(key, names.variables(used), False)
+            exact_expr = parse_expression(text, names.variables(exact_values, scope), False)
+            mine = parse_expression(text, names.variables(self._used(), scope), False)
         except ExpressionError as error:
-            return make(None, NOT_CHECKED, (f"cannot read {key!r} as an expression: "
+            return make(None, NOT_CHECKED, (f"cannot read {text!r} as an expression: "
                                             f"{error.message}",))
+        except ValueError as error:          # a name no expression can hold
+            return make(None, NOT_CHECKED, (f"cannot read {text!r} as an expression: {error}",))
         exact = exact_expr.root.data
         if _close(yours, exact, yours.unit / 2):
             return make(exact, CORRECT)
@@ -467,7 +475,8 @@ class _Check:
         mine.root.backward()
         spread, sources = 0.0, []
         for variable, leaf in mine.variables.items():
-            canonical = names.resolve(variable)
+            canonical = names.resolve(f"{scope}.{variable}" if scope else variable) or \
+                names.resolve(variable)
             if canonical in self.points:
                 sources.append(canonical)
                 spread += abs(leaf.grad) * self.written[canonical].unit / 2
@@ -486,8 +495,15 @@ class _Check:
         used_text = ", ".join(f"{catalog.display(n)} = {_plain(v.data)}"
                               for n, v in exact_expr.variables.items())
         return make(exact, WRONG, (f"the exact value is {_fixed(exact, yours.unit)}",
-                                   f"{key} with {used_text} = {_fixed(exact, yours.unit)}"),
+                                   f"{text} with {used_text} = {_fixed(exact, yours.unit)}"),
                     mistake="arithmetic_slip", expected=point)
+
+
+def _scope_of(key):
+    """(scope, expression) of an expression answer written in a table per pass:
+    ``example2.w46*delta6`` → (example2, w46*delta6)."""
+    match = re.match(r"((?:epoch\d+\.)?(?:example\d+\.)?)(.*)$", key)
+    return match[1].rstrip("."), match[2]
 
 
 def _first_changed(mistake, upstream, catalog):

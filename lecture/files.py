@@ -139,24 +139,31 @@ def _toml_locator(text):
     return lambda table, key: lines.get((table, key))
 
 
+_JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"(?:\s*:)?|[{}\[\]]')
+
+
 def _json_locator(text):
-    """(table, key) → the first line at or after the table's own key that sets ``key``."""
-    rows = text.splitlines()
-
-    def line_of(key, start):
-        pattern = re.compile(r'"' + re.escape(json.dumps(key)[1:-1]) + r'"\s*:')
-        for number in range(start, len(rows)):
-            if pattern.search(rows[number]):
-                return number + 1
-        return None
-
-    def locate(table, key):
-        start = 0
-        if table is not None:
-            found = line_of(table, 0)
-            if found is None:
-                return None
-            start = found - 1
-        return line_of(key, start)
-
-    return locate
+    """(table, key) → the line where ``key`` is first set in the object at dotted path
+    ``table`` (None: the top level; "answers.example2" inside it). One pass over the tokens."""
+    lines, stack, pending, line, last = {}, [], None, 1, 0
+    for match in _JSON_TOKEN.finditer(text):
+        line += text.count("\n", last, match.start())
+        last = match.start()
+        token = match.group()
+        path = stack[-1] if stack else None
+        if token.endswith(":"):
+            key = json.loads(token[:-1].rstrip())
+            lines.setdefault((path, key), line)
+            pending = key
+        elif token in "{[":
+            if stack and pending is not None:
+                path = pending if path is None else f"{path}.{pending}"
+            stack.append(path)
+            pending = None
+        elif token in "}]":
+            if stack:
+                stack.pop()
+            pending = None
+        else:
+            pending = None
+    return lambda table, key: lines.get((table, key))

@@ -10,6 +10,7 @@ from autodiff.notation import printable
 
 from .check import CARRIED
 from .grading import STATUSES
+from .markup import escape_markdown
 from .report import report_dict, report_html, report_markdown
 
 __all__ = ["gradebook_csv", "gradebook_json", "summary_text", "summary_markdown",
@@ -33,10 +34,10 @@ def gradebook_csv(gradebook):
     for r in gradebook.results:
         graded = r.status == "graded"
         mistakes = " ".join(m for m, _, _ in r.report.mistakes()) if graded else ""
-        writer.writerow([r.student, r.exercise or "", r.status,
+        writer.writerow([_csv_safe(r.student), _csv_safe(r.exercise or ""), r.status,
                          _number(r.score) if graded else "", _number(r.total) if graded else "",
-                         f"{r.percent:.1f}" if graded else "", r.first_wrong or "", mistakes,
-                         _csv_safe(r.message)])
+                         f"{r.percent:.1f}" if graded else "", _csv_safe(r.first_wrong or ""),
+                         mistakes, _csv_safe(r.message)])
     return out.getvalue()
 
 
@@ -67,15 +68,15 @@ def gradebook_json(gradebook):
                       ensure_ascii=False, indent=1) + "\n"
 
 
-def _summary_lines(gradebook, bullet):
+def _summary_lines(gradebook, bullet, escape=printable):
     summary = gradebook.summary()
     lines = [f"{summary['graded']} of {summary['students']} students graded, mean "
              f"{summary['mean_percent']:.1f}%"]
     problems = [r for r in gradebook.results if r.status != "graded"]
     if problems:
         lines += ["", "Not graded:"]
-        lines += [f"{bullet}{printable(r.student)}: {r.status} ({STATUSES[r.status]})"
-                  + (f": {printable(r.message)}" if r.message else "") for r in problems]
+        lines += [f"{bullet}{escape(r.student)}: {r.status} ({STATUSES[r.status]})"
+                  + (f": {escape(r.message)}" if r.message else "") for r in problems]
     if summary["mistakes"]:
         lines += ["", "Mistakes, by how many students made them (what to re-teach):"]
         lines += [f"{bullet}{m['title']} ({m['id']}): {m['students']} student"
@@ -95,7 +96,7 @@ def summary_text(gradebook):
 
 def summary_markdown(gradebook):
     """The class summary as Markdown."""
-    lines = ["# Class summary", ""] + _summary_lines(gradebook, "- ")
+    lines = ["# Class summary", ""] + _summary_lines(gradebook, "- ", escape_markdown)
     return "\n".join(lines) + "\n"
 
 
@@ -129,7 +130,7 @@ def _feedback(result):
 def student_markdown(result):
     """A student's feedback report in Markdown: score, first wrong step, carried rows, the
     checked table, the points per asked quantity."""
-    cell = lambda text: printable(text).replace("|", "\\|")
+    cell = escape_markdown          # a student's names and title are text, never markup
     lines = [f"# {cell(_head(result))}", ""]
     if result.status != "graded":
         return "\n".join(lines + [cell(result.message)]) + "\n"

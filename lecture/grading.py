@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from .check import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, WRONG, check
 from .files import load_submission, read_document
-from .roster import RosterError, roster_rows
+from .roster import RosterError, check_student_id, roster_rows
 from .schema import DerivationError, submission_from_dict
 
 __all__ = ["Scheme", "DEFAULT_CREDIT", "load_scheme", "Key", "load_keys", "Result", "grade",
@@ -57,6 +57,10 @@ def load_scheme(path):
     data, locate = read_document(path)
     if not isinstance(data, dict) or set(data) - {"points", "credit"}:
         raise RosterError(f"{path}: a points file has the tables [points] and [credit]")
+    for table in ("points", "credit"):
+        if not isinstance(data.get(table, {}), dict):
+            raise RosterError(f"{_place(path, locate, None, table)}: [{table}]: expected a table "
+                              f"of name = number")
     points, credit = dict(data.get("points", {})), dict(DEFAULT_CREDIT)
     default = 1.0
     for key, value in points.items():
@@ -216,7 +220,10 @@ def _grade_one(document, path, student, key, scheme):
     if stated is not None and stated != key.id:
         return Result(student, key.id, "wrong exercise", str(path),
                       f"{path}: the file is for exercise {stated!r}; {student}'s is {key.id!r}")
-    report = check(submission)
+    try:
+        report = check(submission)
+    except ValueError as error:      # what the file says cannot be checked: this file only
+        return Result(student, key.id, "malformed", str(path), f"{path}: {error}")
     score, total, parts = _score(key, report, scheme)
     return Result(student, key.id, "graded", str(path), "", report, score, total, parts)
 
@@ -282,6 +289,11 @@ def grade(keys, submissions, roster=None, scheme=None):
             continue        # in a folder, a file without answers (an exercise) is no submission
         student, exercise = _identify(document)
         student = student or path.stem
+        try:
+            check_student_id(student, f"{path}: [exercise] student:")
+        except RosterError as problem:
+            results.append(Result(path.stem, exercise, "malformed", str(path), str(problem)))
+            continue
         if exercise is None:
             exercise = assigned.get(student) or (by_student[student].id if student in by_student else None)
         key = keys.get(exercise) if exercise is not None else None

@@ -24,7 +24,9 @@ _LATEX_SYMBOLS = {"·": r"\cdot ", "−": "-", "²": "^{2}", "³": "^{3}", "½":
 _LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
                    "#": r"\#", "%": r"\%", "_": r"\_", "~": r"\textasciitilde{}",
                    "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}"}
-_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~^&\"'=:")
+# NOTE: what opens markup inside a line: emphasis, code, links and images, raw HTML, entities,
+# table cells, headings. With [ ] escaped no link can form, so ( ) . - : stay readable.
+_MARKDOWN_SPECIALS = set("\\`*_{}[]#!|<>~&")
 
 
 def escape_html(text):
@@ -33,8 +35,8 @@ def escape_html(text):
 
 
 def escape_markdown(text):
-    """``text`` as literal Markdown inline text: punctuation backslash-escaped (so neither
-    markup nor raw HTML gets through), line breaks made spaces."""
+    """``text`` as literal Markdown inline text: the characters that open markup
+    backslash-escaped (so neither markup nor raw HTML gets through), line breaks made spaces."""
     text = " ".join(printable(text).split())
     return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in text)
 

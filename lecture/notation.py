@@ -52,7 +52,9 @@ class Names:
                                     f"quantity {target!r}")
             return [(key, canonical)]
         fields = set(re.findall(r"\{(\w+)\}", key + target))
-        if fields - {"i", "j"} or set(re.findall(r"\{(\w+)\}", key)) != set(re.findall(r"\{(\w+)\}", target)):
+        braces = re.sub(r"\{[ij]\}", "", key + target)
+        if "{" in braces or "}" in braces or fields - {"i", "j"} or \
+                set(re.findall(r"\{(\w+)\}", key)) != set(re.findall(r"\{(\w+)\}", target)):
             raise NotationError(f"[notation] {key} = {target!r}: a pattern uses {{j}} for a unit "
                                 f"(and {{i}}{{j}} for a weight from i to j) on both sides")
         if "i" in fields:
@@ -62,9 +64,9 @@ class Names:
             cases = [{"j": u} for layer in problem.unit_names for u in layer]
         found = []
         for case in cases:
-            canonical = self._canonical(target.format(**case))
+            canonical = self._canonical(_fill(target, case))
             if canonical is not None:
-                found.append((key.format(**case), canonical))
+                found.append((_fill(key, case), canonical))
         if not found:
             raise NotationError(f"[notation] {key} = {target!r}: the pattern names no quantity "
                                 f"of this problem")
@@ -98,19 +100,32 @@ class Names:
         choices = list(dict.fromkeys([*self.mapping, *self.catalog.quantities]))
         return difflib.get_close_matches(_spelled(key.strip()), choices, n=count)
 
-    def variables(self, values):
-        """Every name an expression answer may use, with its value: the givens, the quantities,
-        their spellings (δ6, Δw46, err6) and the writer's own names."""
-        found = dict(values)
-        for name in list(values):
-            scope, _, base = name.rpartition(".")
+    def variables(self, values, scope=""):
+        """Every name an expression answer of ``scope`` (example2, or "") may use, with its
+        value: the givens, the quantities of that scope without it, their spellings (δ6, Δw46,
+        err6) and the writer's own names; only names an expression can spell (w46, not w1,10)."""
+        found = {}
+        for name, value in values.items():
+            head, _, base = name.rpartition(".")
+            if head and not (head == scope or scope.startswith(head + ".")):
+                continue
+            found.setdefault(base, value) if head != scope else found.__setitem__(base, value)
             for canonical, alias in (("delta", "δ"), ("dw", "Δw"), ("db", "Δb"), ("signal", "err")):
                 if base.startswith(canonical):
-                    found[(scope + "." if scope else "") + alias + base[len(canonical):]] = values[name]
+                    found.setdefault(alias + base[len(canonical):], value)
         for name, canonical in self.mapping.items():
-            if canonical in values:
-                found[name] = values[canonical]
-        return found
+            for key in ((f"{scope}.{canonical.rpartition('.')[2]}" if scope else canonical), canonical):
+                if key in values:
+                    found[name] = values[key]
+                    break
+        return {name: value for name, value in found.items() if name.isidentifier()}
+
+
+def _fill(pattern, case):
+    """A pattern with its {i} and {j} replaced (plain replacement: a file's text is no format)."""
+    for field, unit in case.items():
+        pattern = pattern.replace("{" + field + "}", unit)
+    return pattern
 
 
 def _spelled(base):

@@ -94,12 +94,6 @@ def rule_slope(q, *v):
     return _slope_value(q.activation, out, net)
 
 
-def rule_slope_of_net(q, *v):
-    """A mistake: the derivative rule with net in place of o (net·(1 − net) for σ)."""
-    out, net = _reads(q, v)
-    return _slope_value(q.activation, net if out is not None else out, net)
-
-
 def rule_other_slope(q, *v):
     """A mistake: σ′ = o(1 − o) for a tanh unit, tanh′ = 1 − o² for a σ unit."""
     out, _ = _reads(q, v)

@@ -6,6 +6,7 @@ import textwrap
 
 from autodiff.notation import printable
 
+from .markup import escape_markdown
 from .check import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, VERDICTS, WRONG
 
 __all__ = ["report_text", "report_dict", "report_html", "report_markdown", "REPORT_FORMAT",
@@ -165,12 +166,11 @@ def report_html(report, standalone=False):
 
 def report_markdown(report):
     """The report as Markdown: a table, then the causes and the carried rows."""
-    def cell(text):
-        return printable(text).replace("|", "\\|")
+    cell = escape_markdown          # a student's names and title are text, never markup
     lines = [f"**{cell(report.submission.title or report.problem.title or report.submission.source)}**",
              "", "| quantity | yours | exact | verdict |", "|---|---:|---:|---|"]
     for row in report.rows:
-        lines.append(f"| `{cell(row.key)}` | {cell(row.yours.text)} | {_exact_cell(row)} | "
+        lines.append(f"| {cell(row.key)} | {cell(row.yours.text)} | {cell(_exact_cell(row))} | "
                      f"{cell(row.verdict)} |")
     for row in report.rows:
         if row.verdict in (WRONG, CHANGED) and row.notes:

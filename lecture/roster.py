@@ -12,6 +12,8 @@ import io
 import pathlib
 import re
 
+from autodiff.files import DataFileError, read_text
+
 from .schema import DerivationError
 
 __all__ = ["RosterError", "read_roster", "roster_rows", "check_student_id", "ID_COLUMNS", "MAX_STUDENTS"]
@@ -49,16 +51,11 @@ def roster_rows(path, columns=("exercise", "name")):
 def _rows(path, columns):
     path = pathlib.Path(path)
     try:
-        data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
+        text = read_text(path, MAX_BYTES)
     except OSError as error:
         raise RosterError(f"{path}: cannot read it: {error.strerror or error}") from None
-    if data is None:
-        raise RosterError(f"{path}: more than {MAX_BYTES // 1024 // 1024} MB; a roster is smaller")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        raise RosterError(f"{path}:{line}: not UTF-8 text; save the roster as UTF-8 CSV") from None
+    except DataFileError as error:
+        raise RosterError(f"{error}") from None
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)

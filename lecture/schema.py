@@ -45,6 +45,7 @@ anything is built): ``LIMITS``.
 import math
 from dataclasses import dataclass
 
+from autodiff.notation import printable
 from nn import ACTIVATIONS, weight_label
 
 from .problem import LOSSES, MODES, Example, Problem
@@ -505,6 +506,9 @@ def _notation(table, where):
 def _answers(table, where, prefix=""):
     answers = []
     for key, value in table.items():
+        if not key.isprintable():
+            raise where.error(f"answers{prefix}", printable(key), "a name with a control "
+                              "character (a line break, an escape) names nothing")
         if isinstance(value, dict):
             if prefix.count(".") >= 2:
                 raise where.error(f"answers{prefix}", key, "tables of answers nest at most two deep "

@@ -4,12 +4,14 @@ expression file, each read once into the graph to work on."""
 import pathlib
 from dataclasses import dataclass
 
+from autodiff import topological_order
 from autodiff.files import read_data
+from autodiff.notation import printable
 from autodiff.parse import load_expression
 from lecture import SOURCES as PROBLEMS
 from lecture import error_graph
 
-__all__ = ["Source", "load_source", "SOURCES"]
+__all__ = ["Source", "load_source", "find_label", "SOURCES"]
 
 SOURCES = PROBLEMS.replace(" or a problem or derivation file", ", a problem or derivation file, or "
                                                                   "an expression file")
@@ -48,3 +50,14 @@ def _is_problem(path):
     except (OSError, ValueError):
         return True         # the problem reader names the file and what is wrong
     return isinstance(data, dict) and ("network" in data or "problem" in data)
+
+
+def find_label(root, label, option):
+    """The node of the graph below ``root`` labelled ``label``; a ValueError naming ``option``
+    (--wrt, --path) and the labels there are, when there is none."""
+    order = topological_order(root)
+    for node in order:
+        if node.label == label:
+            return node
+    labels = ", ".join(dict.fromkeys(printable(n.label) for n in order if n.label))
+    raise ValueError(f"{option}: no node labeled '{printable(label)}'; labels: {labels}")

@@ -3,7 +3,6 @@
 import importlib.util
 import os
 import pathlib
-import shutil
 import sys
 
 import pytest
@@ -12,14 +11,13 @@ from nn import SGD, fit, load_network
 from lecture import SECTION7, SECTION10, apply_step, training_step
 from nn.recipes import run_recipe
 from stepgrad.cli import main
+from viz_support import needs_dot
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 needs_matplotlib = pytest.mark.skipif(
     importlib.util.find_spec("matplotlib") is None and not os.environ.get("CI"),
     reason="matplotlib is not installed (the plot extra)")
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None and not os.environ.get("CI"),
-                               reason="the Graphviz dot program is not installed")
 
 
 def run(capsys, *argv):

@@ -6,7 +6,7 @@ import pathlib
 
 import pytest
 
-from lecture import SECTION7, SECTION8, Example, Problem, check_derivation
+from lecture import SECTION7, SECTION8, DerivationError, Example, Problem, check_derivation
 from lecture.check import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, WRONG
 
 DERIVATIONS = pathlib.Path(__file__).resolve().parent.parent / "examples" / "derivations"
@@ -242,10 +242,12 @@ def test_one_mistake_over_many_rows_is_reported_once():
 
 
 def test_control_characters_in_names_and_titles_are_escaped():
-    report = check({"o4\x1b[2J": 1}, title="evil\x1b]0;owned\x07 \u202etxt")
+    report = check({"o4": 0.332}, title="evil\x1b]0;owned\x07 \u202etxt")
     text = report.text()
     assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
     assert "evil\\x1b]0;owned\\x07 \\u202etxt" in text
+    with pytest.raises(DerivationError, match=r"\[answers\] o4\\x1b\[2J: a name with a control"):
+        check({"o4\x1b[2J": 1})         # a line break or an escape in a name names nothing
 
 
 def test_the_problem_of_section8_reads_its_own_names():

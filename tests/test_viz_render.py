@@ -10,7 +10,7 @@ import viz
 from autodiff import OPS, Value
 from lecture import training_step
 from viz import style
-from viz.render import write_whole
+from autodiff.files import write_atomic as write_whole
 from viz_support import needs_dot, svg_texts
 
 MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b"<?xml", ".pdf": b"%PDF-"}

@@ -6,7 +6,9 @@ import pathlib
 from autodiff import Value, topological_order
 from autodiff.steps import Stepper
 
-from .render import write_image, write_whole
+from autodiff.files import write_atomic
+
+from .render import write_image
 from .stepping import stepper_dot
 
 __all__ = ["backward_frames", "render_frames", "save_gif", "PILLOW_ADVICE"]
@@ -107,4 +109,4 @@ def save_gif(images, path, *, duration=800):
     animation = io.BytesIO()
     canvases[0].save(animation, format="GIF", save_all=True, append_images=canvases[1:],
                      duration=duration, loop=0)
-    return write_whole(path, animation.getvalue())
+    return write_atomic(path, animation.getvalue())

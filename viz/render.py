@@ -1,6 +1,7 @@
 """Writing drawings to PNG, SVG or PDF files with the Graphviz ``dot`` program."""
 
 import pathlib
+import re
 import shutil
 import subprocess
 
@@ -11,9 +12,10 @@ from .network import network_to_dot
 from .stepping import stepper_dot
 
 __all__ = ["DotNotFoundError", "LayoutTimeout", "IMAGE_FORMATS", "LAYOUT_SECONDS", "image_format",
-           "write_image", "pipe", "write_whole", "render", "render_network", "render_stepper"]
+           "write_image", "pipe", "render", "render_network", "render_stepper"]
 
 IMAGE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \(D:)\d{14}")
 LAYOUT_SECONDS = 60     # a layout that takes longer is stopped, with advice
 
 INSTALL_ADVICE = (
@@ -48,12 +50,13 @@ def image_format(path):
 def write_image(graph, path, timeout=LAYOUT_SECONDS):
     """Render a ``graphviz`` graph to ``path`` (format by suffix); returns the path.
 
-    The file appears whole or not at all (``write_whole``); a missing parent folder is created.
+    The file appears whole or not at all (``autodiff.files.write_atomic``); a missing parent
+    folder is created.
     Raises DotNotFoundError when ``dot`` is missing, and LayoutTimeout when it takes longer than
     ``timeout`` seconds.
     """
     path = pathlib.Path(path)
-    return write_whole(path, pipe(graph, image_format(path), timeout))
+    return write_atomic(path, pipe(graph, image_format(path), timeout))
 
 
 def pipe(graph, fmt, timeout=LAYOUT_SECONDS):
@@ -74,13 +77,9 @@ def pipe(graph, fmt, timeout=LAYOUT_SECONDS):
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise OSError(f"Graphviz's dot failed: {message[-1] if message else done.returncode}")
-    return done.stdout
-
-
-def write_whole(path, data):
-    """Write ``data`` (bytes) to ``path`` whole or not at all: a temporary file beside it, then a
-    rename. Creates a missing parent folder; the file gets the usual permissions (umask)."""
-    return write_atomic(path, data)
+    # NOTE: dot stamps a PDF with the time; a fixed date of the same length (no offset moves)
+    # makes the same drawing the same bytes on every run.
+    return _PDF_DATE.sub(rb"\g<1>19700101000000", done.stdout) if fmt == "pdf" else done.stdout
 
 
 def render(root, path, *, timeout=LAYOUT_SECONDS, **options):

@@ -10,13 +10,14 @@ import textwrap
 import viz
 from autodiff.notation import printable
 from lecture import training_step
-from lecture.exercise import draw, exercise_seed
+from lecture.exercise import generate
 from lecture.exercise_files import answers_toml, exercise_toml, key_toml
 from lecture.roster import ID_COLUMNS, check_student_id, read_roster
 from lecture.template import BUILTIN_TEXT, load_template
 from lecture.worksheet import (solution_html, solution_latex, solution_markdown, worksheet_html,
                                worksheet_latex, worksheet_markdown)
-from viz.render import pipe, write_whole
+from autodiff.files import read_data, write_atomic
+from viz.render import pipe
 
 __all__ = ["add_parsers", "run_new", "run_template", "MANIFEST", "MANIFEST_FORMAT"]
 
@@ -25,7 +26,6 @@ MANIFEST_FORMAT = "stepgrad.exercises/1"
 MAX_SEED = 2 ** 63 - 1
 PLAIN_CAPTION = "The network with its weights and biases."
 STEP_CAPTION = "The network, with one training step on it: net, out and δ, each weight old → new."
-_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \(D:)\d{14}")
 NEW_TEXT = (
     "Make an exercise per student from a template: different numbers for each student, the "
     "same numbers every time for the same class seed and student. Per student it writes, "
@@ -120,7 +120,7 @@ def run_new(args):
     drawn_seed = class_seed is None
     if drawn_seed:
         class_seed = secrets.randbelow(MAX_SEED)
-    exercises = [draw(template, exercise_seed(class_seed, s), s) for s in students]
+    exercises = [generate(template, s, class_seed) for s in students]
     figures, note = _figures(exercises)
     files, entries = {}, []
     for exercise in exercises:
@@ -128,8 +128,8 @@ def run_new(args):
         entries.append(entry)
     manifest = _manifest(previous, template, args.template, class_seed, entries)
     for path, data in files.items():
-        write_whole(out / path, data)
-    write_whole(out / MANIFEST, (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode())
+        write_atomic(out / path, data)
+    write_atomic(out / MANIFEST, (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode())
     count = len(exercises)
     lines = [f"wrote {count} exercise{'s' * (count != 1)} to {out}: exercises/ (hand these "
              f"out), keys/ (keep these), {MANIFEST}"]
@@ -162,19 +162,13 @@ def _figures(exercises):
                 step = training_step(network, list(problem.x), list(problem.t), problem.eta)
                 stepped, caption = viz.network_to_dot(network, step), STEP_CAPTION
             figures[exercise.id] = {name: (pipe(graph, "svg").decode("utf-8"),
-                                           _undated(pipe(graph, "pdf")))
+                                           pipe(graph, "pdf"))
                                     for name, graph in (("worksheet", plain), ("key", stepped))}
             figures[exercise.id]["caption"] = caption
     except viz.DotNotFoundError:
         return {}, ("NOTE: the Graphviz 'dot' program is missing, so the worksheets have no "
                     "picture of the network; install graphviz and run again to add it.")
     return figures, None
-
-
-def _undated(pdf):
-    """The PDF with a fixed creation date (of the same length, so no offset moves): the same
-    exercise gives the same bytes on every run."""
-    return _PDF_DATE.sub(rb"\g<1>19700101000000", pdf)
 
 
 def _files(exercise, figures, files):
@@ -218,9 +212,9 @@ def _read_manifest(out):
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path}: cannot read it ({error}); move it away or use another --out") from None
+        data = read_data(path, "json")
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{error}; move it away or use another --out") from None
     if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT \
             or not isinstance(data.get("class_seed"), int) or not isinstance(data.get("exercises"), list):
         raise ValueError(f"{path}: not a manifest of stepgrad exercise new ({MANIFEST_FORMAT}); "

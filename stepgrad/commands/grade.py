@@ -7,7 +7,7 @@ import textwrap
 from lecture.gradebook import (gradebook_csv, gradebook_json, student_html, student_markdown,
                                summary_markdown, summary_text)
 from lecture.grading import DEFAULT_CREDIT, grade, load_keys, load_scheme, read_roster
-from viz.render import write_whole
+from autodiff.files import write_atomic
 
 __all__ = ["add_parsers", "run", "file_stem"]
 
@@ -76,7 +76,7 @@ def run(args):
         files[f"reports/{stem}.md"] = student_markdown(result)
         files[f"reports/{stem}.html"] = student_html(result)
     for name, text in files.items():
-        write_whole(f"{args.out}/{name}", text.encode("utf-8"))
+        write_atomic(f"{args.out}/{name}", text.encode("utf-8"))
     print(summary_text(book))
     print(f"\nwrote {args.out}/gradebook.csv, gradebook.json, summary.md and "
           f"{len(book.results)} reports in {args.out}/reports")

@@ -8,7 +8,7 @@ from autodiff.explain import explain
 from autodiff.notation import fit, printable
 from autodiff.parse import parse_assignments, parse_expression
 from autodiff.steps import GRAINS, Stepper, backward_steps
-from ..sources import SOURCES, load_source
+from ..sources import SOURCES, find_label, load_source
 
 from .demo import positive_int
 
@@ -72,21 +72,12 @@ def _explain_options(parser):
                         help="significant digits of the factors (default 3)")
 
 
-def _find(root, label, where):
-    found = [node for node in topological_order(root) if node.label == label]
-    if not found:
-        labels = ", ".join(dict.fromkeys(printable(n.label) for n in topological_order(root)
-                                         if n.label))
-        raise ValueError(f"{where}: no node labeled '{printable(label)}'; labels: {labels}")
-    return found[0]
-
-
 def run_explain(args):
     source = load_source(args.source)
     error = source.root
     error.backward()
     if args.wrt:
-        targets = [_find(error, name, "--wrt") for name in args.wrt]
+        targets = [find_label(error, name, "--wrt") for name in args.wrt]
     elif source.network is not None:
         targets = source.network.parameters()
     else:                       # an expression: every variable

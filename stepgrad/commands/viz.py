@@ -10,9 +10,10 @@ from autodiff.notation import printable
 from lecture import EXAMPLES, load_problem, training_step
 from autodiff.steps import GRAINS
 from viz.dot import COLLAPSE_LEVELS, MAX_NODES, RANKDIRS
-from viz.render import IMAGE_FORMATS, write_whole
+from autodiff.files import write_atomic
+from viz.render import IMAGE_FORMATS
 
-from ..sources import SOURCES, load_source
+from ..sources import SOURCES, find_label, load_source
 
 __all__ = ["add_parsers"]
 
@@ -139,7 +140,7 @@ def run_graph(args):
             raise ValueError("--collapse needs a network example, not an expression")
         options.update(collapse=network, collapse_level=args.collapse)
     if args.path:
-        options["highlight_path"] = _find_label(root, args.path)
+        options["highlight_path"] = find_label(root, args.path, "--path")
     if args.out is None:
         print(viz.to_tree(root, precision=args.precision))
         return 0
@@ -202,14 +203,5 @@ def _build(name):
     return source.network, source.root
 
 
-def _find_label(root, label):
-    nodes = [node for node in topological_order(root) if node.label == label]
-    if not nodes:
-        labels = sorted({printable(node.label) for node in topological_order(root) if node.label})
-        raise ValueError(f"--path: no node is labelled '{printable(label)}'; the labels are "
-                         f"{', '.join(labels)}")
-    return nodes[0]
-
-
 def _write_text(path, text):
-    write_whole(path, text.encode("utf-8"))
+    write_atomic(path, text.encode("utf-8"))
