@@ -16,7 +16,6 @@ LABEL_LIMIT = 40    # a longer label is not used as a name (the node is named as
 # Symbol precedences (symbolic.py): + −, ·, unary −, ^, atom
 _ADD, _MUL, _NEG, _POW, _ATOM = 1, 2, 3, 4, 5
 _SIMPLE = re.compile(r"[\w#.,']+\Z")
-_OUTPUT = re.compile(r"o(\w+)\Z")
 
 
 class Text(str):
@@ -55,18 +54,12 @@ def node_names(order):
     """A display name per node of a topological ``order`` (parents first).
 
     A label is the name (escaped with ``printable``; one longer than LABEL_LIMIT is set aside).
-    A constant is its number, or ``t6`` when it is the target in ``t − o6``. An unlabeled node is
+    A constant is its label (``t6``, as nn labels a network's targets), else its number. An
+    unlabeled node is
     named by how it was made, in its operands' names (``w14·x1``, ``t6 − o6``, ``σ(#2)``) when
     that is at most NAME_LIMIT characters and not taken, else ``#k``, k counting in forward order.
     """
     order = list(order)
-    targets = {}
-    for node in order:
-        op, a, b = node.op, node.a, node.b
-        if (op is not None and op.name == "sub" and a.op is CONST and a.label is None
-                and b.label is not None and _OUTPUT.match(b.label)):
-            unit = b.label[1:]     # t6 for o6; t_o1 for unit o1's oo1, as lecture names targets
-            targets.setdefault(a, f"t{unit}" if unit[:1].isdigit() else f"t_{unit}")
     names = Names()
     symbols = names.symbols
     taken = set()
@@ -78,12 +71,8 @@ def node_names(order):
             if len(text) <= LABEL_LIMIT:
                 name, symbol = text, _name_symbol(text)
         elif node.op is CONST:
-            name = targets.get(node)
-            if name is None or name in taken:
-                name = number(node.data)
-                symbol = Symbol(name, _NEG if node.data < 0 else _ATOM)
-            else:
-                symbol = Symbol(name)
+            name = number(node.data)
+            symbol = Symbol(name, _NEG if node.data < 0 else _ATOM)
         if name is None and node.parents:
             made = _made(node, symbols)
             if len(made.text) <= NAME_LIMIT and made.text not in taken:

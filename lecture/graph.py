@@ -29,6 +29,6 @@ def error_graph(source):
     constants labelled x1, x2, … (or by their unit's own name, such as x)."""
     problem = load_problem(source)
     network = problem.network()
-    error = _LOSSES[problem.loss](network(list(problem.x)), list(problem.t))
+    error = _LOSSES[problem.loss](network(list(problem.x)), network.targets(problem.t))
     error.label = "E"
     return ErrorGraph(problem, network, error)

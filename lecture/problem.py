@@ -4,7 +4,7 @@ import functools
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from nn import MLP, input_label, weight_label
+from nn import MLP, input_label, target_label, weight_label
 
 __all__ = ["Problem", "Example", "Connection", "LOSSES", "MODES", "SIGNS"]
 
@@ -114,7 +114,7 @@ class Problem:
     @staticmethod
     def target_label(unit):
         """How output ``unit``'s target is named: t6, or t_o for a unit named o."""
-        return f"t{unit}" if unit[:1].isdigit() else f"t_{unit}"
+        return target_label(unit)
 
     def network(self, weights=None):
         """A fresh MLP with the problem's weights (or ``weights``, a label → value mapping)."""

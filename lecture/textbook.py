@@ -134,7 +134,7 @@ def _assign(network, records):
 def _forward_backward(network, x, targets):
     network.zero_grad()
     outputs = network(x)
-    error = squared_error(outputs, targets)
+    error = squared_error(outputs, network.targets(targets))
     error.label = "E"
     error.backward()
     units = [UnitRecord(n.name, k + 1, n.net.data, n.out.data, _slope(n), n.delta, -n.out.grad,

@@ -7,7 +7,7 @@ from autodiff import Value, constant
 
 from .module import Module
 
-__all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS", "weight_label", "input_label"]
+__all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS", "weight_label", "input_label", "target_label"]
 
 # Per activation: how a Value is activated. "identity" leaves net as the output.
 ACTIVATIONS = {
@@ -152,6 +152,18 @@ class MLP(Module):
         """One activation name per layer."""
         return [layer.neurons[0].activation for layer in self.layers]
 
+    def targets(self, t):
+        """The targets ``t`` (numbers) as constants labelled by their output units (t6, …), for a
+        loss: drawings and steps then read t6 − o6 as the lecture writes it."""
+        if len(t) != self.layer_sizes[-1]:
+            raise ValueError(f"{len(t)} targets for {self.layer_sizes[-1]} output units")
+        found = []
+        for value, name in zip(t, self.unit_names[-1]):
+            node = constant(value)
+            node.label = target_label(name)
+            found.append(node)
+        return found
+
     def copy(self):
         """An independent network with the same shape, activations, unit names and weights."""
         weights, biases = self.weights()
@@ -187,6 +199,11 @@ class MLP(Module):
 def input_label(name):
     """How an input unit's value is labelled: x1 for unit 1, the name itself for a named unit (x)."""
     return name if name[:1].isalpha() else f"x{name}"
+
+
+def target_label(name):
+    """How an output unit's target is labelled: t6 for unit 6, t_o for a unit named o."""
+    return f"t{name}" if name[:1].isdigit() else f"t_{name}"
 
 
 def _input(x, name):

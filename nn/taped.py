@@ -2,7 +2,7 @@
 
 from autodiff import Value
 
-from .layers import MLP, input_label
+from .layers import MLP, input_label, target_label
 from .losses import mean_squared_error, squared_error
 
 __all__ = ["TapedLoss", "can_tape"]
@@ -30,7 +30,7 @@ class TapedLoss:
     def __init__(self, network, loss):
         self.parameters = network.parameters()
         self.x = [Value(0.0, label=input_label(name)) for name in network.unit_names[0]]
-        self.t = [Value(0.0, label=f"t{k + 1}") for k in range(network.layer_sizes[-1])]
+        self.t = [Value(0.0, label=target_label(name)) for name in network.unit_names[-1]]
         self.mean = _PER_EXAMPLE[loss]
         from autodiff import trace   # NOTE: here: the tape brings numpy, which nn defers
         self.tape = trace(loss([network(self.x)], [self.t]), self.parameters)

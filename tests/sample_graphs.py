@@ -15,6 +15,6 @@ def two_paths():
 
 def section7_error():
     network = SECTION7.network()
-    error = squared_error(network(SECTION7.x), SECTION7.t)
+    error = squared_error(network(SECTION7.x), network.targets(SECTION7.t))
     error.label = "E"
     return network, error

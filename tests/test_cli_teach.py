@@ -36,7 +36,7 @@ def test_explain_defaults_to_every_weight_and_reads_files(capsys):
 
 def test_explain_names_what_it_cannot_find(capsys):
     status, _, err = run(capsys, "explain", "section7", "--wrt", "w99")
-    assert status == 2 and err.startswith("stepgrad explain: error: --wrt: no node labeled 'w99'; labels: b6, w46, b4, w14,")
+    assert status == 2 and err.startswith("stepgrad explain: error: --wrt: no node labeled 'w99'; labels: t6, b6, w46, b4, w14,")
     status, _, err = run(capsys, "explain", "section9")
     assert status == 2 and "unknown source 'section9': use section7, section10, section8 or a problem or derivation file" in err
 

@@ -101,7 +101,7 @@ def test_graph_errors_are_one_line_each(tmp_path, capsys):
     code, _, err = run(capsys, "graph", "section7", "--out", str(tmp_path / "g.jpeg"))
     assert code == 2 and "suffix of" in err and not (tmp_path / "g.jpeg").exists()
     code, _, err = run(capsys, "graph", "section7", "--path", "w99")
-    assert code == 2 and "--path: no node labeled 'w99'; labels: b6, w46, b4, w14," in err
+    assert code == 2 and "--path: no node labeled 'w99'; labels: t6, b6, w46, b4, w14," in err
     code, _, err = run(capsys, "graph", "section7", "--max-nodes", "-1")
     assert code == 2 and "--max-nodes must be at least 0" in err
     code, _, err = run(capsys, "graph", "section7", "--path", "w\x1b[2J")
