@@ -11,7 +11,7 @@ import os
 import pathlib
 import re
 
-from autodiff.files import DataFileError, loads_data, read_text
+from autodiff.files import FORMATS, DataFileError, loads_data, read_text
 
 from .examples import EXAMPLES
 from .schema import DerivationError, problem_from_dict, submission_from_dict
@@ -20,7 +20,6 @@ from .written import Written
 __all__ = ["load_problem", "load_submission", "loads_submission", "read_document", "FORMATS",
            "SOURCES"]
 
-FORMATS = {".toml": "toml", ".json": "json"}
 SOURCES = ", ".join(EXAMPLES) + " or a problem or derivation file (.toml, .json)"
 _TOML_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
 _TOML_KEY = re.compile(r"""^\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")

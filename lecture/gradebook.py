@@ -2,7 +2,6 @@
 and each student's feedback report (Markdown and HTML) in the student's own notation."""
 
 import csv
-import html
 import io
 import json
 
@@ -10,7 +9,7 @@ from autodiff.notation import printable
 
 from .check import CARRIED
 from .grading import STATUSES
-from .markup import escape_markdown
+from .markup import escape_html, escape_markdown
 from .report import report_dict, report_html, report_markdown
 
 __all__ = ["gradebook_csv", "gradebook_json", "summary_text", "summary_markdown",
@@ -144,7 +143,7 @@ def student_markdown(result):
 
 def student_html(result):
     """The same report as a standalone HTML page."""
-    e = html.escape
+    e = escape_html
     body = [f"<h1>{e(_head(result))}</h1>"]
     if result.status != "graded":
         body.append(f"<p>{e(result.message)}</p>")

@@ -1,12 +1,11 @@
 """A check's report as text (80 columns), as JSON-ready data, and as HTML or Markdown."""
 
-import html
 import math
 import textwrap
 
 from autodiff.notation import printable
 
-from .markup import escape_markdown
+from .markup import escape_html, escape_markdown
 from .check import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, VERDICTS, WRONG
 
 __all__ = ["report_text", "report_dict", "report_html", "report_markdown", "REPORT_FORMAT",
@@ -134,7 +133,7 @@ _COLOURS = {CORRECT: "#e3f4e1", ROUNDING: "#e3f4e1", EARLY: "#fff4cc", CARRIED: 
 def report_html(report, standalone=False):
     """The report as an HTML table (verdicts coloured, notes under each row); ``standalone``
     gives a whole page."""
-    e = html.escape
+    e = escape_html
     head = [f"<p><b>{e(report.submission.title or report.problem.title or report.submission.source)}</b></p>"]
     body = ['<table class="stepgrad-check" style="border-collapse:collapse">',
             "<thead><tr>" + "".join(f'<th style="text-align:left;padding:2px 8px">{h}</th>'

@@ -114,7 +114,8 @@ class _Where:
         return DerivationError(f"{place}: {field}: {problem}")
 
 
-def _kind(value):
+def describe(value):
+    """How an error message names a value it did not expect: the string "abc", a table, int."""
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, str):
@@ -135,13 +136,13 @@ def _number(value, where, table, key):
         if not math.isfinite(number):
             raise where.error(table, key, f"{value!r} is not a finite number")
         return number
-    raise where.error(table, key, f"expected a number, got {_kind(value)}")
+    raise where.error(table, key, f"expected a number, got {describe(value)}")
 
 
 def _table(data, name, where):
     value = data.get(name, {})
     if not isinstance(value, dict):
-        raise where.error(None, name, f"expected a table, got {_kind(value)}")
+        raise where.error(None, name, f"expected a table, got {describe(value)}")
     return value
 
 
@@ -161,13 +162,13 @@ def problem_from_dict(data, source="problem", locate=None):
 def _check_top(data, where):
     if not isinstance(data, dict):
         raise DerivationError(f"{where.source}: expected a table (an object) at the top, "
-                              f"got {_kind(data)}")
+                              f"got {describe(data)}")
     for key in data:
         if key not in TABLES:
             raise where.error(None, key, f"unknown table; the tables are {', '.join(TABLES)}")
     title = data.get("title", "")
     if not isinstance(title, str):
-        raise where.error(None, "title", f"expected a string, got {_kind(title)}")
+        raise where.error(None, "title", f"expected a string, got {describe(title)}")
 
 
 def _problem(data, where, name):
@@ -196,11 +197,11 @@ def _problem(data, where, name):
     sign = SIGN_NAMES.get(training.get("delta", "-dE/dnet"))
     if sign is None:
         raise where.error("training", "delta", f"expected \"-dE/dnet\" (the lecture's δ) or "
-                          f"\"dE/dnet\", got {_kind(training['delta'])}")
+                          f"\"dE/dnet\", got {describe(training['delta'])}")
     epochs = training.get("epochs", 1)
     if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= LIMITS["epochs"]:
         raise where.error("training", "epochs", f"expected a whole number from 1 to "
-                          f"{LIMITS['epochs']}, got {_kind(epochs) if not isinstance(epochs, int) else epochs}")
+                          f"{LIMITS['epochs']}, got {describe(epochs) if not isinstance(epochs, int) else epochs}")
     frozen = _frozen(training.get("frozen", []), weights, where)
     updates = epochs * (len(examples) if mode == "online" else 1)
     if updates * len(weights) > LIMITS["updates × weights"]:
@@ -222,7 +223,7 @@ def _problem(data, where, name):
 def _choice(table, key, choices, default, where):
     value = table.get(key, default)
     if value not in choices:
-        raise where.error("training", key, f"expected one of {', '.join(choices)}, got {_kind(value)}")
+        raise where.error("training", key, f"expected one of {', '.join(choices)}, got {describe(value)}")
     return value
 
 
@@ -244,7 +245,7 @@ def _network(table, where):
             if isinstance(name, int) and not isinstance(name, bool) and 0 <= name < 10**6:
                 name = str(name)
             if not isinstance(name, str) or not name.isascii() or not name.isalnum() or len(name) > 12:
-                shown = repr(name[:20]) if isinstance(name, str) else _kind(name)
+                shown = repr(name[:20]) if isinstance(name, str) else describe(name)
                 raise where.error("network", "layers", f"layer {k}: unit names are up to 12 ASCII "
                                   f"letters and digits, got {shown}")
             row.append(name)
@@ -270,7 +271,7 @@ def _network(table, where):
                           f"{len(names) - 1} (one per layer after the inputs)")
     for name in activations:
         if name not in ACTIVATIONS:
-            raise where.error("network", "activation", f"unknown activation {_kind(name)}; "
+            raise where.error("network", "activation", f"unknown activation {describe(name)}; "
                               f"choose from {', '.join(ACTIVATIONS)}")
     return tuple(names), tuple(activations)
 
@@ -391,12 +392,12 @@ def _frozen(value, weights, where):
         value = [value]
     if not isinstance(value, list):
         raise where.error("training", "frozen", f"expected \"biases\" or a list of weight "
-                          f"and bias names, got {_kind(value)}")
+                          f"and bias names, got {describe(value)}")
     frozen = set()
     for label in value:
         key = canonical_weight(label) if isinstance(label, str) else label
         if key not in weights:
-            raise where.error("training", "frozen", f"{_kind(label)} is not a weight or bias "
+            raise where.error("training", "frozen", f"{describe(label)} is not a weight or bias "
                               f"of this network")
         frozen.add(key)
     return frozenset(frozen)
@@ -422,7 +423,7 @@ def submission_from_dict(data, source="derivation", locate=None, problem=None, r
     _check_top(data, where)
     named = data.get("problem")
     if named is not None and not isinstance(named, str):
-        raise where.error(None, "problem", f"expected the name of a problem or a file, got {_kind(named)}")
+        raise where.error(None, "problem", f"expected the name of a problem or a file, got {describe(named)}")
     if problem is None and named is not None:
         if resolve is None:
             raise where.error(None, "problem", "cannot look up a problem here")
@@ -446,7 +447,7 @@ def _exercise(table, where):
             isinstance(value, list) and all(isinstance(v, str) for v in value))
         if not ok:
             raise where.error("exercise", key, f"expected a string, a number or a list of names, "
-                              f"got {_kind(value)}")
+                              f"got {describe(value)}")
     return dict(table)
 
 
@@ -498,7 +499,7 @@ def _notation(table, where):
     for key, value in table.items():
         if not isinstance(value, str):
             raise where.error("notation", key, f"expected the name of a quantity (a string), got "
-                              f"{_kind(value)}")
+                              f"{describe(value)}")
         notation[key.strip()] = value.strip()
     return notation
 
@@ -531,7 +532,7 @@ def _written(value, where, table, key):
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise where.error(table, key, f"expected a number (or a number in a string), "
-                          f"got {_kind(value)}")
+                          f"got {describe(value)}")
     if isinstance(value, int) and abs(value) > 10**300:
         raise where.error(table, key, "the number is too large for a float")
     try:

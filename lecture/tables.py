@@ -1,10 +1,11 @@
 """Plain-text tables of a training step in the lecture's notation: units, updates, verification."""
 
 import functools
-import html
 import re
 
 from autodiff import OPS
+
+from .markup import escape_html
 
 __all__ = ["format_number", "format_table", "unit_rows", "unit_table", "weight_rows",
            "weight_table", "verification_rows", "verification_table", "step_report", "step_html",
@@ -141,7 +142,7 @@ def step_report(step, title=None, digits=4):
 
 def html_table(header, rows, caption=None):
     """``(header, rows)`` of the tables above as an HTML table; numbers right-aligned."""
-    e = html.escape
+    e = escape_html
     cells = lambda row, tag: "".join(
         f'<{tag} style="text-align:{"right" if _is_number(c) else "left"};padding:1px 8px">'
         f"{e(c)}</{tag}>" for c in row)

@@ -24,7 +24,7 @@ from .files import read_document
 from .notation import Names
 from .problem import LOSSES, Example, Problem
 from .quantities import KINDS, Catalog
-from .schema import SIGN_NAMES, DerivationError
+from .schema import SIGN_NAMES, DerivationError, describe
 
 __all__ = ["Template", "Range", "TemplateError", "load_template", "template_from_dict",
            "BUILTIN", "BUILTIN_TEXT", "shape_units"]
@@ -208,18 +208,9 @@ def template_from_dict(data, source="template", locate=None, default_name="templ
                     ranges["weights"], ranges["biases"], ranges["inputs"], ranges["targets"], source)
 
 
-def _kind(value):
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, str):
-        return f"the string {value[:40]!r}"
-    return "a table" if isinstance(value, dict) else "a list" if isinstance(value, list) \
-        else type(value).__name__
-
-
 def _text(value, where, key, limit):
     if not isinstance(value, str):
-        raise where.error(None, key, f"expected a string, got {_kind(value)}")
+        raise where.error(None, key, f"expected a string, got {describe(value)}")
     if len(value) > limit:
         raise where.error(None, key, f"at most {limit} characters, got {len(value)}")
     return value
@@ -235,14 +226,14 @@ def _choices(value, where, key, ok, expected):
         raise where.error(None, key, f"expected {expected}, got an empty list")
     for item in items:
         if not isinstance(item, str) or not ok(item):
-            raise where.error(None, key, f"expected {expected}, got {_kind(item)}")
+            raise where.error(None, key, f"expected {expected}, got {describe(item)}")
     return list(dict.fromkeys(items))
 
 
 def _decimal(value, where, table, key):
     """A number as a Decimal, from its written text where the reader kept it."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        raise where.error(table, key, f"expected a number, got {_kind(value)}")
+        raise where.error(table, key, f"expected a number, got {describe(value)}")
     number = Decimal(getattr(value, "text", None) or (repr(value) if isinstance(value, float)
                                                        else str(value)))
     if not number.is_finite():
@@ -265,7 +256,7 @@ def _shapes(value, where):
                           for s in sizes)
         if not shape or None in shape:
             raise where.error(None, "shapes", f"expected units per layer, inputs first, such as "
-                              f"\"3-2-1\" or [3, 2, 1], got {_kind(item)}")
+                              f"\"3-2-1\" or [3, 2, 1], got {describe(item)}")
         if not LAYERS[0] <= len(shape) <= LAYERS[1] or \
                 not all(UNITS[0] <= s <= UNITS[1] for s in shape):
             raise where.error(None, "shapes", f"{'-'.join(map(str, shape))}: a hand exercise has "
@@ -280,7 +271,7 @@ def _activations(value, shapes, where):
         names = item if isinstance(item, list) else [item]
         if not names or not all(isinstance(n, str) and n in ACTIVATIONS for n in names):
             raise where.error(None, "activations", f"expected activation names ({', '.join(ACTIVATIONS)}),"
-                              f" each a name or a list of one per layer, got {_kind(item)}")
+                              f" each a name or a list of one per layer, got {describe(item)}")
         if isinstance(item, list) and len(item) > 1:
             for shape in shapes:
                 if len(item) != len(shape) - 1:
@@ -295,7 +286,7 @@ def _activations(value, shapes, where):
 
 def _range(table, where, key):
     if not isinstance(table, dict):
-        raise where.error(None, key, f"expected a table with range and decimals, got {_kind(table)}")
+        raise where.error(None, key, f"expected a table with range and decimals, got {describe(table)}")
     for field in table:
         if field not in ("range", "decimals"):
             raise where.error(key, field, f"unknown field; [{key}] has range, decimals")
