@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from .backward import grad
+from .gradients import grad
 from .value import Value, as_float
 
 __all__ = ["central_difference", "check_gradients", "GradientCheck", "DerivativeCheck"]

@@ -8,18 +8,14 @@ Python compares identifiers: a fullwidth ``ｘ`` is ``x``.
 """
 
 import ast
-import math
-import numbers
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from .files import MAX_NUMBER_LENGTH, DataFileError, field_name, read_data
 from .ops import OPS
 from .value import AnomalyError, Value, apply, as_float
 
-__all__ = ["parse_expression", "Expression", "ExpressionError", "FUNCTIONS", "parse_assignments",
-           "load_expression"]
+__all__ = ["parse_expression", "Expression", "ExpressionError", "FUNCTIONS", "MAX_LITERAL_LENGTH"]
 
 FUNCTIONS = {name: OPS[name] for name in
              ("sigmoid", "tanh", "relu", "exp", "log", "sqrt", "sin", "cos", "abs")}
@@ -36,8 +32,8 @@ _DESCRIPTIONS = {ast.Attribute: "attribute access", ast.Subscript: "indexing",
                  ast.NamedExpr: "assignment (:=)", ast.JoinedStr: "an f-string",
                  ast.Await: "await", ast.Slice: "a slice"}
 _ALLOWED = "numbers, names, + − * / **, unary − and calls of " + ", ".join(FUNCTIONS)
-_LONG_NUMBER = re.compile(r"(?<![\w.])[0-9.][0-9_.eE]{%d,}" % MAX_NUMBER_LENGTH)
-_FILE_FIELDS = ("expression", "values", "label")
+MAX_LITERAL_LENGTH = 300   # characters of one number; 10³⁰⁰ is far below the largest float
+_LONG_NUMBER = re.compile(r"(?<![\w.])[0-9.][0-9_.eE]{%d,}" % MAX_LITERAL_LENGTH)
 
 
 class ExpressionError(ValueError):
@@ -88,7 +84,7 @@ def parse_expression(text, values, label_subexpressions=True, root_label=None):
     long_number = _LONG_NUMBER.search(text)
     if long_number:
         raise ExpressionError(f"a number of {len(long_number[0]):,} characters is too long "
-                              f"(at most {MAX_NUMBER_LENGTH})", text, long_number.start())
+                              f"(at most {MAX_LITERAL_LENGTH})", text, long_number.start())
     leaves = {}
     for name, number in values.items():
         name = unicodedata.normalize("NFKC", name)
@@ -103,74 +99,6 @@ def parse_expression(text, values, label_subexpressions=True, root_label=None):
         root.label = root_label
     used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
     return Expression(text, root, {name: leaf for name, leaf in leaves.items() if name in used})
-
-
-def parse_assignments(items):
-    """``["w=0.5", "x=1"]`` → ``{"w": 0.5, "x": 1.0}``; a ValueError names the bad item."""
-    values = {}
-    for item in items:
-        name, sep, number = item.partition("=")
-        name = unicodedata.normalize("NFKC", name.strip())
-        if not sep or not name:
-            raise ValueError(f"--set: expected NAME=NUMBER, got {item!r}")
-        if not name.isidentifier():
-            raise ValueError(f"--set {item!r}: {name!r} is not a valid name")
-        try:
-            x = float(number)
-        except ValueError:
-            raise ValueError(f"--set {item!r}: {number.strip()!r} is not a number") from None
-        if x != x or x in (float("inf"), float("-inf")):
-            raise ValueError(f"--set {item!r}: the value must be finite")
-        if name in values:
-            raise ValueError(f"--set: {name} is given twice")
-        values[name] = x
-    return values
-
-
-def load_expression(path, label_subexpressions=True):
-    """The expression in a TOML or JSON file, parsed: ``expression`` (text), ``values`` (a
-    number per variable) and an optional ``label`` naming the root. The file is read within
-    ``autodiff.files``' limits; errors are ``DataFileError`` s naming the file and the field.
-
-    ::
-
-        expression = "sigmoid(w*x + b)"
-        label = "y"
-        [values]
-        w = 0.5
-        x = 1.0
-        b = 0.0
-    """
-    data = read_data(path)
-    source = str(path)
-
-    def fail(field, problem):
-        raise DataFileError(source, problem, field=field)
-
-    if not isinstance(data, dict):
-        fail(None, "expected a table with 'expression' and 'values'")
-    for key in data:
-        if key not in _FILE_FIELDS:
-            fail(key, f"unknown field; the fields are {', '.join(_FILE_FIELDS)}")
-    expression, values, label = data.get("expression"), data.get("values", {}), data.get("label")
-    if not isinstance(expression, str):
-        fail("expression", "missing" if expression is None else
-             f"expected a string, got {type(expression).__name__}")
-    if not isinstance(values, dict):
-        fail("values", "expected a table of name = number")
-    for name, number in values.items():
-        if isinstance(number, bool) or not isinstance(number, numbers.Real):
-            fail(field_name(["values", name]), f"expected a number, got {type(number).__name__}")
-        if not math.isfinite(number):
-            fail(field_name(["values", name]), f"expected a finite number, got {number!r}")
-    if label is not None and not isinstance(label, str):
-        fail("label", f"expected a string, got {type(label).__name__}")
-    try:
-        return parse_expression(expression, values, label_subexpressions, root_label=label)
-    except ExpressionError as error:
-        fail("expression", f"{error.message} (column {error.column + 1})")
-    except ValueError as error:
-        fail("values", str(error))
 
 
 def _parse(text):

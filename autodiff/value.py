@@ -1,14 +1,20 @@
-"""Value: a scalar node of the computation graph, and its operator sugar."""
+"""Value: a scalar node of the computation graph, its operator sugar, and the reverse pass
+that fills ``.grad`` (``backward``, ``zero_grad``)."""
 
 import contextvars
 import math
 import numbers
+import os
+import sys
 import threading
+import warnings
 
+from .graph import reverse_topological_order
 from .ops import CONST, OPS, DivisionByZeroError, DomainError
 
 __all__ = ["Value", "no_grad", "is_recording", "detect_anomaly", "anomaly_mode", "AnomalyError",
-           "as_float", "apply", "constant", "describe_operands"]
+           "as_float", "apply", "constant", "describe_operands", "backward", "zero_grad",
+           "AccumulationWarning", "check_root", "check_finite", "local_failure"]
 
 _ADD, _SUB, _MUL, _DIV, _NEG, _POW = (OPS[n] for n in ("add", "sub", "mul", "div", "neg", "pow"))
 _new = object.__new__
@@ -148,6 +154,146 @@ def _record(op, a, b=None):
     return node
 
 
+# -- the reverse pass ----------------------------------------------------------------
+
+def local_failure(node, error, index=None):
+    """A DomainError naming the node's op, the failing rule, why it fails and the operands.
+
+    The rule is run again on floats (all of them when ``index`` is None) for the plain reason,
+    also when it first failed on Values while building a gradient graph.
+    """
+    op = node.op
+    args = (node.data, *[p.data for p in node.parents])
+    for i in range(op.arity) if index is None else (index,):
+        if node.parents[i].op is CONST:
+            continue
+        try:
+            op.partials[i](*args)
+        except (ArithmeticError, ValueError) as failure:
+            index, error = i, failure
+            break
+    index = index or 0
+    reason = str(error).removeprefix("float ")
+    return DomainError(f"{op.name}: local derivative ∂out/∂{'ab'[index]} = {op.formulas[index]} "
+                       f"is undefined here ({reason}); {describe_operands(node.parents)}")
+
+
+class AccumulationWarning(UserWarning):
+    """``backward()`` added to gradients that leaves held from an earlier pass."""
+
+
+def backward(root, gradient=1.0, accumulate=False):
+    """Seed ∂L/∂root = ``gradient`` (1 by default) and fill ``.grad`` on every node below
+    ``root`` with ∂L/∂node, as PyTorch's ``backward(gradient)`` does.
+
+    Leaves (Values the user made) accumulate: a second ``backward()`` adds to their ``.grad``,
+    as in PyTorch; call ``zero_grad`` between passes to start afresh. Since adding to a stale
+    gradient is more often a slip than a plan (a training step or a stepper already ran
+    backward on the same weights), it warns (AccumulationWarning) when a leaf already holds a
+    gradient, unless ``accumulate=True`` says the sum is wanted. Intermediate nodes are
+    overwritten with the gradient of the latest pass, so they never double count. Constants
+    (numbers that met a Value in an op) keep grad 0.
+    """
+    check_root(root, "backward")
+    gradient = as_float(gradient, "backward: gradient")
+    order = reverse_topological_order(root)
+    held = []
+    for node in order:
+        if node.a is not None:
+            node.grad = 0.0
+        elif node.grad:
+            held.append(node)
+    if held and not accumulate:
+        _warn_accumulation(held)
+    root.grad = gradient if root.a is not None else root.grad + gradient
+    if _modes_open and _ANOMALY.get():
+        _checked_pass(order)
+        return
+    # NOTE: the float fast path of ``gradients``, accumulating in .grad rather than a dict.
+    node = None
+    try:
+        for node in order:
+            a = node.a
+            if a is None:
+                continue
+            upstream, out, rules = node.grad, node._data, node.op.partials
+            b = node.b
+            if b is not None:
+                a_data, b_data = a._data, b._data
+                if a.op is not CONST:
+                    a.grad += upstream * rules[0](out, a_data, b_data)
+                if b.op is not CONST:
+                    b.grad += upstream * rules[1](out, a_data, b_data)
+            else:
+                if a.op is not CONST:
+                    a.grad += upstream * rules[0](out, a._data)
+    except (ArithmeticError, ValueError) as error:
+        raise local_failure(node, error) from None
+
+
+def _checked_pass(order):
+    """The pass of ``backward`` inside ``detect_anomaly()``: each contribution checked as it is made."""
+    for node in order:
+        if node.a is None:
+            continue
+        parents = _present(node.a, node.b)
+        args = (node._data, *[p._data for p in parents])
+        for index, (parent, rule) in enumerate(zip(parents, node.op.partials)):
+            if parent.op is CONST:
+                continue
+            try:
+                local = rule(*args)
+            except (ArithmeticError, ValueError) as error:
+                raise local_failure(node, error, index) from None
+            contribution = node.grad * local
+            check_finite(node, parent, node.grad, local, contribution)
+            parent.grad += contribution
+
+
+def _warn_accumulation(held):
+    shown = ", ".join(f"{n.label or 'a leaf'}.grad = {n.grad:.6g}" for n in held[:3])
+    more = f" and {len(held) - 3} more" if len(held) > 3 else ""
+    warnings.warn(
+        f"backward: {len(held)} lea{'ves' if len(held) > 1 else 'f'} already hold{'s' * (len(held) == 1)} "
+        f"a gradient from an earlier pass ({shown}{more}); this pass adds to it. Call "
+        "zero_grad() first to start afresh (root.zero_grad(), network.zero_grad() or "
+        "optimizer.zero_grad()), or backward(root, accumulate=True) to add on purpose.",
+        AccumulationWarning, stacklevel=_caller_level())
+
+
+def _caller_level():
+    """The stack level of the first frame outside autodiff, so the warning names the user's line."""
+    here = os.path.dirname(__file__)
+    frame, level = sys._getframe(2), 2
+    while frame is not None and os.path.dirname(frame.f_code.co_filename) == here:
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def check_root(root, where):
+    """TypeError unless ``root`` is a Value; ``where`` names the caller."""
+    if type(root) is not Value:
+        raise TypeError(f"{where}: expected a Value, got {type(root).__name__} {root!r:.60}")
+
+
+def check_finite(node, parent, upstream, local, contribution):
+    if math.isfinite(float(contribution)):
+        return
+    index = node.parents.index(parent)
+    raise AnomalyError(
+        f"backward: {node.op.name} gave ∂L/∂{'ab'[index]} = {float(contribution)!r} "
+        f"(upstream {float(upstream)!r} × local {node.op.formulas[index]} = {float(local)!r}) "
+        f"for operand {parent.data!r}" + (f" ({parent.label!r})" if parent.label else "")
+        + (f" of node {node.label!r}" if node.label else ""))
+
+
+def zero_grad(root):
+    """Set ``.grad`` to 0 on every node below ``root``."""
+    check_root(root, "zero_grad")
+    for node in reverse_topological_order(root):
+        node.grad = 0.0
+
+
 class Value:
     """A scalar with a gradient, recording the op that produced it.
 
@@ -275,17 +421,15 @@ class Value:
         ``gradient`` is ∂L/∂self, the seed (1 by default), as in PyTorch. Leaf gradients
         accumulate across calls (as in PyTorch), with an AccumulationWarning unless
         ``accumulate=True``; intermediate nodes hold the gradient of the latest pass. See
-        ``autodiff.backward``.
+        ``autodiff.value.backward``.
         """
-        from .backward import backward
         backward(self, gradient, accumulate)
 
     def backward_steps(self):
         """Backward one node at a time: yields a step per node, in ``backward()``'s order."""
-        from .steps import backward_steps
+        from stepgrad.stepping.steps import backward_steps
         return backward_steps(self)
 
     def zero_grad(self):
         """Reset ``.grad`` to 0 on every node of the graph below self."""
-        from .backward import zero_grad
         zero_grad(self)

@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-from autodiff import trace
+from autodiff.tape.tape import trace
 
 from .engine_stepgrad import ENGINE as STEPGRAD
 

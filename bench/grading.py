@@ -18,8 +18,8 @@ import time
 if __package__ in (None, ""):  # run as a script: make the repository root importable
     sys.path[0] = str(pathlib.Path(__file__).resolve().parent.parent)
 
-from lecture import MISTAKES, SECTION7, Catalog, Problem  # noqa: E402
-from lecture.grading import grade, load_keys  # noqa: E402
+from lecture import MISTAKES, SECTION7, Catalog, Problem
+from stepgrad.classroom.grading import grade, load_keys
 
 KINDS = ("net", "o", "E", "delta", "dw", "w_new")
 

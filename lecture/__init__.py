@@ -4,7 +4,7 @@ from _stepgrad_packages import require
 
 require("autodiff", "nn")  # before the imports below, which a file named nn.py nearby would break
 
-from .check import Report, Row, check, check_derivation  # noqa: E402
+from .check import Report, Row, check, check_derivation
 from .examples import EXAMPLES, SECTION7, SECTION8, SECTION10
 from .files import SOURCES, load_problem, load_submission, loads_submission
 from .graph import ErrorGraph, error_graph

@@ -27,7 +27,7 @@ import re
 from collections import ChainMap
 from dataclasses import dataclass, field
 
-from autodiff.notation import Text
+from stepgrad.stepping.notation import Text
 from autodiff.parse import ExpressionError, parse_expression
 
 from .intervals import Interval, around

@@ -11,7 +11,7 @@ import os
 import pathlib
 import re
 
-from autodiff.files import FORMATS, DataFileError, loads_data, read_text
+from stepgrad._ground.files import FORMATS, DataFileError, loads_data, read_text
 
 from .examples import EXAMPLES
 from .schema import DerivationError, problem_from_dict, submission_from_dict

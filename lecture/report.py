@@ -3,9 +3,9 @@
 import math
 import textwrap
 
-from autodiff.notation import printable
+from stepgrad._ground.text import printable
 
-from .markup import escape_html, escape_markdown
+from stepgrad._ground.text import escape_html, escape_markdown
 from .check import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, VERDICTS, WRONG
 
 __all__ = ["report_text", "report_dict", "report_html", "report_markdown", "REPORT_FORMAT",

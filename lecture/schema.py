@@ -45,7 +45,7 @@ anything is built): ``LIMITS``.
 import math
 from dataclasses import dataclass
 
-from autodiff.notation import printable
+from stepgrad._ground.text import printable
 from nn import ACTIVATIONS, weight_label
 
 from .problem import LOSSES, MODES, Example, Problem

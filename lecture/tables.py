@@ -5,7 +5,7 @@ import re
 
 from autodiff import OPS
 
-from .markup import escape_html
+from stepgrad._ground.text import escape_html
 
 __all__ = ["format_number", "format_table", "unit_rows", "unit_table", "weight_rows",
            "weight_table", "verification_rows", "verification_table", "step_report", "step_html",

@@ -10,7 +10,7 @@ import pathlib
 import numpy as np
 
 from autodiff import no_grad
-from autodiff.files import write_atomic
+from stepgrad._ground.files import write_atomic
 
 __all__ = ["require_matplotlib", "check_plot_path", "plot_errors", "plot_decision_boundary",
            "plot_training"]

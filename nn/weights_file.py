@@ -25,8 +25,8 @@ most ``MAX_PARAMETERS`` weights and biases; the sizes are checked against that, 
 import contextlib
 import json
 
-from autodiff.files import DataFileError, loads_data, read_data, write_atomic
-from autodiff.notation import printable
+from stepgrad._ground.files import DataFileError, loads_data, read_data, write_atomic
+from stepgrad._ground.text import printable
 
 from .layers import ACTIVATIONS, MLP
 

@@ -12,9 +12,9 @@ from _stepgrad_packages import require
 
 require("autodiff", "nn", "lecture", "viz")
 
-from autodiff.notation import printable  # noqa: E402
+from stepgrad._ground.text import printable
 
-from . import __version__, commands  # noqa: E402
+from . import __version__, commands
 
 __all__ = ["main", "build_parser", "PrintableStream", "EXIT_CODES"]
 

@@ -4,14 +4,17 @@ expression file, each read once into the graph to work on."""
 import pathlib
 from dataclasses import dataclass
 
-from autodiff import topological_order
-from autodiff.files import read_data
-from autodiff.notation import printable
-from autodiff.parse import load_expression
+import math
+import numbers
+
+from autodiff import ExpressionError, parse_expression, topological_order
 from lecture import SOURCES as PROBLEMS
 from lecture import error_graph
+from stepgrad._ground import DataFileError, field_name, printable, read_data
 
-__all__ = ["Source", "load_source", "find_label", "SOURCES"]
+__all__ = ["Source", "load_source", "find_label", "SOURCES", "load_expression"]
+
+_EXPRESSION_FIELDS = ("expression", "values", "label")
 
 SOURCES = PROBLEMS.replace(" or a problem or derivation file", ", a problem or derivation file, or "
                                                                   "an expression file")
@@ -61,3 +64,49 @@ def find_label(root, label, option):
             return node
     labels = ", ".join(dict.fromkeys(printable(n.label) for n in order if n.label))
     raise ValueError(f"{option}: no node labeled '{printable(label)}'; labels: {labels}")
+
+
+def load_expression(path, label_subexpressions=True):
+    """The expression in a TOML or JSON file, parsed: ``expression`` (text), ``values`` (a
+    number per variable) and an optional ``label`` naming the root. The file is read within
+    the ground files' limits; errors are ``DataFileError`` s naming the file and the field.
+
+    ::
+
+        expression = "sigmoid(w*x + b)"
+        label = "y"
+        [values]
+        w = 0.5
+        x = 1.0
+        b = 0.0
+    """
+    data = read_data(path)
+    source = str(path)
+
+    def fail(field, problem):
+        raise DataFileError(source, problem, field=field)
+
+    if not isinstance(data, dict):
+        fail(None, "expected a table with 'expression' and 'values'")
+    for key in data:
+        if key not in _EXPRESSION_FIELDS:
+            fail(key, f"unknown field; the fields are {', '.join(_EXPRESSION_FIELDS)}")
+    expression, values, label = data.get("expression"), data.get("values", {}), data.get("label")
+    if not isinstance(expression, str):
+        fail("expression", "missing" if expression is None else
+             f"expected a string, got {type(expression).__name__}")
+    if not isinstance(values, dict):
+        fail("values", "expected a table of name = number")
+    for name, number in values.items():
+        if isinstance(number, bool) or not isinstance(number, numbers.Real):
+            fail(field_name(["values", name]), f"expected a number, got {type(number).__name__}")
+        if not math.isfinite(number):
+            fail(field_name(["values", name]), f"expected a finite number, got {number!r}")
+    if label is not None and not isinstance(label, str):
+        fail("label", f"expected a string, got {type(label).__name__}")
+    try:
+        return parse_expression(expression, values, label_subexpressions, root_label=label)
+    except ExpressionError as error:
+        fail("expression", f"{error.message} (column {error.column + 1})")
+    except ValueError as error:
+        fail("values", str(error))

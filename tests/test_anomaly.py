@@ -5,7 +5,7 @@ import math
 import pytest
 
 from autodiff import AnomalyError, Value, backward, detect_anomaly, gradients
-from autodiff.steps import backward_steps
+from stepgrad.stepping.steps import backward_steps
 
 
 def test_forward_names_the_op_its_operands_and_their_labels():

@@ -8,7 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from autodiff import CONST, Value, as_values, data_of, grad_of
+from autodiff import CONST, Value
+from nn.arrays import as_values, data_of, grad_of
 
 NUMPY_SCALARS = [np.float64(2.0), np.float32(2.0), np.float16(2.0), np.int64(2), np.int32(2),
                  np.uint8(2), np.array(2.0)]
@@ -120,7 +121,7 @@ def test_numpy_is_imported_only_when_an_array_is_made():
             "from stepgrad.cli import build_parser\n"
             "build_parser()\n"
             "print('numpy' in sys.modules)\n"
-            "autodiff.as_values([1.0])\n"
+            "nn.as_values([1.0])\n"
             "print('numpy' in sys.modules)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.split() == ["False", "True"], done.stderr

@@ -7,7 +7,7 @@ import pytest
 
 import viz
 from lecture import check_derivation, load_submission
-from lecture.template import BUILTIN_TEXT
+from stepgrad.classroom.template import BUILTIN_TEXT
 from stepgrad.cli import main
 from stepgrad.commands import exercise as command
 from viz_support import needs_dot

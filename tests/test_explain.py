@@ -5,8 +5,8 @@ import math
 import pytest
 
 from autodiff import Value, gradients
-from autodiff.explain import explain
-from autodiff.notation import number
+from stepgrad.stepping.explain import explain
+from stepgrad.stepping.notation import number
 from nn import squared_error
 from lecture import SECTION10
 from lecture_numbers import SECTION7_TABLE2

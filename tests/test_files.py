@@ -8,9 +8,8 @@ import sys
 
 import pytest
 
-from autodiff import files
-from autodiff.files import (MAX_DEPTH, MAX_NUMBER_LENGTH, DataFileError, field_name, loads_data,
-                            read_data, write_atomic)
+from stepgrad._ground import files
+from stepgrad._ground.files import MAX_DEPTH, MAX_NUMBER_LENGTH, DataFileError, field_name, loads_data, read_data, write_atomic
 from limits import bounded
 
 DEEP = 100_000
@@ -202,7 +201,7 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, mod
 
 KILLED_SAVE = """
 import os, signal, sys
-from autodiff import files
+from stepgrad._ground import files
 files.os.fsync = lambda handle: os.kill(os.getpid(), signal.SIGKILL)
 files.write_atomic(sys.argv[1], b"x" * 100000)
 """

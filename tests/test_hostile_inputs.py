@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from autodiff.notation import printable
+from stepgrad._ground.text import printable
 from lecture import SECTION7
 from limits import bounded
 from nn.weights_file import dumps_network

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-import lecture.exercise as exercise_module
+import stepgrad.classroom.exercise as exercise_module
 from lecture import check_derivation, load_problem, load_submission
-from lecture.exercise import ExerciseError, exercise_seed, generate, plain, significant
-from lecture.exercise_files import answers_toml, exercise_toml, key_toml
-from lecture.template import BUILTIN, template_from_dict
+from stepgrad.classroom.exercise import ExerciseError, exercise_seed, generate, plain, significant
+from stepgrad.classroom.exercise_files import answers_toml, exercise_toml, key_toml
+from stepgrad.classroom.template import BUILTIN, template_from_dict
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KINDS = ["net", "o", "slope", "signal", "delta", "E", "dEdo", "dEdnet", "dEdw", "dw", "w_new",
@@ -69,8 +69,8 @@ def test_the_same_seed_gives_the_same_bytes_on_any_machine():
 
 
 def test_the_same_seed_gives_the_same_key_in_two_processes():
-    code = ("from lecture.exercise import generate; from lecture.exercise_files import key_toml; "
-            "from lecture.template import BUILTIN; import sys; "
+    code = ("from stepgrad.classroom import generate, key_toml, BUILTIN; "
+            " import sys; "
             "sys.stdout.buffer.write(key_toml(generate(BUILTIN, 'bob', 7)).encode())")
     outputs = [subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, cwd=ROOT,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]

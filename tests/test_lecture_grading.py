@@ -10,7 +10,7 @@ from lecture_students import derive
 
 from lecture import SECTION7, SECTION8, Catalog, Problem
 from lecture.engine import exact_values
-from lecture.grading import RosterError, grade, load_keys, load_scheme, read_roster
+from stepgrad.classroom import RosterError, grade, load_keys, load_scheme, read_roster
 from stepgrad.cli import main
 
 ASKED = ("net4", "o4", "net6", "o6", "E", "delta6", "delta4", "dw46", "w46_new", "dw14", "w14_new")

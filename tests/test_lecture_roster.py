@@ -2,7 +2,8 @@
 
 import pytest
 
-from lecture.roster import RosterError, check_student_id, read_roster
+from stepgrad.classroom.roster import RosterError, check_student_id
+from stepgrad.classroom.roster import roster_ids as read_roster
 
 
 def roster(tmp_path, text, name="roster.csv", encoding="utf-8"):

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from lecture.template import BUILTIN, BUILTIN_TEXT, TemplateError, load_template, shape_units
+from stepgrad.classroom.template import BUILTIN, BUILTIN_TEXT, TemplateError, load_template, shape_units
 
 
 def write(tmp_path, text, name="mine.toml"):

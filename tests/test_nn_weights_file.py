@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 
 from nn import MLP, weights_file
 from lecture import EXAMPLES, SECTION7
-from nn.weights_file import (FORMAT, MAX_PARAMETERS, WeightsFileError, dumps_network, load_network,
-                             loads_network, network_from_dict, network_to_dict, save_network)
+from nn.weights_file import FORMAT, MAX_PARAMETERS, WeightsFileError, dumps_network, load_network, loads_network, network_from_dict, network_to_dict, save_network
 from limits import bounded
 
 

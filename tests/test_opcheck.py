@@ -3,7 +3,7 @@
 import pytest
 
 from autodiff import OPS, Op, Value, apply
-from autodiff.opcheck import OpCheckReport, check_ops
+from stepgrad.stepping.opcheck import OpCheckReport, check_ops
 from nn import squared_error
 from lecture import SECTION7
 

@@ -5,9 +5,10 @@ import math
 import pytest
 
 from autodiff import CONST, OPS, topological_order
-from autodiff.files import DataFileError
-from autodiff.parse import (FUNCTIONS, Expression, ExpressionError, load_expression,
-                            parse_assignments, parse_expression)
+from stepgrad._ground.files import DataFileError
+from autodiff.parse import FUNCTIONS, Expression, ExpressionError, parse_expression
+from stepgrad.sources import load_expression
+from stepgrad.arguments import parse_assignments
 
 
 def test_an_expression_becomes_a_labeled_graph():

@@ -41,7 +41,7 @@ def repl():
 def test_stepping_through_section7_in_a_python_repl(repl):
     exact = training_step(SECTION7.network(), SECTION7.x, SECTION7.t, SECTION7.eta)
     assert repl("from nn import squared_error; from lecture import SECTION7") == ""
-    assert repl("from autodiff import Stepper, explain") == ""
+    assert repl("from stepgrad.stepping import Stepper, explain") == ""
     repl("net = SECTION7.network(); E = squared_error(net(SECTION7.x), net.targets(SECTION7.t)); E.label = 'E'")
     repl("s = Stepper(E)")
 
@@ -91,7 +91,7 @@ def test_stepping_through_section7_in_a_python_repl(repl):
 
 def test_stepping_by_neuron_in_a_python_repl_and_the_warning_after_it(repl):
     exact = training_step(SECTION7.network(), SECTION7.x, SECTION7.t, SECTION7.eta)
-    repl("from nn import squared_error; from lecture import SECTION7; from autodiff import Stepper")
+    repl("from nn import squared_error; from lecture import SECTION7; from stepgrad.stepping import Stepper")
     repl("net = SECTION7.network(); E = squared_error(net(SECTION7.x), net.targets(SECTION7.t)); E.label = 'E'")
     repl("s = Stepper(E, grain='neuron', network=net)")
     delta = repl("s.goto('δ6')")

@@ -8,10 +8,9 @@ import pytest
 from hypothesis import assume, given, settings
 from strategies import build, points, programs
 
-from autodiff import (CONST, AccumulationWarning, AnomalyError, DomainError, Value, backward,
-                      detect_anomaly, reverse_topological_order, topological_order)
-from autodiff.notation import NAME_LIMIT, Text, node_names, number
-from autodiff.steps import GRAINS, Stepper, backward_steps
+from autodiff import CONST, AccumulationWarning, AnomalyError, DomainError, Value, backward, detect_anomaly, reverse_topological_order, topological_order
+from stepgrad.stepping.notation import NAME_LIMIT, Text, node_names, number
+from stepgrad.stepping.steps import GRAINS, Stepper, backward_steps
 from lecture import error_graph
 from sample_graphs import section7_error, two_paths
 

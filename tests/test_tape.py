@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import build, operands, points, programs
 
-from autodiff import (OPS, AnomalyError, DomainError, Op, Tape, TraceError, Value, apply, constant,
-                      detect_anomaly, grad, trace)
-from autodiff.vectorise import compile_rule
+from autodiff import OPS, AnomalyError, DomainError, Op, Value, apply, constant, detect_anomaly, grad
+from autodiff.tape.tape import Tape, TraceError, trace
+from autodiff.tape.vectorise import compile_rule
 
 
 def same(got, want, rel=1e-12):

@@ -4,7 +4,7 @@ import pytest
 
 import viz
 from autodiff import CONST, OPS, Value, apply, topological_order
-from autodiff.notation import formula, node_names
+from stepgrad.stepping.notation import formula, node_names
 from viz.escape import html_bold, html_text
 from viz_support import needs_dot, svg_texts
 

@@ -10,7 +10,7 @@ import pytest
 import viz
 import lecture
 from autodiff import CONST, Value, gradients, reverse_topological_order
-from autodiff.steps import Stepper
+from stepgrad.stepping.steps import Stepper
 from viz import style
 from viz_support import needs_dot, optional_module
 

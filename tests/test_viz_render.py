@@ -10,7 +10,7 @@ import viz
 from autodiff import OPS, Value
 from lecture import training_step
 from viz import style
-from autodiff.files import write_atomic as write_whole
+from stepgrad._ground.files import write_atomic as write_whole
 from viz_support import needs_dot, svg_texts
 
 MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b"<?xml", ".pdf": b"%PDF-"}
@@ -111,7 +111,7 @@ def test_written_files_get_the_usual_permissions(tmp_path):
 
 @needs_dot
 def test_render_stepper_highlights_the_current_node_with_gradients_so_far(tmp_path):
-    from autodiff.steps import Stepper
+    from stepgrad.stepping.steps import Stepper
     network = lecture.SECTION7.network()
     error = nn.squared_error(network(lecture.SECTION7.x), lecture.SECTION7.t)
     stepper = Stepper(error)

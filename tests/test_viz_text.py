@@ -107,7 +107,7 @@ def test_text_outputs_reject_a_non_value():
 
 
 def test_tree_and_stepper_table_escape_control_and_bidi_characters():
-    from autodiff.steps import Stepper
+    from stepgrad.stepping.steps import Stepper
     x = Value(2.0, label="x\x1b[2J\u202e")
     y = x * 3.0
     y.label = "y\x07"

@@ -6,7 +6,9 @@ import pytest
 
 import lecture
 import viz
-from autodiff import Stepper, Value, explain, topological_order
+from stepgrad.stepping.steps import Stepper
+from autodiff import Value, topological_order
+from stepgrad.stepping import explain
 from viz_support import needs_dot, optional_module
 
 

@@ -5,8 +5,8 @@ from selenium.webdriver.common.by import By
 
 from browser import browser, fits_window, needs_chromium, open_page  # noqa: F401 (a fixture)
 from lecture import load_problem, loads_submission
-from lecture.exercise import generate
-from lecture.template import BUILTIN
+from stepgrad.classroom.exercise import generate
+from stepgrad.classroom.template import BUILTIN
 from stepgrad.cli import main
 from viz_support import needs_dot
 

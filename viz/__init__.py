@@ -4,12 +4,11 @@ from _stepgrad_packages import require
 
 require("autodiff")  # before the imports below, which a file named autodiff.py nearby would break
 
-from . import notebook  # noqa: E402
-from .dot import MAX_NODES, to_dot  # noqa: E402
+from . import notebook
+from .dot import MAX_NODES, to_dot
 from .frames import backward_frames, render_frames, save_gif
 from .network import network_to_dot
-from .render import (DotNotFoundError, LayoutTimeout, image_format, render, render_network,
-                     render_stepper, write_image)
+from .render import DotNotFoundError, LayoutTimeout, image_format, render, render_network, render_stepper, write_image
 from .stepping import stepper_dot
 from .text import to_json, to_tree
 

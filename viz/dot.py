@@ -6,8 +6,8 @@ import re
 import graphviz
 
 from autodiff import CONST, OPS, Value, topological_order
-from autodiff.grains import units_of
-from autodiff.notation import formula, node_names
+from stepgrad.stepping.grains import units_of
+from stepgrad.stepping.notation import formula, node_names
 
 from . import style
 from .escape import html_bold, html_text

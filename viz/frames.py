@@ -4,9 +4,9 @@ import io
 import pathlib
 
 from autodiff import Value, topological_order
-from autodiff.steps import Stepper
+from stepgrad.stepping.steps import Stepper
 
-from autodiff.files import write_atomic
+from stepgrad._ground.files import write_atomic
 
 from .render import write_image
 from .stepping import stepper_dot

@@ -9,8 +9,8 @@ import html
 import sys
 
 from autodiff import Value
-from autodiff.grains import Stage
-from autodiff.steps import Step, Stepper
+from stepgrad.stepping.grains import Stage
+from stepgrad.stepping.steps import Step, Stepper
 
 from .dot import to_dot
 from .render import DotNotFoundError, LayoutTimeout, pipe

@@ -5,7 +5,7 @@ import json
 import math
 
 from autodiff import CONST, Value, topological_order
-from autodiff.notation import printable
+from stepgrad._ground.text import printable
 
 from . import style
 

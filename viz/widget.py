@@ -3,7 +3,7 @@ graph and the step's text. Needs the ``widget`` extra: pip install 'stepgrad[wid
 
 import ipywidgets as widgets
 
-from autodiff.steps import Stepper
+from stepgrad.stepping.steps import Stepper
 
 from .notebook import box_for, preformatted, strip_svg, svg_of
 from .stepping import stepper_dot

@@ -6,34 +6,13 @@ import sys
 
 from nn import SGD, fit
 from lecture import SECTION7, step_report, training_step
+from stepgrad.arguments import positive_float, positive_int
 
 __all__ = ["add_parsers", "run", "check_image_paths", "write_images", "positive_int",
            "positive_float"]
 
 DEFAULT_GRAPH = "out/section7_graph.png"
 DEFAULT_NETWORK = "out/section7_network.png"
-
-
-def positive_int(text):
-    """argparse type: an integer ≥ 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
-def positive_float(text):
-    """argparse type: a finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not 0.0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
 
 
 def add_parsers(subparsers):

@@ -3,20 +3,18 @@
 import argparse
 import json
 import pathlib
-import re
 import secrets
 import textwrap
 
 import viz
-from autodiff.notation import printable
+from stepgrad._ground.text import printable
 from lecture import training_step
-from lecture.exercise import generate
-from lecture.exercise_files import answers_toml, exercise_toml, key_toml
-from lecture.roster import ID_COLUMNS, check_student_id, read_roster
-from lecture.template import BUILTIN_TEXT, load_template
-from lecture.worksheet import (solution_html, solution_latex, solution_markdown, worksheet_html,
-                               worksheet_latex, worksheet_markdown)
-from autodiff.files import read_data, write_atomic
+from stepgrad.classroom.exercise import generate
+from stepgrad.classroom.exercise_files import answers_toml, exercise_toml, key_toml
+from stepgrad.classroom.roster import ID_COLUMNS, check_student_id, roster_ids
+from stepgrad.classroom.template import BUILTIN_TEXT, load_template
+from stepgrad.classroom.worksheet import solution_html, solution_latex, solution_markdown, worksheet_html, worksheet_latex, worksheet_markdown
+from stepgrad._ground.files import read_data, write_atomic
 from viz.render import pipe
 
 __all__ = ["add_parsers", "run_new", "run_template", "MANIFEST", "MANIFEST_FORMAT"]
@@ -105,7 +103,7 @@ def run_new(args):
                          f"{previous['class_seed']} and template {previous['template']!r}; use "
                          f"them, or another --out")
     if args.students:
-        students = read_roster(args.students)
+        students = roster_ids(args.students)
         if args.student is not None:
             if args.student not in students:
                 raise ValueError(f"--student: {args.student!r} is not in {args.students}")

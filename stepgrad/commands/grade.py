@@ -4,10 +4,9 @@ import argparse
 import re
 import textwrap
 
-from lecture.gradebook import (gradebook_csv, gradebook_json, student_html, student_markdown,
-                               summary_markdown, summary_text)
-from lecture.grading import DEFAULT_CREDIT, grade, load_keys, load_scheme, read_roster
-from autodiff.files import write_atomic
+from stepgrad.classroom.gradebook import gradebook_csv, gradebook_json, student_html, student_markdown, summary_markdown, summary_text
+from stepgrad.classroom import DEFAULT_CREDIT, grade, load_keys, load_scheme, read_roster
+from stepgrad._ground.files import write_atomic
 
 __all__ = ["add_parsers", "run", "file_stem"]
 

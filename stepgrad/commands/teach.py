@@ -4,13 +4,15 @@ import argparse
 import importlib
 
 from autodiff import topological_order
-from autodiff.explain import explain
-from autodiff.notation import fit, printable
-from autodiff.parse import parse_assignments, parse_expression
-from autodiff.steps import GRAINS, Stepper, backward_steps
-from ..sources import SOURCES, find_label, load_source
+from stepgrad.stepping.explain import explain
+from stepgrad.stepping.notation import fit
+from stepgrad._ground.text import printable
+from stepgrad.arguments import parse_assignments
+from autodiff.parse import parse_expression
+from stepgrad.stepping.steps import GRAINS, Stepper, backward_steps
+from stepgrad.sources import SOURCES, find_label, load_source
 
-from .demo import positive_int
+from stepgrad.arguments import positive_int
 
 __all__ = ["add_parsers", "run_explain", "run_step", "run_expr"]
 

@@ -7,7 +7,7 @@ from nn import save_network
 from nn.optim import OPTIMIZERS
 from nn.recipes import RECIPES, run_recipe
 
-from .demo import positive_float, positive_int
+from stepgrad.arguments import positive_float, positive_int
 
 __all__ = ["add_parsers", "run"]
 

@@ -5,15 +5,13 @@ import pathlib
 import textwrap
 
 import viz
-from autodiff import topological_order
-from autodiff.notation import printable
 from lecture import EXAMPLES, load_problem, training_step
-from autodiff.steps import GRAINS
+from stepgrad.stepping.steps import GRAINS
 from viz.dot import COLLAPSE_LEVELS, MAX_NODES, RANKDIRS
-from autodiff.files import write_atomic
+from stepgrad._ground.files import write_atomic
 from viz.render import IMAGE_FORMATS
 
-from ..sources import SOURCES, find_label, load_source
+from stepgrad.sources import SOURCES, find_label, load_source
 
 __all__ = ["add_parsers"]
 

@@ -7,7 +7,7 @@ import types
 
 import numpy as np
 
-from .symbolic import Symbol
+from autodiff.symbolic import Symbol
 
 __all__ = ["ArraySymbol", "Recorder", "Condition", "Elementwise", "NotVectorisable", "Trouble", "lifted", "spec"]
 

@@ -14,13 +14,13 @@ import pathlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .check import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, WRONG, check
-from .files import load_submission, read_document
-from .roster import RosterError, check_student_id, roster_rows
-from .schema import DerivationError, submission_from_dict
+from lecture.check import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, WRONG, check
+from lecture.files import load_submission, read_document
+from .roster import RosterError, check_student_id
+from lecture.schema import DerivationError, submission_from_dict
 
 __all__ = ["Scheme", "DEFAULT_CREDIT", "load_scheme", "Key", "load_keys", "Result", "grade",
-           "Gradebook", "read_roster", "RosterError", "STATUSES", "MISSING"]
+           "Gradebook", "STATUSES", "MISSING"]
 
 MISSING = "not answered"
 DEFAULT_CREDIT = {CORRECT: 1.0, ROUNDING: 1.0, CARRIED: 1.0, EARLY: 0.5, WRONG: 0.0, CHANGED: 0.0,
@@ -146,13 +146,6 @@ def load_keys(paths):
     if not keys:
         raise RosterError(f"no keys in {', '.join(map(str, paths))}")
     return keys
-
-
-def read_roster(path):
-    """A roster CSV (``lecture.roster``): a ``student`` (or ``id``) column, and optionally
-    ``exercise`` and ``name``. Returns [(student, exercise or None, name or "")] in file order."""
-    return [(student, cells["exercise"], cells["name"] or "")
-            for student, cells in roster_rows(path, ("exercise", "name"))]
 
 
 # -- one submission ------------------------------------------------------------------------

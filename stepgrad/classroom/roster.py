@@ -12,11 +12,11 @@ import io
 import pathlib
 import re
 
-from autodiff.files import DataFileError, read_text
+from stepgrad._ground.files import DataFileError, read_text
 
-from .schema import DerivationError
+from lecture.schema import DerivationError
 
-__all__ = ["RosterError", "read_roster", "roster_rows", "check_student_id", "ID_COLUMNS", "MAX_STUDENTS"]
+__all__ = ["RosterError", "read_roster", "roster_ids", "roster_rows", "check_student_id", "ID_COLUMNS", "MAX_STUDENTS"]
 
 ID_COLUMNS = ("student", "id")
 MAX_STUDENTS = 10_000
@@ -37,9 +37,16 @@ def check_student_id(student, where="--student:"):
     return student
 
 
-def read_roster(path):
+def roster_ids(path):
     """The student ids in the roster at ``path``, in the file's order."""
     return [student for student, _ in _rows(path, ())]
+
+
+def read_roster(path):
+    """A roster CSV : a ``student`` (or ``id``) column, and optionally
+    ``exercise`` and ``name``. Returns [(student, exercise or None, name or "")] in file order."""
+    return [(student, cells["exercise"], cells["name"] or "")
+            for student, cells in roster_rows(path, ("exercise", "name"))]
 
 
 def roster_rows(path, columns=("exercise", "name")):

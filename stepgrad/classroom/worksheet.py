@@ -12,7 +12,8 @@ import json
 
 from .exercise import plain, significant
 from .exercise_files import answers_toml, toml_key
-from .markup import escape_html, escape_latex, escape_markdown, formula_html, formula_latex
+from stepgrad._ground.text import escape_html, escape_latex, escape_markdown
+from stepgrad.stepping.markup import formula_html, formula_latex
 
 __all__ = ["worksheet_markdown", "worksheet_latex", "worksheet_html", "solution_markdown",
            "solution_latex", "solution_html", "solution_steps"]

@@ -5,12 +5,12 @@ import csv
 import io
 import json
 
-from autodiff.notation import printable
+from stepgrad._ground.text import escape_csv, printable
 
-from .check import CARRIED
+from lecture.check import CARRIED
 from .grading import STATUSES
-from .markup import escape_html, escape_markdown
-from .report import report_dict, report_html, report_markdown
+from stepgrad._ground.text import escape_html, escape_markdown
+from lecture.report import report_dict, report_html, report_markdown
 
 __all__ = ["gradebook_csv", "gradebook_json", "summary_text", "summary_markdown",
            "student_markdown", "student_html", "GRADEBOOK_FORMAT", "CSV_COLUMNS"]
@@ -33,17 +33,11 @@ def gradebook_csv(gradebook):
     for r in gradebook.results:
         graded = r.status == "graded"
         mistakes = " ".join(m for m, _, _ in r.report.mistakes()) if graded else ""
-        writer.writerow([_csv_safe(r.student), _csv_safe(r.exercise or ""), r.status,
+        writer.writerow([escape_csv(r.student), escape_csv(r.exercise or ""), r.status,
                          _number(r.score) if graded else "", _number(r.total) if graded else "",
-                         f"{r.percent:.1f}" if graded else "", _csv_safe(r.first_wrong or ""),
-                         mistakes, _csv_safe(r.message)])
+                         f"{r.percent:.1f}" if graded else "", escape_csv(r.first_wrong or ""),
+                         mistakes, escape_csv(r.message)])
     return out.getvalue()
-
-
-def _csv_safe(text):
-    """A cell a spreadsheet will not run as a formula (=, +, -, @ at the start)."""
-    text = printable(text).replace("\n", " ")
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def gradebook_json(gradebook):

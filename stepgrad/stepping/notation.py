@@ -3,11 +3,12 @@
 import re
 import textwrap
 
-from .ops import CONST
-from .symbolic import Symbol
+from autodiff.ops import CONST
+from autodiff.symbolic import Symbol
+from stepgrad._ground import printable
 
 __all__ = ["Text", "Names", "Term", "number", "factor", "wrapped", "node_names", "expression",
-           "formula", "local_term", "chain_term", "printable", "fit", "joined", "preformatted", "WIDTH", "NAME_LIMIT", "LABEL_LIMIT"]
+           "formula", "local_term", "chain_term", "fit", "joined", "preformatted", "WIDTH", "NAME_LIMIT", "LABEL_LIMIT"]
 
 WIDTH = 80          # every line of text output fits an 80-column terminal
 NAME_LIMIT = 30     # the longest expression that names an unlabeled node (else #k)
@@ -255,31 +256,3 @@ def joined(prefix, parts, separator, indent, width=WIDTH):
             line += piece
     lines.append(line)
     return lines
-
-
-# C0 and C1 controls but the newline, DEL, and the bidirectional formatting characters, which can
-# reorder what a terminal shows (U+202E turns "exe.txt" into "txt.exe").
-_UNPRINTABLE = {c: None for c in [*range(0x00, 0x0A), *range(0x0B, 0x20), *range(0x7F, 0xA0),
-                                  0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
-                                  *range(0x2066, 0x206A)]}
-
-
-def printable(text):
-    """``text`` safe for a terminal: control characters (but the newline), DEL and bidi
-    overrides become visible escapes (``\\x1b``, ``\\u202e``); everything else is kept.
-
-    Applied to every text output that carries a name or title someone else wrote, so a file
-    cannot clear the screen, hide text or reorder a line. Idempotent.
-
-    >>> printable("w1\\x1b[2J\\u202e")
-    'w1\\\\x1b[2J\\\\u202e'
-    """
-    text = str(text)
-    if text.isprintable() or not any(ord(c) in _UNPRINTABLE for c in text):
-        return text
-    return "".join(_escape(c) if ord(c) in _UNPRINTABLE else c for c in text)
-
-
-def _escape(char):
-    code = ord(char)
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"

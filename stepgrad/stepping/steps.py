@@ -16,13 +16,13 @@ import functools
 import math
 from dataclasses import dataclass, field
 
-from . import value as _value
-from .backward import check_root, local_derivative
-from .graph import reverse_topological_order
-from .notation import (WIDTH, Text, expression, factor, fit, formula, node_names, number,
-                       preformatted, wrapped)
-from .ops import CONST
-from .value import AnomalyError, Value
+from autodiff import value as _value
+from autodiff.value import check_root
+from autodiff.gradients import local_derivative
+from autodiff.graph import reverse_topological_order
+from .notation import WIDTH, Text, expression, factor, fit, formula, node_names, number, preformatted, wrapped
+from autodiff.ops import CONST
+from autodiff.value import AnomalyError, Value
 
 __all__ = ["backward_steps", "Step", "Edge", "Incoming", "Stepper", "GRAINS"]
 
@@ -266,7 +266,7 @@ class Stepper:
         check_root(root, "Stepper")
         if grain not in GRAINS:
             raise ValueError(f"Stepper: grain must be one of {', '.join(GRAINS)}, got {grain!r}")
-        from .grains import plan       # grains builds on the step records defined here
+        from .grains import plan
         self.root = root
         self.grain = grain
         self.network = network

@@ -8,13 +8,14 @@ import math
 import re
 from dataclasses import dataclass
 
-from .backward import check_root, gradients, local_derivative
-from .graph import topological_order
-from .notation import (NAME_LIMIT, Text, chain_term, expression, factor, fit, formula, node_names,
-                       joined, number, printable, wrapped)
-from .symbolic import Symbol
-from .ops import CONST
-from .value import Value
+from autodiff.value import check_root
+from autodiff.gradients import gradients, local_derivative
+from autodiff.graph import topological_order
+from .notation import NAME_LIMIT, Text, chain_term, expression, factor, fit, formula, node_names, joined, number, wrapped
+from stepgrad._ground.text import printable
+from autodiff.symbolic import Symbol
+from autodiff.ops import CONST
+from autodiff.value import Value
 
 __all__ = ["explain", "Explanation", "Path", "Factor", "EDGE_BUDGET"]
 

@@ -28,10 +28,10 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from nn import weight_label
 
-from .engine import exact_values
-from .notation import Names
-from .problem import Example, Problem
-from .quantities import KINDS, Catalog
+from lecture.engine import exact_values
+from lecture.notation import Names
+from lecture.problem import Example, Problem
+from lecture.quantities import KINDS, Catalog
 from .template import shape_units
 
 __all__ = ["Exercise", "ExerciseError", "generate", "draw", "exercise_seed", "significant",

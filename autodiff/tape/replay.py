@@ -5,9 +5,9 @@ import operator
 
 import numpy as np
 
-from .backward import local_derivative
-from .ops import CONST
-from .value import AnomalyError, Value, apply
+from autodiff.gradients import local_derivative
+from autodiff.ops import CONST
+from autodiff.value import AnomalyError, Value, apply
 from .vectorise import Trouble, agrees, compile_rule, run
 
 __all__ = ["Group", "Chain", "chain_form", "RAISE"]

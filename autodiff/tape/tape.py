@@ -4,12 +4,12 @@ import gc
 
 import numpy as np
 
-from . import value as engine
-from .backward import check_root
-from .graph import topological_order
-from .ops import CONST
+from autodiff import value as engine
+from autodiff.value import check_root
+from autodiff.graph import topological_order
+from autodiff.ops import CONST
 from .replay import RAISE, Chain, Group, chain_form
-from .value import Value
+from autodiff.value import Value
 
 __all__ = ["trace", "Tape", "TraceError"]
 

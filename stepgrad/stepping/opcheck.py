@@ -8,9 +8,9 @@ disagrees with the central difference of its forward at the same operands.
 from dataclasses import dataclass
 
 from .notation import Text, expression, node_names, number
-from .graph import topological_order
-from .numerical import central_difference
-from .value import Value
+from autodiff.graph import topological_order
+from autodiff.numerical import central_difference
+from autodiff.value import Value
 
 __all__ = ["check_ops", "OpCheck", "OpCheckReport"]
 

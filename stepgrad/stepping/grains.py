@@ -8,10 +8,10 @@ A network is read by duck typing (``layers``, each with ``neurons`` having ``w``
 import math
 from dataclasses import dataclass, field
 
-from .backward import local_derivative
-from .graph import topological_order
+from autodiff.gradients import local_derivative
+from autodiff.graph import topological_order
 from .notation import WIDTH, Text, chain_term, fit, number, preformatted, wrapped
-from .ops import CONST
+from autodiff.ops import CONST
 
 __all__ = ["Unit", "units_of", "Plan", "Chunk", "plan", "record", "Stage"]
 

@@ -20,11 +20,11 @@ from decimal import Decimal
 
 from nn import ACTIVATIONS
 
-from .files import read_document
-from .notation import Names
-from .problem import LOSSES, Example, Problem
-from .quantities import KINDS, Catalog
-from .schema import SIGN_NAMES, DerivationError, describe
+from lecture.files import read_document
+from lecture.notation import Names
+from lecture.problem import LOSSES, Example, Problem
+from lecture.quantities import KINDS, Catalog
+from lecture.schema import SIGN_NAMES, DerivationError, describe
 
 __all__ = ["Template", "Range", "TemplateError", "load_template", "template_from_dict",
            "BUILTIN", "BUILTIN_TEXT", "shape_units"]

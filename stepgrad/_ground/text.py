@@ -1,0 +1,78 @@
+"""Text safety: what someone else wrote, made safe for a terminal, HTML, Markdown, LaTeX or CSV."""
+
+import html
+
+__all__ = ["printable", "escape_html", "escape_markdown", "escape_latex", "escape_csv",
+           "LATEX_SPECIALS", "LATEX_SYMBOLS"]
+
+# C0 and C1 controls but the newline, DEL, and the bidirectional formatting characters, which can
+# reorder what a terminal shows (U+202E turns "exe.txt" into "txt.exe").
+_UNPRINTABLE = {c: None for c in [*range(0x00, 0x0A), *range(0x0B, 0x20), *range(0x7F, 0xA0),
+                                  0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
+                                  *range(0x2066, 0x206A)]}
+
+
+def printable(text):
+    """``text`` safe for a terminal: control characters (but the newline), DEL and bidi
+    overrides become visible escapes (``\\x1b``, ``\\u202e``); everything else is kept.
+
+    Applied to every text output that carries a name or title someone else wrote, so a file
+    cannot clear the screen, hide text or reorder a line. Idempotent.
+
+    >>> printable("w1\\x1b[2J\\u202e")
+    'w1\\\\x1b[2J\\\\u202e'
+    """
+    text = str(text)
+    if text.isprintable() or not any(ord(c) in _UNPRINTABLE for c in text):
+        return text
+    return "".join(_escape(c) if ord(c) in _UNPRINTABLE else c for c in text)
+
+
+def _escape(char):
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+LATEX_SYMBOLS = {"·": r"\cdot ", "−": "-", "²": "^{2}", "³": "^{3}", "½": r"\tfrac{1}{2}",
+                  "σ": r"\sigma ", "Δ": r"\Delta ", "∂": r"\partial ", "η": r"\eta ", "Σ": r"\sum ",
+                  "δ": r"\delta ", "∞": r"\infty ", "→": r"\to ", "≤": r"\le ", "≥": r"\ge "}
+LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
+                   "#": r"\#", "%": r"\%", "_": r"\_", "~": r"\textasciitilde{}",
+                   "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}"}
+# NOTE: what opens markup inside a line: emphasis, code, links and images, raw HTML, entities,
+# table cells, headings. With [ ] escaped no link can form, so ( ) . - : stay readable.
+_MARKDOWN_SPECIALS = set("\\`*_{}[]#!|<>~&")
+
+
+def escape_html(text):
+    """``text`` safe in HTML text and attribute values; control characters shown as escapes."""
+    return html.escape(printable(text), quote=True)
+
+
+def escape_markdown(text):
+    """``text`` as literal Markdown inline text: the characters that open markup
+    backslash-escaped (so neither markup nor raw HTML gets through), line breaks made spaces."""
+    text = " ".join(printable(text).split())
+    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in text)
+
+
+def escape_latex(text):
+    """``text`` as literal LaTeX text (pdflatex with utf8 input): the special characters
+    escaped, the lecture's Greek letters and symbols in math mode, line breaks made spaces."""
+    out = []
+    for char in " ".join(printable(text).split()):
+        if char in LATEX_SPECIALS:
+            out.append(LATEX_SPECIALS[char])
+        elif char in LATEX_SYMBOLS:
+            out.append(f"${LATEX_SYMBOLS[char].strip()}$")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+
+
+def escape_csv(text):
+    """``text`` as a CSV cell a spreadsheet will not run as a formula (=, +, -, @ at the start)."""
+    text = printable(text).replace("\n", " ")
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

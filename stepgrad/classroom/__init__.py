@@ -1,0 +1,26 @@
+"""The classroom: exercises per student, worksheets and answer keys, rosters, grading, gradebooks."""
+
+from _stepgrad_packages import require
+
+require("autodiff", "nn", "lecture")  # before the imports below, which a file named nn.py would break
+
+from .exercise import Exercise, ExerciseError, generate
+from .exercise_files import answers_toml, exercise_toml, key_toml
+from .gradebook import (CSV_COLUMNS, GRADEBOOK_FORMAT, gradebook_csv, gradebook_json,
+                        student_html, student_markdown, summary_markdown, summary_text)
+from .grading import (DEFAULT_CREDIT, MISSING, STATUSES, Gradebook, Key, Result, Scheme, grade,
+                      load_keys, load_scheme)
+from .roster import ID_COLUMNS, MAX_STUDENTS, RosterError, check_student_id, read_roster
+from .template import BUILTIN, BUILTIN_TEXT, Template, TemplateError, load_template
+from .worksheet import (solution_html, solution_latex, solution_markdown, worksheet_html,
+                        worksheet_latex, worksheet_markdown)
+
+__all__ = ["Template", "TemplateError", "load_template", "BUILTIN", "BUILTIN_TEXT",
+           "Exercise", "ExerciseError", "generate", "exercise_toml", "key_toml", "answers_toml",
+           "worksheet_markdown", "worksheet_latex", "worksheet_html",
+           "solution_markdown", "solution_latex", "solution_html",
+           "read_roster", "RosterError", "check_student_id", "ID_COLUMNS", "MAX_STUDENTS",
+           "Scheme", "DEFAULT_CREDIT", "load_scheme", "Key", "load_keys", "Result", "grade",
+           "Gradebook", "STATUSES", "MISSING",
+           "gradebook_csv", "gradebook_json", "summary_text", "summary_markdown",
+           "student_markdown", "student_html", "GRADEBOOK_FORMAT", "CSV_COLUMNS"]
