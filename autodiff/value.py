@@ -425,11 +425,6 @@ class Value:
         """
         backward(self, gradient, accumulate)
 
-    def backward_steps(self):
-        """Backward one node at a time: yields a step per node, in ``backward()``'s order."""
-        from stepgrad.stepping.steps import backward_steps
-        return backward_steps(self)
-
     def zero_grad(self):
         """Reset ``.grad`` to 0 on every node of the graph below self."""
         zero_grad(self)

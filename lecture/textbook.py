@@ -6,6 +6,8 @@ from autodiff import Value
 
 from nn.losses import squared_error
 
+from .tables import step_html
+
 __all__ = ["UnitRecord", "WeightRecord", "TrainingStep", "training_step", "apply_step"]
 
 
@@ -70,7 +72,6 @@ class TrainingStep:
         return _find(self.new_units, "unit", str(name))
 
     def _repr_html_(self):
-        from .tables import step_html
         return step_html(self)
 
     def weight(self, label):

@@ -9,6 +9,7 @@ from .data import DATASETS, Dataset, circles, moons, split, xor
 from .layers import ACTIVATIONS, MLP, Layer, Neuron, input_label, target_label, weight_label
 from .losses import LOSSES, binary_cross_entropy, mean_squared_error, squared_error
 from .module import Module
+from .plots import check_plot_path, plot_training
 from .optim import SGD, Adam, Optimizer, make_optimizer
 from .train import History, accuracy, evaluate, fit
 from .weights_file import FORMAT, WeightsFileError, load_network, save_network
@@ -18,4 +19,4 @@ __all__ = ["as_values", "data_of", "grad_of", "Module", "Neuron", "Layer", "MLP"
            "Optimizer", "SGD", "Adam", "make_optimizer",
            "fit", "History", "evaluate", "accuracy",
            "Dataset", "xor", "moons", "circles", "split", "DATASETS",
-           "FORMAT", "WeightsFileError", "save_network", "load_network"]
+           "check_plot_path", "plot_training", "FORMAT", "WeightsFileError", "save_network", "load_network"]

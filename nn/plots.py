@@ -7,8 +7,6 @@ window opens and no global backend is switched.
 import io
 import pathlib
 
-import numpy as np
-
 from autodiff import no_grad
 from stepgrad._ground.files import write_atomic
 
@@ -51,6 +49,7 @@ def _save(figure, canvas_type, path):
 
 
 def _draw_errors(axes, history):
+    import numpy as np
     # NOTE: per example where the sizes are known: the two sets differ in size, and their
     # summed errors cannot be compared.
     per_example = history.train_size > 0 and (history.validation_size > 0
@@ -73,6 +72,7 @@ def _draw_errors(axes, history):
 
 
 def _draw_boundary(axes, network, inputs, targets, resolution):
+    import numpy as np
     points = np.asarray(inputs, dtype=float)
     labels = np.asarray(targets, dtype=float)[:, 0]
     low, high = points.min(axis=0), points.max(axis=0)

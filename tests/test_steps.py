@@ -83,7 +83,7 @@ step 7/7: the weights of unit 5: ∂E/∂w = ∂E/∂net5 · ∂net5/∂w
 
 def test_golden_step_list():
     _, root = two_paths()
-    steps = list(root.backward_steps())
+    steps = list(backward_steps(root))
     assert "\n".join(map(str, steps)) == GOLDEN_STEPS
     assert [repr(s) for s in steps] == [s.text() for s in steps]
 
@@ -128,7 +128,7 @@ def test_step_data_records_locals_contributions_and_running_totals():
 def test_the_accumulation_reads_like_the_sum_it_is():
     x = Value(1.0, label="x")
     root = x * 0.4 + x * 0.6       # backward reaches x through the last use first
-    *_, leaf = root.backward_steps()
+    *_, leaf = backward_steps(root)
     assert leaf.accumulation() == "0.6 + 0.4 = 1, 2 paths"
     assert str(leaf).endswith("x.grad = 0.6 + 0.4 = 1, 2 paths")
 
@@ -137,7 +137,7 @@ def test_a_leaf_accumulates_over_passes_and_says_so():
     x = Value(1.0, label="x")
     root = x * 3.0
     root.backward()
-    *_, leaf = root.backward_steps()
+    *_, leaf = backward_steps(root)
     assert leaf.before == 3.0 and x.grad == 6.0
     assert leaf.accumulation() == "3 (before) + 3 = 6, 1 path"
 

@@ -6,7 +6,7 @@ import pytest
 
 import lecture
 import viz
-from stepgrad.stepping.steps import Stepper
+from stepgrad.stepping.steps import Stepper, backward_steps
 from autodiff import Value, topological_order
 from stepgrad.stepping import explain
 from viz_support import needs_dot, optional_module
@@ -75,7 +75,7 @@ def test_values_steps_and_steppers_display_their_graph_in_ipython(section7):
     stepper.run()
     latex = shown(explain(error, section7.network.layers[1].neurons[0].w[0]))["text/latex"]
     assert latex.startswith("$$") and r"\frac{\partial E}{\partial w_{46}}" in latex
-    loose = next(iter(Value(1.0, label="a").backward_steps()))
+    loose = next(iter(backward_steps(Value(1.0, label="a"))))
     assert shown(loose)["text/html"].startswith("<pre")        # no stepper: the text alone
 
 

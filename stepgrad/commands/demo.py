@@ -4,6 +4,8 @@ import argparse
 import textwrap
 import sys
 
+import viz
+
 from nn import SGD, fit
 from lecture import SECTION7, step_report, training_step
 from stepgrad.arguments import positive_float, positive_int
@@ -98,7 +100,6 @@ def check_image_paths(*paths):
     """Raise ValueError now, before any work, if an image path has a suffix viz cannot write."""
     paths = [path for path in paths if path is not None]
     if paths:
-        import viz
         for path in paths:
             viz.image_format(path)
 
@@ -108,7 +109,6 @@ def write_images(step, network, graph_path, network_path):
 
     Without the Graphviz ``dot`` program this prints viz's advice as a note instead.
     """
-    import viz
     written = []
     try:
         if graph_path is not None:

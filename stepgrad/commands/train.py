@@ -3,7 +3,7 @@
 import argparse
 import textwrap
 
-from nn import save_network
+from nn import check_plot_path, plot_training, save_network
 from nn.optim import OPTIMIZERS
 from nn.recipes import RECIPES, run_recipe
 
@@ -71,7 +71,6 @@ def run(args):
     if args.batch_size is not None and args.full_batch:
         raise ValueError("give --batch-size or --full-batch, not both")
     if args.plot:
-        from nn.plots import check_plot_path
         try:
             check_plot_path(args.plot)
         except ImportError as error:  # reported like any other bad request: message, status 2
@@ -87,7 +86,6 @@ def run(args):
     result = run_recipe(args.dataset, seed=args.seed, tape=args.tape, **changes)
     _report(args, result)
     if args.plot:
-        from nn.plots import plot_training
         train, held = result.train, result.validation
         inputs = train.inputs + (held.inputs if held is not None else [])
         targets = train.targets + (held.targets if held is not None else [])

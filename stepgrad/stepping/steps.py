@@ -221,7 +221,7 @@ def backward_steps(root, constants=False):
 
     >>> x = Value(2.0, label="x")
     >>> y = x * x
-    >>> steps = list(y.backward_steps())
+    >>> steps = list(backward_steps(y))
     >>> print(steps[-1])
     step 2/2: x [leaf], data = 2
       x.grad = 2 + 2 = 4, 2 paths
