@@ -6,7 +6,7 @@ require("autodiff", "nn")  # before the imports below, which a file named nn.py 
 
 from .check import Report, Row, check, check_derivation
 from .examples import EXAMPLES, SECTION7, SECTION8, SECTION10
-from .files import SOURCES, load_problem, load_submission, loads_submission
+from .files import SOURCES, load_problem, load_submission, loads_submission, problem_from_document, read_document
 from .graph import ErrorGraph, error_graph
 from .mistakes import MISTAKES, Mistake
 from .problem import Example, Problem
@@ -22,4 +22,4 @@ __all__ = ["Problem", "Example", "EXAMPLES", "SECTION7", "SECTION10", "SECTION8"
            "check", "check_derivation", "Report", "Row", "Catalog", "Mistake", "MISTAKES",
            "Submission", "Answer", "Written", "DerivationError", "problem_from_dict",
            "submission_from_dict", "load_problem", "load_submission", "loads_submission",
-           "SOURCES", "error_graph", "ErrorGraph"]
+           "SOURCES", "error_graph", "ErrorGraph", "read_document", "problem_from_document"]

@@ -18,8 +18,8 @@ from .problem import Problem
 from .schema import DerivationError, problem_from_dict, submission_from_dict
 from .written import Written
 
-__all__ = ["load_problem", "load_submission", "loads_submission", "read_document", "FORMATS",
-           "SOURCES"]
+__all__ = ["load_problem", "load_submission", "loads_submission", "read_document",
+           "problem_from_document", "SOURCES"]
 
 SOURCES = ", ".join(EXAMPLES) + " or a problem or derivation file (.toml, .json)"
 _TOML_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
@@ -37,7 +37,13 @@ def load_problem(source, follow=True):
     path = pathlib.Path(name)
     if path.suffix.lower() not in FORMATS:
         raise DerivationError(f"unknown source {name!r}: use {SOURCES}")
-    data, locate = read_document(path)
+    return problem_from_document(*read_document(path), path, follow)
+
+
+def problem_from_document(data, locate, path, follow=True):
+    """The problem in a file already read by ``read_document``: the one it states, or (a
+    derivation) the one it names."""
+    path = pathlib.Path(path)
     if isinstance(data, dict) and "problem" in data:
         if not follow or not isinstance(data["problem"], str):
             raise DerivationError(f"{path}: problem: a problem file states its network, weights "

@@ -9,10 +9,10 @@ import numbers
 
 from autodiff import ExpressionError, parse_expression, topological_order
 from lecture import SOURCES as PROBLEMS
-from lecture import error_graph
+from lecture import error_graph, problem_from_document, read_document
 from stepgrad._ground import DataFileError, field_name, printable, read_data
 
-__all__ = ["Source", "load_source", "find_label", "SOURCES", "load_expression"]
+__all__ = ["Source", "load_source", "find_label", "SOURCES", "load_expression", "expression_from_data"]
 
 _EXPRESSION_FIELDS = ("expression", "values", "label")
 
@@ -33,26 +33,20 @@ class Source:
 def load_source(name):
     """The graph named by ``name``: for a problem (a built-in name, a problem or derivation
     file) its error E after a forward pass; for an expression file (a table with
-    ``expression``), the expression."""
+    ``expression``), the expression. A file is read once."""
     path = pathlib.Path(name)
-    if path.suffix.lower() in (".toml", ".json") and not _is_problem(path):
-        expression = load_expression(path)
-        if expression.root.label == expression.text and expression.root.parents:
-            expression.root.label = "f"          # no label given: f, as ``stepgrad expr`` does
-        return Source(expression.root, f"{path}: f = {expression.text}")
-    graph = error_graph(name)
+    problem = name
+    if path.suffix.lower() in (".toml", ".json"):
+        data, locate = read_document(path)
+        if not (isinstance(data, dict) and ("network" in data or "problem" in data)):
+            expression = expression_from_data(data, str(path))
+            if expression.root.label == expression.text and expression.root.parents:
+                expression.root.label = "f"          # no label given: f, as ``stepgrad expr`` does
+            return Source(expression.root, f"{path}: f = {expression.text}")
+        problem = problem_from_document(data, locate, path)
+    graph = error_graph(problem)
     problem = graph.problem
     return Source(graph.root, problem.title or problem.name, problem, graph.network)
-
-
-def _is_problem(path):
-    """True for a problem or derivation file (a ``network`` or a ``problem`` at the top): the
-    rest are read as expression files, whose reader says what is missing."""
-    try:
-        data = read_data(path)
-    except (OSError, ValueError):
-        return True         # the problem reader names the file and what is wrong
-    return isinstance(data, dict) and ("network" in data or "problem" in data)
 
 
 def find_label(root, label, option):
@@ -80,9 +74,11 @@ def load_expression(path, label_subexpressions=True):
         x = 1.0
         b = 0.0
     """
-    data = read_data(path)
-    source = str(path)
+    return expression_from_data(read_data(path), str(path), label_subexpressions)
 
+
+def expression_from_data(data, source, label_subexpressions=True):
+    """The expression in ``data``, a file's tables already read (see ``load_expression``)."""
     def fail(field, problem):
         raise DataFileError(source, problem, field=field)
 

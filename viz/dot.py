@@ -432,7 +432,7 @@ class _Drawing:
 
     def _local_text(self, node, i):
         """The edge's local derivative in the nodes' names, with a drawing's typographic minus."""
-        value = style.local_derivative(node, i)
+        value = style.local_or_none(node, i)
         named = formula(node, i, self.names).replace("-", "−")
         if value is None:
             return f"{named}: undefined here"

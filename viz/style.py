@@ -2,10 +2,10 @@
 
 import math
 
-from autodiff import OPS
+from autodiff import OPS, DomainError, local_derivative
 
 __all__ = ["FONT", "POSITIVE", "NEGATIVE", "ZERO", "HIGHLIGHT", "BORDER", "CONSTANT", "PATH_EDGE",
-           "MARKS", "SATURATION", "number", "signed", "shade", "marks_of", "local_derivative"]
+           "MARKS", "SATURATION", "number", "signed", "shade", "marks_of", "local_or_none"]
 
 FONT = "Helvetica,Arial,sans-serif"
 
@@ -63,12 +63,11 @@ def shade(g, scale):
     return (POSITIVE if g > 0 else NEGATIVE)[level]
 
 
-def local_derivative(node, index):
-    """∂node/∂(operand ``index``) from the op table's rule, or None where the rule is undefined."""
-    args = (node.data, *[p.data for p in node.parents])
+def local_or_none(node, index):
+    """∂node/∂(operand ``index``) (``autodiff.local_derivative``), or None where it is undefined."""
     try:
-        return float(node.op.partials[index](*args))
-    except (ArithmeticError, ValueError):
+        return float(local_derivative(node, index))
+    except DomainError:
         return None
 
 
@@ -79,9 +78,9 @@ def marks_of(node, grad):
         bad = node.data if not math.isfinite(node.data) else grad
         found.append(("nonfinite", number(bad)))
     if node.op in _SATURATING:
-        slope = local_derivative(node, 0)
+        slope = local_or_none(node, 0)
         if slope is not None and abs(slope) < SATURATION:
             found.append(("saturated", f"{node.op.symbol}′ = {number(slope, 2)}"))
-    elif node.op is _RELU and local_derivative(node, 0) == 0.0:
+    elif node.op is _RELU and local_or_none(node, 0) == 0.0:
         found.append(("dead", "dead relu"))
     return found

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from autodiff.gradients import local_derivative
 from autodiff.graph import topological_order
-from .notation import WIDTH, Text, chain_term, fit, number, preformatted, wrapped
+from .notation import WIDTH, Text, chain_term, factor, fit, number, preformatted, wrapped
 from autodiff.ops import CONST
 
 __all__ = ["Unit", "units_of", "Plan", "Chunk", "plan", "record", "Stage"]
@@ -276,7 +276,7 @@ class _Words:
             rule = local if edge.formula == local else f"{edge.formula} = {local}"
             lines += [f"  {slope} = {rule}",
                       f"  {self.d(net)} = {self.d(out)} · {slope}",
-                      f"      = {number(step.upstream)} × {_factor(edge.local)} = "
+                      f"      = {number(step.upstream)} × {factor(edge.local)} = "
                       f"{number(net.grad)}"]
         else:
             lines.append(f"  {self.d(net)} = {number(net.grad)}")
@@ -346,9 +346,6 @@ class _Words:
         return tuple(f"  {self.d(s.node)} = {s.accumulation()}" for s in steps
                      if not s.node.parents and s.node not in parameters and s.node.op is not CONST)
 
-
-def _factor(x):
-    return f"({number(x)})" if x < 0 else number(x)
 
 
 def _paths_within(top, bottom, inside):
