@@ -7,7 +7,7 @@ together. A problem that gives quantities outright (a δ) has no network to run:
 are all there is.
 """
 
-from autodiff import Value, grad
+from autodiff import Value, grad, local_derivative
 from nn import binary_cross_entropy, mean_squared_error, squared_error
 
 __all__ = ["exact_values"]
@@ -75,7 +75,7 @@ def _pass(problem, weights, example, batch, values, scope):
             out, net = neuron.out, neuron.net
             put(f"net{j}", net.data)
             put(f"o{j}", out.data)
-            put(f"slope{j}", 1.0 if out is net else out.op.partials[0](out.data, net.data))
+            put(f"slope{j}", 1.0 if out is net else local_derivative(out, 0))
             if k == last:
                 d_out = _output_gradient(problem, out.data, example.t[index], batch,
                                          len(example.t))

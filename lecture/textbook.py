@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from autodiff import Value
+from autodiff import Value, local_derivative
 
 from nn.losses import squared_error
 
@@ -149,7 +149,7 @@ def _slope(neuron):
     out, net = neuron.out, neuron.net
     if out is net:
         return 1.0
-    return out.op.partials[0](out.data, net.data)
+    return local_derivative(out, 0)
 
 
 def _update(parameter, source, neuron, x, eta, frozen):
