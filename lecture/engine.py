@@ -8,13 +8,9 @@ are all there is.
 """
 
 from autodiff import Value, grad, local_derivative
-from nn import binary_cross_entropy, mean_squared_error, squared_error
+from .problem import PROBLEM_LOSSES
 
 __all__ = ["exact_values"]
-
-_LOSSES = {"squared_error": squared_error, "mean_squared_error": mean_squared_error,
-           "cross_entropy": binary_cross_entropy}
-
 
 def exact_values(problem, catalog):
     """name → value for every quantity of ``catalog`` (the problem's), from the engine."""
@@ -51,7 +47,7 @@ def _name(scope, base):
 
 def _loss(problem, outputs, targets, batch):
     """The example's share of the loss: a mean loss over a batch of N divides by N."""
-    error = _LOSSES[problem.loss](outputs, list(targets))
+    error = PROBLEM_LOSSES[problem.loss](outputs, list(targets))
     if batch > 1 and problem.loss != "squared_error":
         error = error * (1.0 / batch)
     return error
@@ -98,7 +94,7 @@ def _output_gradient(problem, o, t, batch, outputs):
     """∂E/∂o at an output, from the engine on the loss of a leaf o (a σ output's cross-entropy
     graph starts at net, so the network's own o takes no gradient)."""
     leaf = Value(o)
-    error = _LOSSES[problem.loss]([leaf], [t])
+    error = PROBLEM_LOSSES[problem.loss]([leaf], [t])
     if problem.loss != "squared_error":
         error = error * (1.0 / (batch * outputs))
     (d,) = grad(error, [leaf])

@@ -2,16 +2,12 @@
 
 from dataclasses import dataclass
 
-from nn import MLP, binary_cross_entropy, mean_squared_error, squared_error
+from nn import MLP
 
 from .files import load_problem
-from .problem import Problem
+from .problem import PROBLEM_LOSSES, Problem
 
 __all__ = ["ErrorGraph", "error_graph"]
-
-_LOSSES = {"squared_error": squared_error, "mean_squared_error": mean_squared_error,
-           "cross_entropy": binary_cross_entropy}
-
 
 @dataclass(frozen=True, eq=False)
 class ErrorGraph:
@@ -29,6 +25,6 @@ def error_graph(source):
     constants labelled x1, x2, … (or by their unit's own name, such as x)."""
     problem = load_problem(source)
     network = problem.network()
-    error = _LOSSES[problem.loss](network(list(problem.x)), network.targets(problem.t))
+    error = PROBLEM_LOSSES[problem.loss](network(list(problem.x)), network.targets(problem.t))
     error.label = "E"
     return ErrorGraph(problem, network, error)

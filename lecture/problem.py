@@ -4,12 +4,15 @@ import functools
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from nn import MLP, input_label, target_label, weight_label
+from nn import (MLP, binary_cross_entropy, input_label, mean_squared_error, squared_error,
+                target_label, weight_label)
 
-__all__ = ["Problem", "Example", "Connection", "LOSSES", "MODES", "SIGNS"]
+__all__ = ["Problem", "Example", "Connection", "PROBLEM_LOSSES", "MODES", "SIGNS"]
 
 # E = ½ΣΣ(t − o)² (the lecture's), (1/n)ΣΣ(t − o)², and −(1/n)ΣΣ[t·log o + (1 − t)·log(1 − o)]
-LOSSES = ("squared_error", "mean_squared_error", "cross_entropy")
+# A problem file's loss names, and the loss of nn each one is.
+PROBLEM_LOSSES = {"squared_error": squared_error, "mean_squared_error": mean_squared_error,
+                  "cross_entropy": binary_cross_entropy}
 # online: update after every example (the lecture's); batch: once per epoch, Δw summed over examples
 MODES = ("online", "batch")
 # lecture: δ = −∂E/∂net and w ← w + η·δ·x; gradient: δ = ∂E/∂net and w ← w − η·δ·x

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from stepgrad._ground.text import printable
 from nn import ACTIVATIONS, weight_label
 
-from .problem import LOSSES, MODES, Example, Problem
+from .problem import MODES, PROBLEM_LOSSES, Example, Problem
 from .written import Written
 
 __all__ = ["DerivationError", "Answer", "Submission", "problem_from_dict", "submission_from_dict",
@@ -192,7 +192,7 @@ def _problem(data, where, name):
     if not eta > 0:
         raise where.error("training" if "eta" in training else "example", "eta",
                           f"the learning rate must be positive, got {eta!r}")
-    loss = _choice(training, "loss", LOSSES, "squared_error", where)
+    loss = _choice(training, "loss", PROBLEM_LOSSES, "squared_error", where)
     mode = _choice(training, "mode", MODES, "online", where)
     sign = SIGN_NAMES.get(training.get("delta", "-dE/dnet"))
     if sign is None:

@@ -22,7 +22,7 @@ from nn import ACTIVATIONS
 
 from lecture.files import read_document
 from lecture.notation import Names
-from lecture.problem import LOSSES, Example, Problem
+from lecture.problem import PROBLEM_LOSSES, Example, Problem
 from lecture.quantities import KINDS, Catalog
 from lecture.schema import SIGN_NAMES, DerivationError, describe
 
@@ -173,8 +173,8 @@ def template_from_dict(data, source="template", locate=None, default_name="templ
     title = _text(get("title"), where, "title", limit=200)
     shapes = _shapes(get("shapes"), where)
     activations = _activations(get("activations"), shapes, where)
-    losses = tuple(_choices(get("loss"), where, "loss", lambda v: v in LOSSES,
-                            f"one of {', '.join(LOSSES)}"))
+    losses = tuple(_choices(get("loss"), where, "loss", lambda v: v in PROBLEM_LOSSES,
+                            f"one of {', '.join(PROBLEM_LOSSES)}"))
     etas = tuple(_decimal(v, where, None, "eta") for v in _as_list(get("eta")))
     if not etas or any(not 0 < eta <= MAGNITUDE for eta in etas):
         raise where.error(None, "eta", f"expected η or a list of η, each in (0, {MAGNITUDE}]")

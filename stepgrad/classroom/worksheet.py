@@ -20,7 +20,7 @@ __all__ = ["worksheet_markdown", "worksheet_latex", "worksheet_html", "solution_
 
 ACTIVATIONS = {"sigmoid": "o = σ(net) = 1/(1 + exp(−net))", "tanh": "o = tanh(net)",
                "relu": "o = relu(net) = max(0, net)", "identity": "o = net"}
-LOSSES = {"squared_error": "E = ½·Σ(t − o)²", "mean_squared_error": "E = Σ(t − o)²/n",
+LOSS_FORMULAS = {"squared_error": "E = ½·Σ(t − o)²", "mean_squared_error": "E = Σ(t − o)²/n",
           "cross_entropy": "E = −Σ(t·log(o) + (1 − t)·log(1 − o))/n"}
 RULES = {"lecture": ("δ = −∂E/∂net", "Δw = η·δ·x", "w_new = w + Δw"),
          "gradient": ("δ = ∂E/∂net", "Δw = −η·δ·x", "w_new = w + Δw")}
@@ -55,7 +55,7 @@ def _givens(problem):
 def _rules(problem):
     acts = [ACTIVATIONS[a] for a in dict.fromkeys(problem.activations)]
     n = len(problem.outputs)
-    loss = LOSSES[problem.loss] + ("" if problem.loss == "squared_error" else f" (n = {n})")
+    loss = LOSS_FORMULAS[problem.loss] + ("" if problem.loss == "squared_error" else f" (n = {n})")
     return [*acts, loss, *RULES[problem.sign]]
 
 

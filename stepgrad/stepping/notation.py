@@ -7,7 +7,7 @@ from autodiff.ops import CONST
 from autodiff.symbolic import Symbol
 from stepgrad._ground import printable
 
-__all__ = ["Text", "Names", "Term", "number", "factor", "wrapped", "node_names", "expression",
+__all__ = ["Text", "NodeNames", "Term", "number", "factor", "wrapped", "node_names", "expression",
            "formula", "local_term", "chain_term", "fit", "joined", "preformatted", "WIDTH", "NAME_LIMIT", "LABEL_LIMIT"]
 
 WIDTH = 80          # every line of text output fits an 80-column terminal
@@ -34,7 +34,7 @@ def number(x, digits=6):
     return f"{x:.{digits}g}"
 
 
-class Names(dict):
+class NodeNames(dict):
     """node → display name, and ``symbol(node)``: the name as a term of a formula (with its
     precedence, so ``x·0.4`` is parenthesized where it must be)."""
 
@@ -61,7 +61,7 @@ def node_names(order):
     that is at most NAME_LIMIT characters and not taken, else ``#k``, k counting in forward order.
     """
     order = list(order)
-    names = Names()
+    names = NodeNames()
     symbols = names.symbols
     taken = set()
     k = 0
@@ -114,7 +114,7 @@ def expression(node, names):
     """How ``node`` was made, in its operands' names: ``x·0.4``, ``σ(net6)``, ``leaf``."""
     if node.op is None or not node.parents:
         return "constant" if node.op is CONST else "leaf"
-    return _made(node, names.symbols if isinstance(names, Names) else
+    return _made(node, names.symbols if isinstance(names, NodeNames) else
                  {p: _name_symbol(names[p]) for p in node.parents}).text
 
 
