@@ -5,19 +5,11 @@ import re
 
 from autodiff import OPS
 
-from stepgrad._ground.text import escape_html
+from stepgrad._ground import escape_html, fixed
 
-__all__ = ["format_number", "format_table", "unit_rows", "unit_table", "weight_rows",
+__all__ = ["format_table", "unit_rows", "unit_table", "weight_rows",
            "weight_table", "verification_rows", "verification_table", "step_report", "step_html",
            "html_table"]
-
-
-def format_number(x, digits=4, sign=False):
-    """``x`` with ``digits`` decimals (the ASCII minus); ``sign`` shows + too; 0 is unsigned."""
-    text = f"{x:.{digits}f}"
-    if float(text) == 0.0:
-        return f"{0.0:.{digits}f}"
-    return "+" + text if sign and not text.startswith("-") else text
 
 
 def format_table(header, rows):
@@ -60,7 +52,7 @@ def _layer_names(step):
 
 def unit_rows(step, digits=4):
     """``(header, rows)`` of ``unit_table``: the cells as printed."""
-    f = functools.partial(format_number, digits=digits)
+    f = functools.partial(fixed, decimals=digits)
     rows = [["input" if i == 0 else "", name, "", f(x), "", "", ""]
             for i, (name, x) in enumerate(zip(step.input_names, step.x))]
     layer_names, previous = _layer_names(step), None
@@ -82,7 +74,7 @@ def unit_table(step, digits=4):
 
 def weight_rows(step, digits=4):
     """``(header, rows)`` of ``weight_table``: the cells as printed."""
-    f = functools.partial(format_number, digits=digits)
+    f = functools.partial(fixed, decimals=digits)
     rows = [[w.label, f(w.w), f(w.x), f(w.delta), f(w.dw, sign=True), f(w.w_new)]
             for w in step.weights]
     return ["weight", "w", "x", "δ", "Δw = η·δ·x", "w_new"], rows
@@ -95,7 +87,7 @@ def weight_table(step, digits=4):
 
 def verification_rows(step, digits=4):
     """``(header, rows)`` of ``verification_table``: the cells as printed."""
-    f = functools.partial(format_number, digits=digits)
+    f = functools.partial(fixed, decimals=digits)
     rows = []
 
     def row(name, before, after):
@@ -130,7 +122,7 @@ def step_report(step, title=None, digits=4):
               "δ = −∂E/∂net = ∂o/∂net · (−∂E/∂o), where −∂E/∂o = t − o at an output unit",
               "and Σₖ w_kj·δ_k at a hidden unit j.",
               unit_table(step, digits),
-              f"E = ½Σ(t − o)² = {format_number(step.error, digits)}",
+              f"E = ½Σ(t − o)² = {fixed(step.error, digits)}",
               "",
               "Weight updates: w_new = w + Δw with Δw = η·δ·x (a bias's x is 1)",
               weight_table(step, digits),
@@ -159,6 +151,6 @@ def step_html(step, digits=4):
     """The step as a notebook shows it: the unit table, E, the weight table, the verification."""
     return "\n".join([
         html_table(*unit_rows(step, digits), caption="Forward pass and error terms δ = −∂E/∂net"),
-        f"<p>E = ½Σ(t − o)² = {format_number(step.error, digits)}</p>",
+        f"<p>E = ½Σ(t − o)² = {fixed(step.error, digits)}</p>",
         html_table(*weight_rows(step, digits), caption="Weight updates Δw = η·δ·x"),
         html_table(*verification_rows(step, digits), caption="A forward pass with the new weights")])

@@ -8,8 +8,8 @@ import pytest
 import lecture
 from lecture.textbook import training_step
 from stepgrad.cli import main
-from viz import style
 from viz_support import needs_dot, svg_texts
+from stepgrad._ground import drawn
 
 
 def run(capsys, *argv):
@@ -28,7 +28,7 @@ def test_graph_renders_an_example_after_backward(tmp_path, capsys):
     example = lecture.SECTION7
     step = training_step(example.network(), example.x, example.t, example.eta)
     for label in ("w14", "w46", "b6"):  # ∂E/∂w, as backward leaves it, is drawn
-        assert f"grad {style.number(step.weight(label).grad)}" in texts
+        assert f"grad {drawn(step.weight(label).grad)}" in texts
 
 
 def test_graph_without_out_prints_the_tree(capsys):

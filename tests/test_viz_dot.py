@@ -12,6 +12,7 @@ import pytest
 
 import lecture
 import nn
+from stepgrad._ground import drawn
 import viz
 from autodiff import OPS, Value, gradients, topological_order
 from viz import style
@@ -225,7 +226,7 @@ def test_local_derivatives_come_from_the_op_table():
     y = x.tanh()
     y.label = "y"
     source = viz.to_dot(y, local_derivatives=True).source
-    expected = style.number(OPS["tanh"].partials[0](y.data, x.data))
+    expected = drawn(OPS["tanh"].partials[0](y.data, x.data))
     assert f"label=<1 − y² = {expected}>" in source          # the rule, in the nodes' names
 
 
@@ -270,7 +271,7 @@ def test_collapse_each_neuron_shows_net_out_and_delta():
         line = _group_line(source, title)
         for name, value in (("net", neuron.net.data), ("out", neuron.out.data),
                             ("δ", -neuron.net.grad)):
-            assert f"<TD>{name}</TD><TD>{style.number(value)}</TD>" in line
+            assert f"<TD>{name}</TD><TD>{drawn(value)}</TD>" in line
     labels = set(re.findall(r"<B>([^<]+)</B>", source))
     assert labels == {"x1", "x2", "x3", "E", "unit 4", "unit 5", "unit 6"}
     assert "w14" not in source and "b6" not in source   # weights and biases inside their unit
@@ -289,9 +290,9 @@ def test_collapse_by_layer_lists_every_unit():
     assert "<B>layer 1</B>&#160;· 2 × σ" in source and "<B>layer 2</B>&#160;· 1 × σ" in source
     for neuron in network.neurons:
         delta = -neuron.net.grad            # its cell filled by the sign of the δ it shows
-        fill = re.search(f"<TD>{neuron.name}</TD><TD>{style.number(neuron.net.data)}</TD>"
-                         f"<TD>{style.number(neuron.out.data)}</TD>"
-                         f'<TD BGCOLOR="(#\\w+)">{style.number(delta)}</TD>', source).group(1)
+        fill = re.search(f"<TD>{neuron.name}</TD><TD>{drawn(neuron.net.data)}</TD>"
+                         f"<TD>{drawn(neuron.out.data)}</TD>"
+                         f'<TD BGCOLOR="(#\\w+)">{drawn(delta)}</TD>', source).group(1)
         assert fill in (style.POSITIVE if delta > 0 else style.NEGATIVE)
     # x1, x2 and x3 feed both units of the first layer: one edge each into the layer's node
     layer1 = re.search(r"^\t(n\d+) \[label=.*layer 1</B>", source, flags=re.M).group(1)

@@ -13,6 +13,7 @@ from autodiff import CONST, Value, gradients, reverse_topological_order
 from stepgrad.stepping.steps import Stepper
 from viz import style
 from viz_support import needs_dot, optional_module
+from stepgrad._ground import drawn
 
 
 GOLDEN_NEURON_FRAMES = pathlib.Path(__file__).parent / "golden" / "section7_neuron_frames.dot"
@@ -73,7 +74,7 @@ def test_gradients_fill_in_step_by_step_and_end_as_backward_does():
     assert first["n0"].startswith('<FONT COLOR="#ffffff">')  # a: not reached, text kept invisible
     ids = {node: f"n{i}" for i, node in enumerate(reversed(reverse_topological_order(d)))}
     for node, g in final.items():
-        assert last[ids[node]] == style.number(g)
+        assert last[ids[node]] == drawn(g)
     # a·a sends to a twice in one step: the caption shows the running total
     assert [line.rstrip("\u00a0") for line in caption(frames[4])[2:6]] == [
         "  → a: local ∂(a·a)/∂a = a = 2",

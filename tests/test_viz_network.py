@@ -11,6 +11,7 @@ from lecture.textbook import training_step
 from viz import style
 from lecture_numbers import SECTION7_TABLE2, SECTION7_UNITS
 from viz_support import needs_dot, svg_texts
+from stepgrad._ground import drawn
 
 
 def section7_step():
@@ -35,7 +36,7 @@ def test_the_diagram_shows_table_2_as_the_lecture_prints_it(printed):
     for label, (old, new, change) in SECTION7_TABLE2.items():
         record = step.weight(label)
         # the picture shows the engine's numbers ...
-        shown = (f"{label}: {style.number(record.w)} → {style.number(record.w_new)}<BR/>"
+        shown = (f"{label}: {drawn(record.w)} → {drawn(record.w_new)}<BR/>"
                  f"Δ = {style.signed(record.dw, 3)}")
         assert shown in source
         # ... and they are the lecture's
@@ -45,12 +46,12 @@ def test_the_diagram_shows_table_2_as_the_lecture_prints_it(printed):
     for name, (net, out, delta) in SECTION7_UNITS.items():
         unit = step.unit(name)
         text = unit_label(source, name)
-        assert (f"net = {style.number(unit.net)}</TD></TR><TR><TD>out = {style.number(unit.out)}"
-                f"</TD></TR><TR><TD>δ = {style.number(unit.delta)}") in text
+        assert (f"net = {drawn(unit.net)}</TD></TR><TR><TD>out = {drawn(unit.out)}"
+                f"</TD></TR><TR><TD>δ = {drawn(unit.delta)}") in text
         printed(unit.net, net)
         printed(unit.out, out)
         printed(unit.delta, delta)
-    assert f"o = {style.number(step.new_outputs[0])}, E = {style.number(step.new_error)}" in source
+    assert f"o = {drawn(step.new_outputs[0])}, E = {drawn(step.new_error)}" in source
     printed(step.outputs[0], "0.474")
     printed(step.new_outputs[0], "0.515")
 
@@ -74,10 +75,10 @@ def test_without_a_step_the_diagram_shows_what_the_network_holds():
     assert "net =" not in before and "δ =" not in before
     outputs = network(lecture.SECTION7.x)
     forward = viz.network_to_dot(network).source
-    assert f"out = {style.number(outputs[0].data)}" in forward and "δ =" not in forward
+    assert f"out = {drawn(outputs[0].data)}" in forward and "δ =" not in forward
     nn.squared_error(outputs, lecture.SECTION7.t).backward()
     backward = viz.network_to_dot(network).source
-    assert f"δ = {style.number(network.layers[1].neurons[0].delta)}" in backward
+    assert f"δ = {drawn(network.layers[1].neurons[0].delta)}" in backward
 
 
 def test_repeated_unit_names_keep_distinct_nodes():
@@ -88,7 +89,7 @@ def test_repeated_unit_names_keep_distinct_nodes():
     assert re.findall(r"^\t\t(u\d_\d) \[", source, flags=re.M) == [
         "u0_0", "u0_1", "u1_0", "u1_1", "u2_0", "u2_1"]
     assert "label=<w" not in source and "penwidth" not in source
-    assert f"E = {style.number(step.error)}" in source
+    assert f"E = {drawn(step.error)}" in source
 
 
 def test_a_step_of_another_network_is_refused():

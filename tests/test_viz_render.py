@@ -9,9 +9,9 @@ import nn
 import viz
 from autodiff import OPS, Value
 from lecture import training_step
-from viz import style
 from stepgrad._ground.files import write_atomic as write_whole
 from viz_support import needs_dot, svg_texts
+from stepgrad._ground import drawn
 
 MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b"<?xml", ".pdf": b"%PDF-"}
 
@@ -39,7 +39,7 @@ def test_render_accepts_a_str_path_and_creates_folders(tmp_path):
     y = graph()
     path = viz.render(y, str(tmp_path / "a" / "b" / "g.svg"), local_derivatives=True)
     texts = svg_texts(path.read_bytes())
-    slope = style.number(OPS["tanh"].partials[0](y.data, y.parents[0].data))
+    slope = drawn(OPS["tanh"].partials[0](y.data, y.parents[0].data))
     assert "y" in texts and f"1 − y² = {slope}" in texts
 
 

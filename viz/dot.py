@@ -5,6 +5,7 @@ import re
 
 import graphviz
 
+from stepgrad._ground import drawn
 from autodiff import CONST, OPS, Value, topological_order
 from stepgrad.stepping.grains import units_of
 from stepgrad.stepping.notation import formula, node_names
@@ -166,7 +167,7 @@ class _Drawing:
         return None if value is None else float(value)
 
     def num(self, x):
-        return style.number(x, self.precision)
+        return drawn(x, self.precision)
 
     def _scale(self):
         """The largest |gradient| drawn (the root's and constants' aside); a unit counts its δ."""

@@ -4,6 +4,7 @@ import functools
 
 import graphviz
 
+from stepgrad._ground import drawn
 from autodiff import OPS
 
 from . import style
@@ -40,7 +41,7 @@ def network_to_dot(mlp, step=None, *, rankdir="LR", weights=True, color=True, le
     if rankdir not in RANKDIRS:
         raise ValueError(f"network_to_dot: rankdir must be one of {', '.join(RANKDIRS)}, "
                          f"got {rankdir!r}")
-    num = functools.partial(style.number, precision=precision)
+    num = functools.partial(drawn, precision=precision)
     units, records = _step_records(mlp, step)
     neurons = [n for layer in layers for n in layer.neurons]
     show_delta = step is not None or any(n.net is not None and n.net.grad != 0.0 for n in neurons)

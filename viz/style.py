@@ -1,11 +1,12 @@
-"""Colours, marks and number formats shared by the computation-graph and network drawings."""
+"""Colours and marks shared by the computation-graph and network drawings."""
 
 import math
 
 from autodiff import OPS, DomainError, local_derivative
+from stepgrad._ground import drawn
 
 __all__ = ["FONT", "POSITIVE", "NEGATIVE", "ZERO", "HIGHLIGHT", "BORDER", "CONSTANT", "PATH_EDGE",
-           "MARKS", "SATURATION", "number", "signed", "shade", "marks_of", "local_or_none"]
+           "MARKS", "SATURATION", "signed", "shade", "marks_of", "local_or_none"]
 
 FONT = "Helvetica,Arial,sans-serif"
 
@@ -32,23 +33,9 @@ _SATURATING = (OPS["sigmoid"], OPS["tanh"])
 _RELU = OPS["relu"]
 
 
-def number(x, precision=4, minus="−"):
-    """``x`` with ``precision`` significant digits and NaN/∞ spelled out; drawings use the
-    typographic minus −, text for a terminal (``to_tree``) passes ``minus="-"``."""
-    x = float(x)
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "∞" if x > 0 else minus + "∞"
-    text = format(x, f".{precision}g")
-    if text in ("-0", "0"):
-        text = "0"
-    return text.replace("-", minus)
-
-
 def signed(x, precision=4):
-    """``number(x)`` with an explicit sign: +0.0391, −0.0078."""
-    text = number(x, precision)
+    """``drawn(x)`` with an explicit sign: +0.0391, −0.0078."""
+    text = drawn(x, precision)
     return text if text.startswith("−") or text == "0" else "+" + text
 
 
@@ -76,11 +63,11 @@ def marks_of(node, grad):
     found = []
     if not math.isfinite(node.data) or (grad is not None and not math.isfinite(grad)):
         bad = node.data if not math.isfinite(node.data) else grad
-        found.append(("nonfinite", number(bad)))
+        found.append(("nonfinite", drawn(bad)))
     if node.op in _SATURATING:
         slope = local_or_none(node, 0)
         if slope is not None and abs(slope) < SATURATION:
-            found.append(("saturated", f"{node.op.symbol}′ = {number(slope, 2)}"))
+            found.append(("saturated", f"{node.op.symbol}′ = {drawn(slope, 2)}"))
     elif node.op is _RELU and local_or_none(node, 0) == 0.0:
         found.append(("dead", "dead relu"))
     return found

@@ -4,10 +4,10 @@ import functools
 import json
 import math
 
+from stepgrad._ground import drawn
 from autodiff import CONST, Value, topological_order
 from stepgrad._ground.text import printable
 
-from . import style
 
 __all__ = ["to_json", "to_tree", "JSON_FORMAT", "MAX_JSON_NODES"]
 
@@ -69,7 +69,7 @@ def to_json(root, *, indent=2, max_nodes=MAX_JSON_NODES):
 
 
 def _describe(node, node_id, precision):
-    num = functools.partial(style.number, precision=precision, minus="-")
+    num = functools.partial(drawn, precision=precision, minus="-")
     label = None if node.label is None else printable(node.label).replace("\n", "⏎")
     if node.op is CONST:
         name = f"{label} = " if label is not None else ""
