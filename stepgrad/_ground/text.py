@@ -2,7 +2,7 @@
 
 import html
 
-__all__ = ["printable", "escape_html", "escape_markdown", "escape_latex", "escape_csv",
+__all__ = ["printable", "escape_html", "escape_markdown", "escape_latex", "escape_csv", "html_page",
            "LATEX_SPECIALS", "LATEX_SYMBOLS"]
 
 # C0 and C1 controls but the newline, DEL, and the bidirectional formatting characters, which can
@@ -76,3 +76,12 @@ def escape_csv(text):
     """``text`` as a CSV cell a spreadsheet will not run as a formula (=, +, -, @ at the start)."""
     text = printable(text).replace("\n", " ")
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def html_page(title, body, style="", script=""):
+    """A whole HTML page: ``title`` (escaped here) and ``body``, ``style`` and ``script`` (markup
+    the caller built and escaped)."""
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>{escape_html(title)}</title>\n" + (f"<style>{style}</style>\n" if style else "")
+            + f"</head>\n<body>\n{body}\n{script}</body>\n</html>\n")

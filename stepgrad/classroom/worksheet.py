@@ -12,7 +12,7 @@ import json
 
 from .exercise import plain, significant
 from .exercise_files import answers_toml, toml_key
-from stepgrad._ground.text import escape_html, escape_latex, escape_markdown
+from stepgrad._ground import escape_html, escape_latex, escape_markdown, html_page
 from stepgrad.stepping.markup import formula_html, formula_latex
 
 __all__ = ["worksheet_markdown", "worksheet_latex", "worksheet_html", "solution_markdown",
@@ -261,13 +261,6 @@ document.getElementById("answers").addEventListener("submit", event => event.pre
 """
 
 
-def _html_page(title, body, script=""):
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{escape_html(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-            f"{body}\n{script}</body>\n</html>\n")
-
-
 def _svg(svg):
     """The <svg> element of an SVG document (without its XML prolog and doctype)."""
     start = svg.find("<svg")
@@ -336,7 +329,7 @@ def worksheet_html(exercise, svg=None):
     data = {"head": head, "pattern": _NUMBER, "keys": {n: toml_key(n) for n in exercise.asked}}
     script = (f"<script type=\"application/json\" id=\"stepgrad-answers\">{_json_for_script(data)}"
               f"</script>\n<script>{_SCRIPT}</script>\n")
-    return _html_page(exercise.problem.title, "\n".join(parts), script)
+    return html_page(exercise.problem.title, "\n".join(parts), _CSS, script)
 
 
 def solution_html(exercise, svg=None, caption="The network, with one training step on it."):
@@ -360,4 +353,4 @@ def solution_html(exercise, svg=None, caption="The network, with one training st
               f"</td><td><code>{escape_html(n)}</code></td><td class=\"value\">{escape_html(v)}</td></tr>"
               for n, v in exercise.key.items()]
     parts += ["</table>", "</section>"]
-    return _html_page("Answer key: " + exercise.problem.title, "\n".join(parts))
+    return html_page("Answer key: " + exercise.problem.title, "\n".join(parts), _CSS)
