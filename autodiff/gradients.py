@@ -3,7 +3,8 @@
 
 from .graph import reverse_topological_order
 from .ops import CONST
-from .value import Value, anomaly_mode, as_float, check_finite, check_root, constant, local_failure
+from .value import (Value, anomaly_mode, as_float, check_finite, check_root, constant,
+                    local_failure, local_rules)
 
 __all__ = ["gradients", "grad", "local_derivative"]
 
@@ -38,13 +39,7 @@ def gradients(root, create_graph=False, seed=1.0):
             args = (node, *[p.data if p.op is CONST else p for p in parents])
         else:
             args = (node._data, *[p._data for p in parents])
-        for index, (parent, rule) in enumerate(zip(parents, node.op.partials)):
-            if parent.op is CONST:
-                continue
-            try:
-                local = rule(*args)
-            except (ArithmeticError, ValueError) as error:
-                raise local_failure(node, error, index) from None
+        for parent, local in local_rules(node, args):
             contribution = _times(upstream, local) if create_graph else upstream * local
             if anomaly:
                 check_finite(node, parent, upstream, local, contribution)

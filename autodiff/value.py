@@ -14,7 +14,7 @@ from .ops import CONST, OPS, DivisionByZeroError, DomainError
 
 __all__ = ["Value", "no_grad", "is_recording", "detect_anomaly", "anomaly_mode", "AnomalyError",
            "as_float", "apply", "constant", "describe_operands", "backward", "zero_grad",
-           "AccumulationWarning", "check_root", "check_finite", "local_failure"]
+           "AccumulationWarning", "check_root", "check_finite", "local_failure", "local_rules"]
 
 _ADD, _SUB, _MUL, _DIV, _NEG, _POW = (OPS[n] for n in ("add", "sub", "mul", "div", "neg", "pow"))
 _new = object.__new__
@@ -234,20 +234,24 @@ def backward(root, gradient=1.0, accumulate=False):
 def _checked_pass(order):
     """The pass of ``backward`` inside ``detect_anomaly()``: each contribution checked as it is made."""
     for node in order:
-        if node.a is None:
-            continue
-        parents = _present(node.a, node.b)
-        args = (node._data, *[p._data for p in parents])
-        for index, (parent, rule) in enumerate(zip(parents, node.op.partials)):
-            if parent.op is CONST:
-                continue
+        if node.a is not None:
+            args = (node._data, *[p._data for p in _present(node.a, node.b)])
+            for parent, local in local_rules(node, args):
+                contribution = node.grad * local
+                check_finite(node, parent, node.grad, local, contribution)
+                parent.grad += contribution
+
+
+def local_rules(node, args):
+    """(parent, ∂node/∂parent) for each operand of ``node`` that takes a gradient, from the op's
+    rules on ``args`` (out, a[, b]: floats, or Values for a gradient graph); DomainError where a
+    rule is undefined."""
+    for index, (parent, rule) in enumerate(zip(_present(node.a, node.b), node.op.partials)):
+        if parent.op is not CONST:
             try:
-                local = rule(*args)
+                yield parent, rule(*args)
             except (ArithmeticError, ValueError) as error:
                 raise local_failure(node, error, index) from None
-            contribution = node.grad * local
-            check_finite(node, parent, node.grad, local, contribution)
-            parent.grad += contribution
 
 
 def _warn_accumulation(held):
