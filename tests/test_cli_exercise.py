@@ -129,12 +129,12 @@ def test_bad_input_exits_2_and_writes_nothing(capsys, tmp_path, monkeypatch, fil
     assert not (tmp_path / "out").exists()
 
 
-def test_the_template_command_prints_the_builtin_as_the_readme_shows_it(capsys):
+def test_the_template_command_prints_the_builtin_as_the_manual_shows_it(capsys):
     status, out, _ = run(capsys, "exercise", "template")
     assert status == 0 and out == BUILTIN_TEXT
     assert max(len(line) for line in out.splitlines()) <= 80
-    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    assert f"```toml\n{BUILTIN_TEXT}```\n" in readme
+    page = pathlib.Path(__file__).resolve().parent.parent / "docs" / "classroom.md"
+    assert f"```toml\n{BUILTIN_TEXT}```\n" in page.read_text(encoding="utf-8")
 
 
 def test_help_fits_80_columns(capsys):
