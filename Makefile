@@ -27,7 +27,7 @@ demo: $(VENV)/.demo graphviz
 test: $(VENV)/.test graphviz chromium
 	$(BIN)/python -m pytest
 
-lab: $(VENV)/.lab
+lab: $(VENV)/.lab graphviz
 	$(BIN)/jupyter lab examples/
 
 bench: $(VENV)/.bench
