@@ -258,7 +258,11 @@ def _within(path, where):
 
 def _is_near(folder):
     """Whether ``folder`` is the working folder or the script's (sys.path[0])."""
-    return any(_same_file(folder, near) for near in (os.getcwd(), sys.path[0] or os.getcwd()))
+    try:
+        cwd = os.getcwd()
+    except OSError:   # the working folder was removed
+        cwd = None
+    return any(_same_file(folder, near) for near in (cwd, (sys.path[:1] or [""])[0] or cwd))
 
 
 def _same_file(a, b):
