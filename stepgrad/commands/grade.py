@@ -1,14 +1,14 @@
 """``stepgrad grade``: a class's submissions checked against their own keys, scored, and summed up."""
 
 import argparse
-import re
 import textwrap
 
-from stepgrad.classroom.gradebook import gradebook_csv, gradebook_json, student_html, student_markdown, summary_markdown, summary_text
-from stepgrad.classroom import DEFAULT_CREDIT, grade, load_keys, load_scheme, read_roster
+from stepgrad.classroom import (ATTEMPTS, DEFAULT_CREDIT, grade, gradebook_csv, gradebook_json,
+                                load_keys, load_scheme, read_roster, report_stem, student_html,
+                                student_markdown, summary_markdown, summary_text)
 from stepgrad._ground.files import write_atomic
 
-__all__ = ["add_parsers", "run", "file_stem"]
+__all__ = ["add_parsers", "run"]
 
 EXIT_CODES = {0: "every student was graded",
               1: "some students could not be graded (missing, malformed or misfiled "
@@ -48,30 +48,24 @@ def add_parsers(subparsers):
     parser.add_argument("--out", metavar="DIR", default="grades",
                         help="where to write the gradebook, the summary and the reports "
                              "(default grades/)")
+    parser.add_argument("--attempt", choices=ATTEMPTS, default="latest",
+                        help="which of a student's several files is graded (default latest: "
+                             "the highest attempt number, then the newest)")
     parser.set_defaults(run=run)
-
-
-def file_stem(student, taken):
-    """A file name for a student id: letters, digits, . _ - kept, the rest as _; unique."""
-    stem = re.sub(r"[^A-Za-z0-9._-]", "_", student).strip(".") or "student"
-    stem, base, k = stem[:80], stem[:80], 2
-    while stem.lower() in taken:
-        stem, k = f"{base}_{k}", k + 1
-    taken.add(stem.lower())
-    return stem
 
 
 def run(args):
     keys = load_keys(args.key)
     roster = read_roster(args.roster) if args.roster else None
     scheme = load_scheme(args.points) if args.points else None
-    book = grade(keys, args.submissions, roster, scheme)
+    book = grade(keys, args.submissions, roster, scheme, attempt=args.attempt)
     # NOTE: every document is made before the first is written, so a failure writes nothing
     files = {"gradebook.csv": gradebook_csv(book), "gradebook.json": gradebook_json(book),
              "summary.md": summary_markdown(book)}
-    taken = set()
     for result in book.results:
-        stem = file_stem(result.student, taken)
+        if not result.student:
+            continue            # a file that is nobody's: its row in the gradebook says why
+        stem = report_stem(result.student)
         files[f"reports/{stem}.md"] = student_markdown(result)
         files[f"reports/{stem}.html"] = student_html(result)
     for name, text in files.items():
