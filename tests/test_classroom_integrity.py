@@ -207,3 +207,55 @@ def test_the_command_writes_flags_and_a_report_per_id(graded, klass, tmp_path):
     assert "Flagged" in (out / "summary.md").read_text()
     names = {p.name for p in (out / "reports").iterdir()}
     assert {"s1.md", "s1.html"} <= names
+
+
+def test_one_bad_file_never_costs_the_class(klass, tmp_path, capsys):
+    root = klass
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "s1.toml").write_text(_head("s1", root=root) + _answers(root, "s1"))
+    os.mkdir(subs / "s2.toml")                                   # a folder where a file should be
+    os.mkfifo(subs / "s3.toml")                                  # a device
+    (subs / "s4.toml").write_bytes(b"x" * (9 * 1024 * 1024))     # oversized
+    (subs / "s5.toml").write_text((_head("s5", root=root) + _answers(root, "s5"))[:-40])
+    os.close(os.open(os.fsencode(subs) + b"/s6\xff.toml", os.O_CREAT | os.O_WRONLY))
+    deep = subs / "s7"
+    path = os.fsencode(deep)
+    os.mkdir(path)
+    for _ in range(300):
+        path += b"/d"
+        os.mkdir(path)
+    out = tmp_path / "grades"
+    status = main(["grade", "--key", str(root / "class" / "keys"), "--roster",
+                   str(root / "roster.csv"), str(subs), "--out", str(out)])
+    assert status == 1
+    rows = {r["student"]: r for r in csv.DictReader(io.StringIO((out / "gradebook.csv").read_text()))}
+    assert rows["s1"]["status"] == "graded" and rows["s1"]["percent"] == "100.0"
+    assert rows["s2"]["status"] == "graded" or rows["s2"]["status"] in ("missing", "refused")
+    assert rows["s3"]["status"] == "refused"
+    assert rows["s4"]["status"] == "malformed" and rows["s5"]["status"] == "malformed"
+    assert rows["s7"]["status"] == "refused" and "deep" in rows["s7"]["message"]
+    assert any("not UTF-8" in r["message"] for r in rows.values())
+    printed = capsys.readouterr()
+    assert "\x1b" not in printed.out + printed.err and "Traceback" not in printed.err
+
+
+def test_outputs_are_published_as_a_set_and_a_planted_link_is_refused(klass, tmp_path, capsys):
+    root = klass
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "s1.toml").write_text(_head("s1", root=root) + _answers(root, "s1"))
+    (subs / "s2.toml").write_text(_head("s2", root=root) + _answers(root, "s2"))
+    out = tmp_path / "grades"
+    args = ["grade", "--key", str(root / "class" / "keys"), str(subs), "--out", str(out)]
+    assert main(args) == 0 and (out / "reports" / "s2.md").exists()
+    (subs / "s2.toml").unlink()
+    assert main(args) == 0
+    assert not (out / "reports" / "s2.md").exists()          # no stale report
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    os.symlink(target, out / "reports" / "planted")
+    before = (out / "gradebook.csv").read_text()
+    assert main(args) == 2 and "refused" in capsys.readouterr().err
+    assert (out / "gradebook.csv").read_text() == before and not list(target.iterdir())
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".grades")]

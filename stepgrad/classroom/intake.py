@@ -41,7 +41,7 @@ class Entry:
 
     @property
     def shown(self):
-        return printable(str(self.path))
+        return _text(str(self.path))
 
 
 def find_entries(paths):
@@ -112,29 +112,34 @@ def _walk(root, folders, found):
         stack.extend(reversed(later))
 
 
+def _text(name):
+    """A file name as printable text: bytes that are not UTF-8 shown as �."""
+    return printable(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+
+
 def _undecodable(text):
     return any("\udc80" <= ch <= "\udcff" for ch in text)
 
 
 def _stem(path):
-    return _COPY.sub("", pathlib.PurePath(printable(path.name)).stem).strip()
+    return _COPY.sub("", pathlib.PurePath(_text(path.name)).stem).strip()
 
 
 def name_ids(entry):
     """The ids a file's name and folders stand for, nearest first (the name without a copy
     number, then each folder up to the one named)."""
-    names = [_stem(entry.path)] + [printable(f) for f in reversed(entry.folders)]
+    names = [_stem(entry.path)] + [_text(f) for f in reversed(entry.folders)]
     return [n for n in names if n]
 
 
 def attempt_of(entry):
     """The attempt number a file's name or folders say: ``s1 (2).toml`` 2, ``attempt 3/`` 3."""
     number = 0
-    match = _COPY.search(pathlib.PurePath(printable(entry.path.name)).stem)
+    match = _COPY.search(pathlib.PurePath(_text(entry.path.name)).stem)
     if match and _stem(entry.path):
         number = int(match.group(1))
     for folder in entry.folders:
-        found = _ATTEMPT.search(printable(folder))
+        found = _ATTEMPT.search(_text(folder))
         if found:
             number = max(number, int(found.group(1)))
     return number
