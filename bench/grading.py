@@ -11,6 +11,7 @@ import argparse
 import json
 import pathlib
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -75,7 +76,8 @@ def main(argv=None):
     rows = sum(len(r.report.rows) for r in book.results if r.report is not None)
     print(f"{args.students} submissions ({rows} values): keys loaded in {middle - start:.2f} s, "
           f"graded in {end - middle:.2f} s, {1000 * (end - middle) / args.students:.1f} ms a "
-          f"submission; {graded} graded")
+          f"submission; {graded} graded; peak memory "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import viz
 from lecture import check_derivation, load_submission
 from stepgrad.classroom.template import BUILTIN_TEXT
 from stepgrad.cli import main
-from stepgrad.commands import exercise as command
+from stepgrad.classroom import folder
 from viz_support import needs_dot
 
 STUDENT_FILES = ["answers.toml", "exercise.toml", "network.pdf", "network.svg", "worksheet.html",
@@ -78,7 +78,7 @@ def test_one_student_regenerates_byte_for_byte(capsys, tmp_path, roster):
 
 
 def test_one_exercise_from_a_seed(capsys, tmp_path, monkeypatch):
-    monkeypatch.setattr(command, "pipe", _no_dot)
+    monkeypatch.setattr(folder, "pipe", _no_dot)
     out = tmp_path / "one"
     status, text, _ = run(capsys, "exercise", "new", "--seed", 7, "--out", out)
     assert status == 0
@@ -96,7 +96,7 @@ def _no_dot(graph, fmt):
 
 
 def test_without_a_seed_a_class_seed_is_drawn_and_kept(capsys, tmp_path, roster, monkeypatch):
-    monkeypatch.setattr(command, "pipe", _no_dot)
+    monkeypatch.setattr(folder, "pipe", _no_dot)
     out = tmp_path / "class"
     status, text, _ = run(capsys, "exercise", "new", "--students", roster, "--out", out)
     seed = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["class_seed"]

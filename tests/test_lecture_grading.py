@@ -102,11 +102,15 @@ def test_bad_submissions_never_stop_the_batch(klass):
     roster.write_text("student,exercise\ns0,ex0\ns1,ex1\ns2,ex2\ns3,ex3\n")
     book = grade(load_keys([keys]), [subs], read_roster(roster))
     statuses = {r.student: r.status for r in book.results}
-    assert statuses == {"s0": "graded", "s1": "malformed", "s2": "wrong exercise",
-                        "s3": "missing", "stranger": "no exercise"}
+    # s2's file is s3's exercise: graded against s2's own, flagged; stranger is nobody's
+    assert statuses == {"s0": "graded", "s1": "malformed", "s2": "graded",
+                        "s3": "missing", "": "conflict"}
+    s2 = next(r for r in book.results if r.student == "s2")
+    assert s2.flags[0][:2] == ("answers another exercise", "s3") and s2.score == 0
     malformed = next(r for r in book.results if r.student == "s1")
     assert "s1.json:1: invalid JSON" in malformed.message
-    assert [r.student for r in book.results] == ["s0", "s1", "s2", "s3", "stranger"]
+    assert [r.student for r in book.results] == ["s0", "s1", "s2", "s3", ""]
+    assert "stranger.json" in book.results[-1].path
 
 
 def test_rosters_and_keys_are_checked(tmp_path):
@@ -166,8 +170,9 @@ def test_a_key_that_cannot_be_read_writes_nothing(klass, capsys):
     assert "broken.key.json:1: invalid JSON" in capsys.readouterr().err
 
 
-def test_student_ids_are_safe_file_names(klass):
-    from stepgrad.commands.grade import file_stem
-    taken = set()
-    assert file_stem("../../etc/passwd", taken) == "_.._etc_passwd"
-    assert file_stem("a b", taken) == "a_b" and file_stem("a_b", taken) == "a_b_2"
+def test_student_ids_are_safe_file_names_one_to_one(klass):
+    from stepgrad.classroom import report_stem
+    assert report_stem("s2401001") == "s2401001" and report_stem("ada-l") == "ada-l"
+    assert report_stem("../../etc/passwd").startswith("etc-passwd_")
+    stems = [report_stem(s) for s in ("a+b", "a_b", "a_b_2", "A_b", "a b", "a.b", "ab")]
+    assert len({s.lower() for s in stems}) == len(stems)

@@ -8,12 +8,12 @@ from . import notebook
 from .dot import MAX_NODES, to_dot
 from .frames import backward_frames, render_frames, save_gif
 from .network import network_to_dot
-from .render import DotNotFoundError, LayoutTimeout, image_format, render, render_network, render_stepper, write_image
+from .render import DotNotFoundError, LayoutTimeout, image_format, pipe, render, render_network, render_stepper, write_image
 from .stepping import stepper_dot
 from .text import to_json, to_tree
 
 __all__ = ["to_dot", "network_to_dot", "render", "render_network", "render_stepper", "write_image",
-           "image_format", "DotNotFoundError", "LayoutTimeout", "MAX_NODES", "to_json", "to_tree",
+           "image_format", "pipe", "DotNotFoundError", "LayoutTimeout", "MAX_NODES", "to_json", "to_tree",
            "backward_frames", "render_frames", "save_gif", "stepper_dot", "stepper_widget"]
 
 WIDGET_ADVICE = "the stepper widget needs ipywidgets: pip install 'stepgrad[widget]'"

@@ -12,12 +12,12 @@ from .grading import STATUSES
 from stepgrad._ground.text import escape_html, escape_markdown
 from lecture.report import report_dict, report_html, report_markdown
 
-__all__ = ["gradebook_csv", "gradebook_json", "summary_text", "summary_markdown",
+__all__ = ["flags_text", "gradebook_csv", "gradebook_json", "summary_text", "summary_markdown",
            "student_markdown", "student_html", "GRADEBOOK_FORMAT", "CSV_COLUMNS"]
 
 GRADEBOOK_FORMAT = "stepgrad.gradebook/1"
 CSV_COLUMNS = ("student", "exercise", "status", "score", "points", "percent", "first_wrong",
-               "mistakes", "message")
+               "mistakes", "message", "flags", "notes")
 
 
 def _number(x):
@@ -36,7 +36,8 @@ def gradebook_csv(gradebook):
         writer.writerow([escape_csv(r.student), escape_csv(r.exercise or ""), r.status,
                          _number(r.score) if graded else "", _number(r.total) if graded else "",
                          f"{r.percent:.1f}" if graded else "", escape_csv(r.first_wrong or ""),
-                         mistakes, escape_csv(r.message)])
+                         mistakes, escape_csv(r.message), escape_csv(flags_text(r)),
+                         escape_csv("; ".join(r.notes))])
     return out.getvalue()
 
 
@@ -45,7 +46,9 @@ def gradebook_json(gradebook):
     students = []
     for r in gradebook.results:
         entry = {"student": r.student, "exercise": r.exercise, "status": r.status,
-                 "file": r.path, "message": r.message}
+                 "file": r.path, "message": r.message,
+                 "flags": [{"flag": f, "other": o, "what": w} for f, o, w in r.flags],
+                 "notes": list(r.notes)}
         if r.status == "graded":
             entry.update(score=r.score, points=r.total, percent=round(r.percent, 2),
                          first_wrong=r.first_wrong,
@@ -70,6 +73,13 @@ def _summary_lines(gradebook, bullet, escape=printable):
         lines += ["", "Not graded:"]
         lines += [f"{bullet}{escape(r.student)}: {r.status} ({STATUSES[r.status]})"
                   + (f": {escape(r.message)}" if r.message else "") for r in problems]
+    flagged = [r for r in gradebook.results if r.flags]
+    if flagged:
+        lines += ["", f"Flagged ({len(flagged)} student{'s' * (len(flagged) != 1)}: copies and "
+                      f"rewritten givens earn no carried credit):"]
+        lines += [f"{bullet}{escape(r.student)}: {escape(flags_text(r))}" for r in flagged[:200]]
+        if len(flagged) > 200:
+            lines.append(f"{bullet}… and {len(flagged) - 200} more (gradebook.csv, flags)")
     if summary["mistakes"]:
         lines += ["", "Mistakes, by how many students made them (what to re-teach):"]
         lines += [f"{bullet}{m['title']} ({m['id']}): {m['students']} student"
@@ -80,6 +90,12 @@ def _summary_lines(gradebook, bullet, escape=printable):
         lines += [f"{bullet}{q['quantity']} {q['verdict']}: {q['students']} student"
                   f"{'s' * (q['students'] != 1)}" for q in summary["quantities"][:20]]
     return lines
+
+
+def flags_text(result):
+    """A result's flags as one line: ``flag (other student): what``, separated by ``; ``."""
+    return "; ".join(f"{flag}{f' ({other})' if other else ''}: {what}"
+                     for flag, other, what in result.flags)
 
 
 def summary_text(gradebook):

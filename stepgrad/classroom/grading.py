@@ -9,6 +9,7 @@ too early half, wrong, a changed given and an unanswered quantity nothing. A bad
 stops the batch: it gets a result that says what is wrong with it.
 """
 
+import dataclasses
 import math
 import pathlib
 from collections import Counter
@@ -16,6 +17,10 @@ from dataclasses import dataclass, field
 
 from lecture.check import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, WRONG, check
 from lecture.files import load_submission, read_document
+from stepgrad._ground import printable
+from .intake import ATTEMPTS, attempt_of, find_entries, name_ids, nearest
+from .integrity import (FLAG_COPY, FLAG_GIVENS, FLAG_SAME, find_copies, givens_changed, is_copying_slip,
+                        recheck)
 from .roster import RosterError, check_student_id
 from lecture.schema import DerivationError, submission_from_dict
 
@@ -31,7 +36,9 @@ STATUSES = {"graded": "checked and scored",
             "malformed": "the file cannot be read",
             "no exercise": "no key for this student or exercise",
             "wrong exercise": "the file is for another exercise",
-            "duplicate": "a second file for a student already graded"}
+            "duplicate": "a second file for a student already graded",
+            "conflict": "a file whose student cannot be told: given to nobody",
+            "refused": "not read: a link, device, bad name or folder too deep"}
 
 
 @dataclass(frozen=True)
@@ -163,6 +170,8 @@ class Result:
     score: float = 0.0
     total: float = 0.0
     parts: tuple = ()         # (quantity, written key or None, verdict, points, earned)
+    flags: tuple = ()         # (flag, other student or "", what was found): integrity.FLAG_*
+    notes: tuple = ()         # what else the teacher should know (other attempts, changed givens)
 
     @property
     def percent(self):
@@ -203,22 +212,36 @@ def _score(key, report, scheme):
     return score, total, tuple(parts)
 
 
-def _grade_one(document, path, student, key, scheme):
+def _grade_one(document, path, student, key, scheme, check_id=True):
     data, locate = document
     try:
         submission = submission_from_dict(data, str(path), locate, key.problem)
     except DerivationError as error:
         return Result(student, key.id, "malformed", str(path), str(error))
     stated = (submission.exercise or {}).get("id")
-    if stated is not None and stated != key.id:
+    if check_id and stated is not None and stated != key.id:
         return Result(student, key.id, "wrong exercise", str(path),
                       f"{path}: the file is for exercise {stated!r}; {student}'s is {key.id!r}")
     try:
         report = check(submission)
-    except ValueError as error:      # what the file says cannot be checked: this file only
-        return Result(student, key.id, "malformed", str(path), f"{path}: {error}")
+        flags, notes = (), ()
+        changes = givens_changed(report)
+        if changes:
+            listed = ", ".join(f"{name} = {printable(text)[:20]} (the key's {value:g})"
+                               for name, value, text in changes[:6])
+            more = f" and {len(changes) - 6} more" if len(changes) > 6 else ""
+            if is_copying_slip(changes):
+                notes = (f"changed given{'s' * (len(changes) > 1)} {listed}: a copying slip, "
+                         f"later values carried from it",)
+            else:
+                report = recheck(data, str(path), locate, key.problem, report)
+                flags = ((FLAG_GIVENS, "", f"{len(changes)} given{'s' * (len(changes) > 1)} "
+                                           f"rewritten: {listed}{more}; graded with the key's"),)
+    except (ValueError, RecursionError) as error:   # cannot be checked: this file only
+        return Result(student, key.id, "malformed", str(path), f"{path}: {printable(str(error))}")
     score, total, parts = _score(key, report, scheme)
-    return Result(student, key.id, "graded", str(path), "", report, score, total, parts)
+    return Result(student, key.id, "graded", str(path), "", report, score, total, parts,
+                  flags, notes)
 
 
 # -- the class -----------------------------------------------------------------------------
@@ -259,64 +282,174 @@ def _mean(values):
     return sum(values) / len(values) if values else 0.0
 
 
-def grade(keys, submissions, roster=None, scheme=None):
+def grade(keys, submissions, roster=None, scheme=None, attempt="latest"):
     """Grade ``submissions`` (paths of files or folders) against ``keys`` (exercise id → Key).
 
-    Which exercise a file answers: its ``[exercise]`` id, else the roster's exercise for the
-    student its name stands for (``s012.toml`` → s012), else the key made for that student.
-    Returns a Gradebook with a result for every student of the roster (or every file), in order.
+    Whose a file is: its ``[exercise]`` student, its name and its folders, checked against the
+    ids known (the roster's, else the keys'); when they disagree, or name an id not known, the
+    file is a conflict and goes to nobody. Which exercise: the student's own (the roster's,
+    else their key's; else the file's ``[exercise]`` id). Several files of one student are
+    attempts: ``attempt`` (latest, first or best) picks the one graded; the others are listed.
+    Returns a Gradebook with one result for every student of the roster (and each file that
+    is nobody's), in order.
     """
+    if attempt not in ATTEMPTS:
+        raise ValueError(f"attempt: one of {', '.join(ATTEMPTS)}, not {attempt!r}")
     scheme = scheme or Scheme()
     by_student = {k.student: k for k in keys.values() if k.student is not None}
     roster = roster or []
     assigned = {student: exercise for student, exercise, _ in roster}
-    results, done = [], {}
-    named = {pathlib.Path(p) for p in submissions}
-    for path in _files(submissions):
+    known = set(assigned) if roster else set(by_student)
+    results, candidates, refused = [], {}, {}
+    for entry in find_entries(submissions):
+        if entry.problem is not None:
+            owner = next((n for n in name_ids(entry) if n in known), None)
+            if owner is None:
+                results.append(Result(_shown_name(entry), None, "refused", entry.shown,
+                                      f"{entry.shown}: {entry.problem}"))
+            else:
+                refused.setdefault(owner, []).append(f"{entry.shown}: {entry.problem}")
+            continue
+        path = entry.path
         try:
             document, error = read_document(path), None
-        except (DerivationError, OSError, ValueError, RecursionError) as failure:
-            document, error = None, str(failure)
-        if path not in named and document is not None and not (
+        except (DerivationError, OSError, ValueError, RecursionError, MemoryError) as failure:
+            document, error = None, printable(str(failure))
+        if not entry.named and document is not None and not (
                 isinstance(document[0], dict) and "answers" in document[0]):
             continue        # in a folder, a file without answers (an exercise) is no submission
-        student, exercise = _identify(document)
-        student = student or path.stem
+        stated, exercise = _identify(document)
+        student, conflict = _whose(entry, stated, known)
+        if conflict is not None:
+            results.append(Result(_shown_name(entry), exercise, "conflict", entry.shown,
+                                  f"{entry.shown}: {conflict}"))
+            continue
         try:
-            check_student_id(student, f"{path}: [exercise] student:")
+            check_student_id(student, f"{entry.shown}: [exercise] student:")
         except RosterError as problem:
-            results.append(Result(path.stem, exercise, "malformed", str(path), str(problem)))
+            results.append(Result(_shown_name(entry), exercise, "malformed", entry.shown,
+                                  printable(str(problem))))
             continue
-        if exercise is None:
-            exercise = assigned.get(student) or (by_student[student].id if student in by_student else None)
-        key = keys.get(exercise) if exercise is not None else None
-        if key is None:
-            what = f"exercise {exercise!r} has no key" if exercise else \
-                f"no exercise is known for student {student!r}"
-            results.append(Result(student, exercise, "no exercise", str(path), f"{path}: {what}"))
-            continue
-        if student in done:
-            results.append(Result(student, exercise, "duplicate", str(path),
-                                  f"{path}: {student} was graded from {done[student]}"))
-            continue
-        if roster and student in assigned and assigned[student] not in (None, key.id):
-            results.append(Result(student, key.id, "wrong exercise", str(path),
-                                  f"{path}: exercise {key.id!r} is not {student}'s "
-                                  f"({assigned[student]!r})"))
-            continue
-        done[student] = str(path)
-        if error is not None:
-            results.append(Result(student, key.id, "malformed", str(path), error))
-            continue
-        results.append(_grade_one(document, path, student, key, scheme))
+        candidates.setdefault(student, []).append((entry, document, error, exercise))
+    for student, files in candidates.items():
+        results.append(_grade_student(student, files, keys, by_student, assigned, scheme,
+                                      attempt, refused.pop(student, ())))
+    for student, problems in refused.items():
+        results.append(Result(student, _exercise_of(student, assigned, by_student), "refused",
+                              None, "; ".join(problems)))
+    graded = {r.student for r in results}
     for student, exercise, _ in roster:
-        if student not in done and not any(r.student == student for r in results):
-            results.append(Result(student, exercise or (by_student[student].id if student in by_student
-                                                        else None), "missing", None,
-                                  f"no submission from {student}"))
+        if student not in graded:
+            results.append(Result(student, exercise or _exercise_of(student, assigned, by_student),
+                                  "missing", None, f"no submission from {student}"))
+    results = _flag_copies(results, keys, scheme)
     order = {student: k for k, (student, _, _) in enumerate(roster)}
     results.sort(key=lambda r: (order.get(r.student, len(order)), r.student, r.path or ""))
     return Gradebook(tuple(results), scheme)
+
+
+def _exercise_of(student, assigned, by_student):
+    return assigned.get(student) or (by_student[student].id if student in by_student else None)
+
+
+def _shown_name(entry):
+    """The student column of a file that is nobody's: empty (the file is in the message)."""
+    return ""
+
+
+def _whose(entry, stated, known):
+    """(student, None) for the one student a file is for, or (None, why not)."""
+    names = name_ids(entry)
+    by_name = next((n for n in names if n in known), None)
+    if stated is not None and by_name is not None and stated != by_name:
+        return None, (f"the file's name or folder says {by_name}, its [exercise] table says "
+                      f"{printable(stated)[:80]}; given to neither")
+    student = stated or by_name or (names[0] if names else None)
+    if student is None:
+        return None, "no student: the file's name and [exercise] table name none"
+    if known and student not in known:
+        close = nearest(student, known)
+        hint = f"; nearest ids on the roster: {', '.join(close)}" if close else ""
+        return None, f"{printable(student)[:80]!s} is not on the roster{hint}"
+    return student, None
+
+
+def _grade_student(student, files, keys, by_student, assigned, scheme, attempt, refused):
+    """One student's result from their files (attempts), by the attempt policy."""
+    own = _exercise_of(student, assigned, by_student)
+    files = sorted(files, key=lambda f: (attempt_of(f[0]), _mtime(f[0].path), str(f[0].path)))
+    if attempt == "first":
+        files = files[:1] + files[1:]
+    elif attempt == "latest":
+        files = files[-1:] + files[:-1]
+    graded = []
+    for entry, document, error, stated in (files if attempt == "best" else files[:1]):
+        graded.append(_grade_file(student, entry, document, error, stated, own, keys, scheme))
+    if attempt == "best":
+        best = max(range(len(graded)), key=lambda k: (graded[k].status == "graded",
+                                                      graded[k].percent, k))
+        result = graded[best]
+        others = [f[0].shown for k, f in enumerate(files) if k != best]
+    else:
+        result = graded[0]
+        others = [f[0].shown for f in files[1:]]
+    notes = list(result.notes)
+    if others:
+        notes.append(f"{attempt} of {len(files)} attempts graded; not graded: "
+                     f"{', '.join(others[:10])}{' …' * (len(others) > 10)}")
+    notes += [f"refused: {p}" for p in refused]
+    return dataclasses.replace(result, notes=tuple(notes))
+
+
+def _mtime(path):
+    try:
+        return path.stat().st_mtime
+    except (OSError, ValueError):
+        return 0.0
+
+
+def _grade_file(student, entry, document, error, stated, own, keys, scheme):
+    shown = entry.shown
+    exercise = own or stated
+    key = keys.get(exercise) if exercise is not None else None
+    if key is None:
+        what = f"exercise {exercise!r} has no key" if exercise else \
+            f"no exercise is known for student {student!r}"
+        return Result(student, exercise, "no exercise", shown, f"{shown}: {what}")
+    if error is not None:
+        return Result(student, key.id, "malformed", shown, error)
+    flags = ()
+    if stated is not None and stated != key.id:
+        other = keys.get(stated)
+        if other is not None and other.student not in (None, student):
+            flags = ((FLAG_COPY, other.student, f"the file is {other.student}'s exercise "
+                                                f"{stated}"),)
+        else:
+            return Result(student, key.id, "wrong exercise", shown,
+                          f"{shown}: the file is for exercise {printable(stated)[:80]!r}; "
+                          f"{student}'s is {key.id!r}")
+    result = _grade_one(document, entry.path, student, key, scheme, check_id=not flags)
+    return dataclasses.replace(result, path=shown, flags=flags + result.flags)
+
+
+def _flag_copies(results, keys, scheme):
+    """The results, with copies flagged. A flagged result (a copy, rewritten givens) earns
+    nothing for carried values or values rounded too early: they follow from numbers that are
+    not the student's exercise."""
+    copies = find_copies([r for r in results if r.status == "graded"], keys)
+    strict = Scheme(scheme.points, {**scheme.credit, CARRIED: 0.0, EARLY: 0.0}, scheme.default)
+    out = []
+    for result in results:
+        found = tuple(copies.get(result.student, ())) if result.status == "graded" else ()
+        flags = result.flags + tuple(f for f in found if f[:2] not in
+                                     {g[:2] for g in result.flags})
+        if flags:
+            key = keys[result.exercise]
+            score, total, parts = _score(key, result.report, strict)
+            result = dataclasses.replace(result, score=score, total=total, parts=parts,
+                                         flags=flags)
+        out.append(result)
+    return out
 
 
 def _identify(document):

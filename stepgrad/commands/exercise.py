@@ -1,29 +1,19 @@
 """``stepgrad exercise``: an exercise per student from a template, with worksheets and answer keys."""
 
 import argparse
-import json
 import pathlib
 import secrets
 import textwrap
 
-import viz
-from stepgrad._ground.text import printable
-from lecture import training_step
-from stepgrad.classroom.exercise import generate
-from stepgrad.classroom.exercise_files import answers_toml, exercise_toml, key_toml
-from stepgrad.classroom.roster import ID_COLUMNS, check_student_id, roster_ids
-from stepgrad.classroom.template import BUILTIN_TEXT, load_template
-from stepgrad.classroom.worksheet import solution_html, solution_latex, solution_markdown, worksheet_html, worksheet_latex, worksheet_markdown
-from stepgrad._ground.files import read_data, write_atomic
-from viz.render import pipe
+from stepgrad._ground import printable
+from stepgrad.classroom import (BUILTIN_TEXT, ID_COLUMNS, MANIFEST, check_student_id,
+                                class_seed_of, load_template, read_manifest, roster_ids,
+                                write_class)
 
-__all__ = ["add_parsers", "run_new", "run_template", "MANIFEST", "MANIFEST_FORMAT"]
 
-MANIFEST = "manifest.json"
-MANIFEST_FORMAT = "stepgrad.exercises/1"
+__all__ = ["add_parsers", "run_new", "run_template"]
+
 MAX_SEED = 2 ** 63 - 1
-PLAIN_CAPTION = "The network with its weights and biases."
-STEP_CAPTION = "The network, with one training step on it: net, out and δ, each weight old → new."
 NEW_TEXT = (
     "Make an exercise per student from a template: different numbers for each student, the "
     "same numbers every time for the same class seed and student. Per student it writes, "
@@ -93,15 +83,8 @@ def run_template(args):
 def run_new(args):
     out = pathlib.Path(args.out)
     template = load_template(args.template)
-    previous = _read_manifest(out)
-    class_seed = args.seed
-    if class_seed is None and previous is not None:
-        class_seed = previous["class_seed"]
-    if previous is not None and (previous["class_seed"] != class_seed
-                                 or previous["template"] != template.name):
-        raise ValueError(f"{out / MANIFEST}: this folder holds the exercises of class seed "
-                         f"{previous['class_seed']} and template {previous['template']!r}; use "
-                         f"them, or another --out")
+    previous = read_manifest(out)
+    class_seed = class_seed_of(out, previous, args.seed, template)
     if args.students:
         students = roster_ids(args.students)
         if args.student is not None:
@@ -118,16 +101,7 @@ def run_new(args):
     drawn_seed = class_seed is None
     if drawn_seed:
         class_seed = secrets.randbelow(MAX_SEED)
-    exercises = [generate(template, s, class_seed) for s in students]
-    figures, note = _figures(exercises)
-    files, entries = {}, []
-    for exercise in exercises:
-        entry = _files(exercise, figures.get(exercise.id), files)
-        entries.append(entry)
-    manifest = _manifest(previous, template, args.template, class_seed, entries)
-    for path, data in files.items():
-        write_atomic(out / path, data)
-    write_atomic(out / MANIFEST, (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode())
+    exercises, note = write_class(out, template, args.template, students, class_seed, previous)
     count = len(exercises)
     lines = [f"wrote {count} exercise{'s' * (count != 1)} to {out}: exercises/ (hand these "
              f"out), keys/ (keep these), {MANIFEST}"]
@@ -138,101 +112,3 @@ def run_new(args):
     for line in lines:
         print(textwrap.fill(printable(line), 80, break_on_hyphens=False))
     return 0
-
-
-def _folder(exercise):
-    return exercise.student or exercise.id
-
-
-def _figures(exercises):
-    """Per exercise id: the network for the worksheet and, for the key, with one training step
-    on it, each as SVG text and PDF bytes. Without Graphviz: none, and a note."""
-    figures = {}
-    try:
-        for exercise in exercises:
-            problem = exercise.problem
-            plain = viz.network_to_dot(problem.network())
-            caption = PLAIN_CAPTION
-            stepped = plain
-            if problem.loss == "squared_error" and problem.sign == "lecture":
-                # NOTE: training_step is the lecture's: E = ½Σ(t − o)² and δ = −∂E/∂net
-                network = problem.network()
-                step = training_step(network, list(problem.x), list(problem.t), problem.eta)
-                stepped, caption = viz.network_to_dot(network, step), STEP_CAPTION
-            figures[exercise.id] = {name: (pipe(graph, "svg").decode("utf-8"),
-                                           pipe(graph, "pdf"))
-                                    for name, graph in (("worksheet", plain), ("key", stepped))}
-            figures[exercise.id]["caption"] = caption
-    except viz.DotNotFoundError:
-        return {}, ("NOTE: the Graphviz 'dot' program is missing, so the worksheets have no "
-                    "picture of the network; install graphviz and run again to add it.")
-    return figures, None
-
-
-def _files(exercise, figures, files):
-    """Add the exercise's files (path → bytes) to ``files``; returns its manifest entry."""
-    folder = _folder(exercise)
-    student, keys = pathlib.PurePosixPath("exercises", folder), pathlib.PurePosixPath("keys", folder)
-    text = {student / "exercise.toml": exercise_toml(exercise),
-            student / "answers.toml": answers_toml(exercise),
-            # NOTE: the key names the student's exercise file rather than holding a copy:
-            # stepgrad grade --key OUT/keys reads every .toml under it as a key
-            keys / "key.toml": key_toml(exercise, f"../../exercises/{folder}/exercise.toml")}
-    svg = {"worksheet": None, "key": None}
-    image, caption = None, PLAIN_CAPTION
-    if figures:
-        caption = figures["caption"]
-        for name, folder_ in (("worksheet", student), ("key", keys)):
-            svg[name], pdf = figures[name]
-            files[str(folder_ / "network.svg")] = svg[name].encode("utf-8")
-            files[str(folder_ / "network.pdf")] = pdf
-        image = "network"
-    text[student / "worksheet.html"] = worksheet_html(exercise, svg["worksheet"])
-    text[student / "worksheet.md"] = worksheet_markdown(exercise, image and "network.svg")
-    text[student / "worksheet.tex"] = worksheet_latex(exercise, image and "network.pdf")
-    text[keys / "solution.html"] = solution_html(exercise, svg["key"], caption)
-    text[keys / "solution.md"] = solution_markdown(exercise, image and "network.svg")
-    text[keys / "solution.tex"] = solution_latex(exercise, image and "network.pdf")
-    for path, content in text.items():
-        files[str(path)] = content.encode("utf-8")
-    names = {"exercise": student / "exercise.toml", "answers": student / "answers.toml",
-             "worksheet_html": student / "worksheet.html", "worksheet_md": student / "worksheet.md",
-             "worksheet_tex": student / "worksheet.tex", "key": keys / "key.toml",
-             "solution_html": keys / "solution.html", "solution_md": keys / "solution.md",
-             "solution_tex": keys / "solution.tex"}
-    return {"student": exercise.student, "id": exercise.id, "seed": exercise.seed,
-            "shape": "-".join(str(len(layer)) for layer in exercise.problem.unit_names),
-            "files": {k: str(v) for k, v in names.items()}}
-
-
-def _read_manifest(out):
-    path = out / MANIFEST
-    if not path.exists():
-        return None
-    try:
-        data = read_data(path, "json")
-    except (OSError, ValueError) as error:
-        raise ValueError(f"{error}; move it away or use another --out") from None
-    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT \
-            or not isinstance(data.get("class_seed"), int) or not isinstance(data.get("exercises"), list):
-        raise ValueError(f"{path}: not a manifest of stepgrad exercise new ({MANIFEST_FORMAT}); "
-                         f"use another --out")
-    template = data.get("template")
-    data["template"] = template.get("name") if isinstance(template, dict) else None
-    return data
-
-
-def _manifest(previous, template, template_file, class_seed, entries):
-    """The manifest: the new entries, and those of earlier runs for other students."""
-    kept = []
-    if previous is not None:
-        new = {_key(e) for e in entries}
-        kept = [e for e in previous["exercises"] if isinstance(e, dict) and _key(e) not in new]
-    return {"format": MANIFEST_FORMAT,
-            "template": {"name": template.name, "file": template_file},
-            "class_seed": class_seed,
-            "exercises": sorted(kept + entries, key=_key)}
-
-
-def _key(entry):
-    return (entry.get("student") or "", entry.get("id") or "")

@@ -1,20 +1,26 @@
 """``stepgrad grade``: a class's submissions checked against their own keys, scored, and summed up."""
 
 import argparse
-import re
+import os
+import pathlib
+import shutil
+import tempfile
 import textwrap
 
-from stepgrad.classroom.gradebook import gradebook_csv, gradebook_json, student_html, student_markdown, summary_markdown, summary_text
-from stepgrad.classroom import DEFAULT_CREDIT, grade, load_keys, load_scheme, read_roster
-from stepgrad._ground.files import write_atomic
+from stepgrad.classroom import (ATTEMPTS, DEFAULT_CREDIT, grade, gradebook_csv, gradebook_json,
+                                load_keys, load_scheme, read_roster, report_stem, student_html,
+                                student_markdown, summary_markdown, summary_text)
+from stepgrad._ground import printable, write_atomic
 
-__all__ = ["add_parsers", "run", "file_stem"]
+__all__ = ["add_parsers", "run", "publish", "OUTPUTS"]
+
+OUTPUTS = ("gradebook.csv", "gradebook.json", "summary.md", "reports")
 
 EXIT_CODES = {0: "every student was graded",
               1: "some students could not be graded (missing, malformed or misfiled "
                  "submissions): each has a row that says why",
-              2: "a key, roster or points file cannot be used (the message names it); nothing "
-                 "is written"}
+              2: "a key, roster or points file, or --out, cannot be used (the message names "
+                 "it); nothing is published"}
 
 
 def add_parsers(subparsers):
@@ -48,35 +54,66 @@ def add_parsers(subparsers):
     parser.add_argument("--out", metavar="DIR", default="grades",
                         help="where to write the gradebook, the summary and the reports "
                              "(default grades/)")
+    parser.add_argument("--attempt", choices=ATTEMPTS, default="latest",
+                        help="which of a student's several files is graded (default latest: "
+                             "the highest attempt number, then the newest)")
     parser.set_defaults(run=run)
-
-
-def file_stem(student, taken):
-    """A file name for a student id: letters, digits, . _ - kept, the rest as _; unique."""
-    stem = re.sub(r"[^A-Za-z0-9._-]", "_", student).strip(".") or "student"
-    stem, base, k = stem[:80], stem[:80], 2
-    while stem.lower() in taken:
-        stem, k = f"{base}_{k}", k + 1
-    taken.add(stem.lower())
-    return stem
 
 
 def run(args):
     keys = load_keys(args.key)
     roster = read_roster(args.roster) if args.roster else None
     scheme = load_scheme(args.points) if args.points else None
-    book = grade(keys, args.submissions, roster, scheme)
+    book = grade(keys, args.submissions, roster, scheme, attempt=args.attempt)
     # NOTE: every document is made before the first is written, so a failure writes nothing
     files = {"gradebook.csv": gradebook_csv(book), "gradebook.json": gradebook_json(book),
              "summary.md": summary_markdown(book)}
-    taken = set()
     for result in book.results:
-        stem = file_stem(result.student, taken)
+        if not result.student:
+            continue            # a file that is nobody's: its row in the gradebook says why
+        stem = report_stem(result.student)
         files[f"reports/{stem}.md"] = student_markdown(result)
         files[f"reports/{stem}.html"] = student_html(result)
-    for name, text in files.items():
-        write_atomic(f"{args.out}/{name}", text.encode("utf-8"))
+    publish(args.out, files)
     print(summary_text(book))
     print(f"\nwrote {args.out}/gradebook.csv, gradebook.json, summary.md and "
           f"{len(book.results)} reports in {args.out}/reports")
     return 0 if all(r.status == "graded" for r in book.results) else 1
+
+
+def publish(out, files):
+    """Write ``files`` (name → text) as one set: into a fresh folder beside ``out``, then moved
+    into place, so that ``out`` holds the whole of one run or of the one before, never a mix,
+    and no report of an earlier run is left over. ``out`` holds only what grade writes; a link
+    in it, or a file grade does not write, is refused."""
+    out = pathlib.Path(out)
+    if out.is_symlink():
+        raise ValueError(f"{printable(str(out))}: --out is a symbolic link; refused")
+    if out.exists():
+        if not out.is_dir():
+            raise ValueError(f"{printable(str(out))}: --out is not a folder")
+        for child in out.iterdir():
+            if child.name not in OUTPUTS or child.is_symlink() or (
+                    child.name == "reports" and not child.is_dir()):
+                raise ValueError(f"{printable(str(child))}: --out holds what stepgrad grade "
+                                 f"does not write (or a link); refused: use another --out")
+        for child in (out / "reports").rglob("*") if (out / "reports").is_dir() else ():
+            if child.is_symlink() or child.is_dir():
+                raise ValueError(f"{printable(str(child))}: a link or folder in --out/reports; "
+                                 f"refused")
+    parent = out.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    fresh = pathlib.Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=parent))
+    try:
+        for name, text in files.items():
+            write_atomic(fresh / name, text.encode("utf-8"))
+        if out.exists():
+            old = pathlib.Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
+            os.rename(out, old / "out")
+            os.rename(fresh, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(fresh, out)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise

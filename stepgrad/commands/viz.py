@@ -5,6 +5,8 @@ import pathlib
 import textwrap
 
 import viz
+from autodiff import topological_order
+from stepgrad._ground import printable
 from lecture import EXAMPLES, load_problem, training_step
 from stepgrad.stepping.steps import GRAINS
 from viz.dot import COLLAPSE_LEVELS, MAX_NODES, RANKDIRS
@@ -177,6 +179,10 @@ def run_frames(args):
     network, root = _build(args.example)
     if args.grain != "node" and network is None:
         raise ValueError(f"--grain {args.grain} needs a network example, not an expression")
+    nodes = len(topological_order(root))
+    if nodes > MAX_NODES:
+        raise ValueError(f"{printable(args.example)[:80]}: {nodes:,} nodes, more than frames "
+                         f"draws ({MAX_NODES:,}, as graph does); draw a smaller example")
     try:
         paths = viz.render_frames(root, args.out, image_format=args.format, gif=args.gif,
                                   duration=args.duration, rankdir=args.rankdir, fit=_fit(args),

@@ -1,0 +1,158 @@
+"""A class folder, as ``stepgrad exercise new`` writes it: per student ``exercises/ID/`` (to hand
+out) and ``keys/ID/`` (to keep), and ``manifest.json``, which lists each student's exercise id,
+seed and files, the class seed and the template, so that a later run for one student adds to the
+same class and never mixes two."""
+
+import json
+import pathlib
+
+import viz
+from viz import pipe
+from lecture import training_step
+from stepgrad._ground import read_data, write_atomic
+from .exercise import generate
+from .exercise_files import answers_toml, exercise_toml, key_toml
+from .worksheet import (solution_html, solution_latex, solution_markdown, worksheet_html,
+                        worksheet_latex, worksheet_markdown)
+
+__all__ = ["MANIFEST", "MANIFEST_FORMAT", "ClassFolderError", "read_manifest", "class_seed_of",
+           "write_class"]
+
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = "stepgrad.exercises/1"
+PLAIN_CAPTION = "The network with its weights and biases."
+STEP_CAPTION = "The network, with one training step on it: net, out and δ, each weight old → new."
+
+
+class ClassFolderError(ValueError):
+    """A class folder that cannot be used: another class's, or not a class folder at all."""
+
+
+def read_manifest(out):
+    """The manifest of the class folder ``out`` (a dict), or None when it has none."""
+    path = pathlib.Path(out) / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        data = read_data(path, "json")
+    except (OSError, ValueError) as error:
+        raise ClassFolderError(f"{error}; move it away or use another --out") from None
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT \
+            or not isinstance(data.get("class_seed"), int) or not isinstance(data.get("exercises"), list):
+        raise ClassFolderError(f"{path}: not a manifest of stepgrad exercise new "
+                               f"({MANIFEST_FORMAT}); use another --out")
+    template = data.get("template")
+    data["template"] = template.get("name") if isinstance(template, dict) else None
+    return data
+
+
+def class_seed_of(out, previous, seed, template):
+    """The class seed to use in ``out``: ``seed``, else the manifest's; an error when the folder
+    holds another class (another seed or template)."""
+    class_seed = seed
+    if class_seed is None and previous is not None:
+        class_seed = previous["class_seed"]
+    if previous is not None and (previous["class_seed"] != class_seed
+                                 or previous["template"] != template.name):
+        raise ClassFolderError(
+            f"{pathlib.Path(out) / MANIFEST}: this folder holds the exercises of class seed "
+            f"{previous['class_seed']} and template {previous['template']!r}; use them, or "
+            f"another --out")
+    return class_seed
+
+
+def write_class(out, template, template_file, students, class_seed, previous=None):
+    """Generate and write each student's exercise, worksheets and key under ``out``, and the
+    manifest. Returns (the exercises, a note for the teacher or None)."""
+    out = pathlib.Path(out)
+    exercises = [generate(template, s, class_seed) for s in students]
+    figures, note = _figures(exercises)
+    files, entries = {}, []
+    for exercise in exercises:
+        entries.append(_files(exercise, figures.get(exercise.id), files))
+    manifest = _manifest(previous, template, template_file, class_seed, entries)
+    for path, data in files.items():
+        write_atomic(out / path, data)
+    write_atomic(out / MANIFEST, (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode())
+    return exercises, note
+
+
+def _folder(exercise):
+    return exercise.student or exercise.id
+
+
+def _figures(exercises):
+    """Per exercise id: the network for the worksheet and, for the key, with one training step
+    on it, each as SVG text and PDF bytes. Without Graphviz: none, and a note."""
+    figures = {}
+    try:
+        for exercise in exercises:
+            problem = exercise.problem
+            plain = viz.network_to_dot(problem.network())
+            caption = PLAIN_CAPTION
+            stepped = plain
+            if problem.loss == "squared_error" and problem.sign == "lecture":
+                # NOTE: training_step is the lecture's: E = ½Σ(t − o)² and δ = −∂E/∂net
+                network = problem.network()
+                step = training_step(network, list(problem.x), list(problem.t), problem.eta)
+                stepped, caption = viz.network_to_dot(network, step), STEP_CAPTION
+            figures[exercise.id] = {name: (pipe(graph, "svg").decode("utf-8"),
+                                           pipe(graph, "pdf"))
+                                    for name, graph in (("worksheet", plain), ("key", stepped))}
+            figures[exercise.id]["caption"] = caption
+    except viz.DotNotFoundError:
+        return {}, ("NOTE: the Graphviz 'dot' program is missing, so the worksheets have no "
+                    "picture of the network; install graphviz and run again to add it.")
+    return figures, None
+
+
+def _files(exercise, figures, files):
+    """Add the exercise's files (path → bytes) to ``files``; returns its manifest entry."""
+    folder = _folder(exercise)
+    student, keys = pathlib.PurePosixPath("exercises", folder), pathlib.PurePosixPath("keys", folder)
+    text = {student / "exercise.toml": exercise_toml(exercise),
+            student / "answers.toml": answers_toml(exercise),
+            # NOTE: the key names the student's exercise file rather than holding a copy:
+            # stepgrad grade --key OUT/keys reads every .toml under it as a key
+            keys / "key.toml": key_toml(exercise, f"../../exercises/{folder}/exercise.toml")}
+    svg = {"worksheet": None, "key": None}
+    image, caption = None, PLAIN_CAPTION
+    if figures:
+        caption = figures["caption"]
+        for name, folder_ in (("worksheet", student), ("key", keys)):
+            svg[name], pdf = figures[name]
+            files[str(folder_ / "network.svg")] = svg[name].encode("utf-8")
+            files[str(folder_ / "network.pdf")] = pdf
+        image = "network"
+    text[student / "worksheet.html"] = worksheet_html(exercise, svg["worksheet"])
+    text[student / "worksheet.md"] = worksheet_markdown(exercise, image and "network.svg")
+    text[student / "worksheet.tex"] = worksheet_latex(exercise, image and "network.pdf")
+    text[keys / "solution.html"] = solution_html(exercise, svg["key"], caption)
+    text[keys / "solution.md"] = solution_markdown(exercise, image and "network.svg")
+    text[keys / "solution.tex"] = solution_latex(exercise, image and "network.pdf")
+    for path, content in text.items():
+        files[str(path)] = content.encode("utf-8")
+    names = {"exercise": student / "exercise.toml", "answers": student / "answers.toml",
+             "worksheet_html": student / "worksheet.html", "worksheet_md": student / "worksheet.md",
+             "worksheet_tex": student / "worksheet.tex", "key": keys / "key.toml",
+             "solution_html": keys / "solution.html", "solution_md": keys / "solution.md",
+             "solution_tex": keys / "solution.tex"}
+    return {"student": exercise.student, "id": exercise.id, "seed": exercise.seed,
+            "shape": "-".join(str(len(layer)) for layer in exercise.problem.unit_names),
+            "files": {k: str(v) for k, v in names.items()}}
+
+
+def _manifest(previous, template, template_file, class_seed, entries):
+    """The manifest: the new entries, and those of earlier runs for other students."""
+    kept = []
+    if previous is not None:
+        new = {_key(e) for e in entries}
+        kept = [e for e in previous["exercises"] if isinstance(e, dict) and _key(e) not in new]
+    return {"format": MANIFEST_FORMAT,
+            "template": {"name": template.name, "file": template_file},
+            "class_seed": class_seed,
+            "exercises": sorted(kept + entries, key=_key)}
+
+
+def _key(entry):
+    return (entry.get("student") or "", entry.get("id") or "")
