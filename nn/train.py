@@ -134,7 +134,7 @@ def fit(network, inputs, targets, *, loss=squared_error, optimizer=None, epochs=
                 if current < best:
                     best, waited, history.best_epoch = current, 0, epoch
                     if restore_best and patience is not None:
-                        best_state = network.state_dict()
+                        best_state = network.parameter_values()
                 else:
                     waited += 1
             if bar is not None:
@@ -146,7 +146,7 @@ def fit(network, inputs, targets, *, loss=squared_error, optimizer=None, epochs=
             if patience is not None and waited >= patience:
                 history.stopped = "patience"
                 if best_state is not None:
-                    network.load_state_dict(best_state)
+                    network.load_parameter_values(best_state)
                 break
         else:
             history.stopped = "epochs"

@@ -52,7 +52,7 @@ def network_to_dict(network, description=None):
         "layer_sizes": list(network.layer_sizes),
         "activation": network.activations,
         "unit_names": [list(names) for names in network.unit_names],
-        "state": network.state_dict(),
+        "state": network.parameter_values(),
     })
     return document
 
@@ -135,7 +135,7 @@ def network_from_dict(document, source="<document>"):
     network = MLP(n_inputs, sizes, activation=activation, weights=zeros,
                   biases=[[0.0] * size for size in sizes], unit_names=names)
     try:
-        network.load_state_dict(state, where="state")
+        network.load_parameter_values(state, where="state")
     except ValueError as error:
         raise WeightsFileError(source, str(error)) from None
     return network
