@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from autodiff.value import check_root
 from autodiff.gradients import gradients, local_derivative
 from autodiff.graph import topological_order
-from .notation import NAME_LIMIT, Text, chain_term, expression, factor, fit, formula, node_names, joined, number, wrapped
+from .notation import (NAME_LIMIT, Text, chain_term, expression, factor, fit, formula, joined,
+                       node_names, number, rule_formula, rule_slots, wrapped)
 from stepgrad._ground.text import printable
 from autodiff.symbolic import Symbol
 from autodiff.ops import CONST
@@ -140,13 +141,17 @@ class Explanation:
             lines.append(f"  … and {len(defined) - _WHERE_LINES:,} more")
         return ["where"] + lines if lines else []
 
+    def _slots(self):
+        """The rule's names for output and operands (out, a, b unless a node is so named)."""
+        return rule_slots(self.names.values())
+
     def _factor_line(self, f):
         value = self._num(f.value)
         head = f"  {self._d(f.upper, f.lower)} = "
         if len(f.edges) == 1:
             node, operand = f.edges[0]
             named = formula(node, operand, self.names)
-            rule = f"{node.op.symbol}: {node.op.formulas[operand]}"
+            rule = f"{node.op.symbol}: {rule_formula(node.op, operand, self._slots())}"
         else:
             term = chain_term(f.edges, self.names) if len(f.edges) <= _SHOWN_FACTORS else None
             named = term.text if term is not None and len(term.text) <= NAME_LIMIT else value
