@@ -29,8 +29,9 @@ EXPLAIN_JSON = """\
                 "factors": [{"upper": "E", "lower": "o6", "value": number,
                              "formula": "−(t6 − o6)" or null,
                              "ops": ["mul", ...] (edges the factor spans)}]}],
-     "sum": sum of the listed paths, "gradient": ∂root/∂wrt, "grad": wrt.grad,
-     "update": null or {"eta": η or null, "change": Δw or null, "new": w + Δw}}]}"""
+     "sum": sum of the listed paths, "gradient": ∂root/∂wrt,
+     "grad": wrt.grad, "update": null (not a leaf) or
+       {"eta": η or null, "change": Δw or null, "new": w + Δw or null}}]}"""
 
 STEP_JSON = """\
 --json prints one JSON object (numbers as JSON numbers; null for NaN or inf):
@@ -43,9 +44,10 @@ STEP_JSON = """\
         "received": [{"from": "o6" or null (the seed), "amount": number}],
         "parents": [{"parent": "w46", "operand": 0 (a) or 1 (b),
                      "rule": "b", "formula": "o4", "local": number,
-                     "contribution": upstream × local, "total": parent's grad
-                     so far} (local, contribution, total: null for a constant)]}]}],
-   "gradients": {"w46": number, ...} (with --table: every node reached)}"""
+                     "contribution": upstream × local,
+                     "total": the parent's grad so far}]}]}],
+   "gradients": {"w46": number, ...} (with --table: every node reached)}
+  A constant parent's local, contribution and total are null."""
 
 
 def add_parsers(subparsers):
