@@ -35,7 +35,8 @@ class AnomalyError(ArithmeticError):
 class _Mode:
     """A context that sets one mode for the current thread (or task) and restores it."""
 
-    _variable, _value = None, None
+    _variable: "contextvars.ContextVar[bool]"
+    _value: bool
 
     def __init__(self):
         self._tokens = []
@@ -347,7 +348,7 @@ class Value:
         self._data = as_float(x, "Value.data")
 
     @property
-    def parents(self):
+    def parents(self) -> "tuple[Value, ...]":
         """The operands this node was computed from, in order: (), (a,) or (a, b)."""
         return () if self.a is None else _present(self.a, self.b)
 
@@ -444,6 +445,6 @@ class Value:
         accepted for PyTorch's sake; ``.grad`` is always a float, so either way it is 0.0."""
         zero_grad(self, set_to_none)
 
-    def item(self):
+    def item(self) -> float:
         """The value as a Python float, as PyTorch's ``tensor.item()``: the same as ``.data``."""
         return self._data

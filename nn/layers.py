@@ -2,6 +2,7 @@
 
 import math
 import random
+from collections.abc import Sequence
 from typing import Any
 
 from autodiff import Value, constant
@@ -40,7 +41,8 @@ class Neuron(Module):
     backward pass of an error E through them, ``delta`` is δ_j = −∂E/∂net_j (the lecture's sign).
     """
 
-    def __init__(self, weights, bias, activation="sigmoid", name=None, input_names=None):
+    def __init__(self, weights: "Sequence[float]", bias: float, activation: str = "sigmoid",
+                 name: "str | int | None" = None, input_names: "Sequence[str | int] | None" = None):
         self.activation = _check_activation(activation)
         self.name = str(name) if name is not None else None
         inputs = input_names or [str(i + 1) for i in range(len(weights))]
@@ -109,8 +111,10 @@ class MLP(Module):
             from ``random.Random(seed)``.
     """
 
-    def __init__(self, n_inputs, layer_sizes, activation="sigmoid", weights=None, biases=None,
-                 init="uniform", seed=0, unit_names=None):
+    def __init__(self, n_inputs: int, layer_sizes: "Sequence[int]",
+                 activation: "str | Sequence[str]" = "sigmoid", weights: "list | None" = None,
+                 biases: "list | None" = None, init: str = "uniform", seed: "int | None" = 0,
+                 unit_names: "Sequence[Sequence[str | int]] | None" = None):
         sizes = [int(n_inputs), *[int(s) for s in layer_sizes]]
         if any(s < 1 for s in sizes):
             raise ValueError(f"layer sizes must be positive, got {sizes}")
@@ -125,6 +129,7 @@ class MLP(Module):
         if weights is None:
             weights, biases = _initial(sizes, init, seed)
         _check_shape(sizes, weights, biases)
+        assert weights is not None and biases is not None    # for pyright: checked above
         self.n_inputs = sizes[0]
         self.layer_sizes = sizes[1:]
         self.unit_names = [[str(u) for u in layer] for layer in names]

@@ -24,6 +24,7 @@ most ``MAX_PARAMETERS`` weights and biases; the sizes are checked against that, 
 
 import contextlib
 import json
+from typing import Any
 
 from stepgrad._ground.files import DataFileError, loads_data, read_data, write_atomic
 from stepgrad._ground.text import printable
@@ -44,7 +45,7 @@ class WeightsFileError(DataFileError):
 
 def network_to_dict(network, description=None):
     """The JSON document for ``network``, as a dict."""
-    document = {"format": FORMAT}
+    document: "dict[str, Any]" = {"format": FORMAT}
     if description is not None:
         document["description"] = str(description)
     document.update({

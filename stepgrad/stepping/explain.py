@@ -60,9 +60,9 @@ class Explanation:
     names: dict
     paths: tuple
     count: int
-    gradient: float
+    gradient: "float | Value"
     digits: int
-    eta: float = None
+    eta: "float | None" = None
     truncated: bool = False     # the listing stopped at the edge budget
 
     def _name(self, node):
@@ -421,7 +421,7 @@ def _latex_identifier(name):
 
 
 def _latex_text(name):
-    escaped = "".join(_LATEX_SPECIAL.get(c, c) for c in name)
+    escaped = "".join(_LATEX_SPECIAL.get(c, c) for c in name)  # pyright: ignore[reportCallIssue, reportArgumentType]
     return rf"\text{{{escaped}}}"
 
 
