@@ -76,7 +76,7 @@ class GradientCheck:
 
     def __str__(self):
         header = ("derivative", "automatic", "numerical", "abs error", "rel error", "ok")
-        table = [header]
+        table: "list[tuple[str, ...]]" = [header]
         for row in self.rows:
             if row.order == 1:
                 name = f"∂f/∂{row.input}"

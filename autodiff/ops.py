@@ -22,6 +22,7 @@ Conventions, read by backward, higher-order gradients, explanations, drawings an
 """
 
 import math
+from typing import Any
 from dataclasses import dataclass, field
 
 from .symbolic import Symbol, as_symbol
@@ -65,7 +66,7 @@ def times_log(out, a):
         raise ValueError("a negative base has no derivative in its exponent")
     if base == 0.0:
         return 0.0
-    return out * (math.log(a) if type(a) is float else a.log())
+    return out * (math.log(a) if type(a) is float else a.log())  # pyright: ignore[reportAttributeAccessIssue]
 
 
 def step(x):
@@ -147,9 +148,9 @@ class Op:
     name: str
     symbol: str
     arity: int
-    forward: object
+    forward: Any
     partials: tuple
-    domain: tuple = None
+    domain: "tuple | None" = None
     formulas: tuple = field(init=False)
 
     def __post_init__(self):

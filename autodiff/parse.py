@@ -203,7 +203,7 @@ def _node_value(node, text, leaves, results):
     is a number (constants fold, so ``-2*x`` multiplies x by the constant −2)."""
     if isinstance(node, ast.Constant):
         try:
-            return float(node.value)
+            return float(node.value)  # pyright: ignore[reportArgumentType]
         except OverflowError:
             raise ExpressionError("number too large for a float", text, _column(text, node)) from None
     if isinstance(node, ast.Name):

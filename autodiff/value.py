@@ -35,7 +35,8 @@ class AnomalyError(ArithmeticError):
 class _Mode:
     """A context that sets one mode for the current thread (or task) and restores it."""
 
-    _variable, _value = None, None
+    _variable: "contextvars.ContextVar[bool]"
+    _value: bool
 
     def __init__(self):
         self._tokens = []
@@ -182,7 +183,7 @@ class AccumulationWarning(UserWarning):
     """``backward()`` added to gradients that leaves held from an earlier pass."""
 
 
-def backward(root, gradient=1.0, accumulate=False):
+def backward(root, gradient=1.0, accumulate=False, *, retain_graph=None):
     """Seed ∂L/∂root = ``gradient`` (1 by default) and fill ``.grad`` on every node below
     ``root`` with ∂L/∂node, as PyTorch's ``backward(gradient)`` does.
 
@@ -193,9 +194,13 @@ def backward(root, gradient=1.0, accumulate=False):
     gradient, unless ``accumulate=True`` says the sum is wanted. Intermediate nodes are
     overwritten with the gradient of the latest pass, so they never double count. Constants
     (numbers that met a Value in an op) keep grad 0.
+
+    ``gradient=None`` is 1, as PyTorch's implicit seed of a scalar. ``retain_graph`` is
+    accepted for PyTorch's sake and has no effect either way: stepgrad never frees the graph,
+    so ``backward`` may run through it again whatever it says.
     """
     check_root(root, "backward")
-    gradient = as_float(gradient, "backward: gradient")
+    gradient = 1.0 if gradient is None else as_float(gradient, "backward: gradient")
     order = reverse_topological_order(root)
     held = []
     for node in order:
@@ -291,8 +296,12 @@ def check_finite(node, parent, upstream, local, contribution):
         + (f" of node {node.label!r}" if node.label else ""))
 
 
-def zero_grad(root):
-    """Set ``.grad`` to 0 on every node below ``root``."""
+def zero_grad(root, set_to_none=True):
+    """Set ``.grad`` to 0 on every node below ``root``.
+
+    ``set_to_none`` is accepted for PyTorch's sake: in stepgrad ``.grad`` is always a float,
+    never None, so either way it becomes 0.0 (which is what a gradient of None means).
+    """
     check_root(root, "zero_grad")
     for node in reverse_topological_order(root):
         node.grad = 0.0
@@ -343,7 +352,7 @@ class Value:
         self._data = as_float(x, "Value.data")
 
     @property
-    def parents(self):
+    def parents(self) -> "tuple[Value, ...]":
         """The operands this node was computed from, in order: (), (a,) or (a, b)."""
         return () if self.a is None else _present(self.a, self.b)
 
@@ -419,16 +428,22 @@ class Value:
         return _record(OPS["abs"], self)
 
     # -- gradients -----------------------------------------------------------------------
-    def backward(self, gradient=1.0, accumulate=False):
+    def backward(self, gradient=1.0, accumulate=False, *, retain_graph=None):
         """Fill ``.grad`` on every node of the graph below self with gradient·∂self/∂node.
 
         ``gradient`` is ∂L/∂self, the seed (1 by default), as in PyTorch. Leaf gradients
         accumulate across calls (as in PyTorch), with an AccumulationWarning unless
         ``accumulate=True``; intermediate nodes hold the gradient of the latest pass. See
-        ``autodiff.value.backward``.
+        ``autodiff.value.backward``. ``retain_graph`` has no effect: stepgrad never frees the
+        graph, so backward may always run through it again.
         """
-        backward(self, gradient, accumulate)
+        backward(self, gradient, accumulate, retain_graph=retain_graph)
 
-    def zero_grad(self):
-        """Reset ``.grad`` to 0 on every node of the graph below self."""
-        zero_grad(self)
+    def zero_grad(self, set_to_none=True):
+        """Reset ``.grad`` to 0 on every node of the graph below self. ``set_to_none`` is
+        accepted for PyTorch's sake; ``.grad`` is always a float, so either way it is 0.0."""
+        zero_grad(self, set_to_none)
+
+    def item(self) -> float:
+        """The value as a Python float, as PyTorch's ``tensor.item()``: the same as ``.data``."""
+        return self._data

@@ -2,10 +2,13 @@
 
 import math
 import random
+from collections.abc import Sequence
+from typing import Any
 
 from autodiff import Value, constant
 
 from .module import Module
+from .torch_bridge import to_torch, torch_weights
 
 __all__ = ["Neuron", "Layer", "MLP", "ACTIVATIONS", "weight_label", "input_label", "target_label"]
 
@@ -38,7 +41,8 @@ class Neuron(Module):
     backward pass of an error E through them, ``delta`` is δ_j = −∂E/∂net_j (the lecture's sign).
     """
 
-    def __init__(self, weights, bias, activation="sigmoid", name=None, input_names=None):
+    def __init__(self, weights: "Sequence[float]", bias: float, activation: str = "sigmoid",
+                 name: "str | int | None" = None, input_names: "Sequence[str | int] | None" = None):
         self.activation = _check_activation(activation)
         self.name = str(name) if name is not None else None
         inputs = input_names or [str(i + 1) for i in range(len(weights))]
@@ -107,8 +111,10 @@ class MLP(Module):
             from ``random.Random(seed)``.
     """
 
-    def __init__(self, n_inputs, layer_sizes, activation="sigmoid", weights=None, biases=None,
-                 init="uniform", seed=0, unit_names=None):
+    def __init__(self, n_inputs: int, layer_sizes: "Sequence[int]",
+                 activation: "str | Sequence[str]" = "sigmoid", weights: "list | None" = None,
+                 biases: "list | None" = None, init: str = "uniform", seed: "int | None" = 0,
+                 unit_names: "Sequence[Sequence[str | int]] | None" = None):
         sizes = [int(n_inputs), *[int(s) for s in layer_sizes]]
         if any(s < 1 for s in sizes):
             raise ValueError(f"layer sizes must be positive, got {sizes}")
@@ -123,6 +129,7 @@ class MLP(Module):
         if weights is None:
             weights, biases = _initial(sizes, init, seed)
         _check_shape(sizes, weights, biases)
+        assert weights is not None and biases is not None    # for pyright: checked above
         self.n_inputs = sizes[0]
         self.layer_sizes = sizes[1:]
         self.unit_names = [[str(u) for u in layer] for layer in names]
@@ -174,18 +181,26 @@ class MLP(Module):
         return [pair for k, layer in enumerate(self.layers)
                 for pair in layer.named_parameters(f"{prefix}layers.{k}.")]
 
-    def to_torch(self, dtype=None):
-        """This network as a ``torch.nn.Sequential`` (Linear layers and activations), float64 by
-        default; needs the ``torch`` extra. See ``nn.torch_bridge``."""
-        from .torch_bridge import to_torch
+    def to_torch(self, dtype: Any = None) -> Any:
+        """This network as a ``torch.nn.Sequential`` (Linear layers and activations); needs the
+        ``torch`` extra.
+
+        ``dtype`` defaults to ``torch.get_default_dtype()`` (float32 unless changed), so the
+        module takes the tensors PyTorch makes by default. stepgrad computes in float64: pass
+        ``dtype=torch.float64`` (and float64 inputs) for outputs and gradients that agree with
+        stepgrad's to 1e-12. Its ``state_dict()`` is PyTorch's (``0.weight``, ``0.bias``, …).
+        """
         return to_torch(self, dtype)
 
     @classmethod
-    def from_torch(cls, module, unit_names=None):
+    def from_torch(cls, module: Any, unit_names: "list[list[str]] | None" = None) -> "MLP":
         """The MLP with the weights of a ``torch.nn.Sequential`` made by ``to_torch`` (or shaped
-        like one: Linear layers, each followed by at most one Sigmoid, Tanh or ReLU)."""
-        from .torch_bridge import from_torch
-        return from_torch(module, unit_names)
+        like one: Linear layers, each followed by at most one Sigmoid, Tanh or ReLU), or of a
+        single ``torch.nn.Linear``. A NaN or infinite weight is refused (ValueError naming it,
+        ``0.weight[1, 2]``). To load a PyTorch ``state_dict``, load it into the module first."""
+        weights, biases, activations = torch_weights(module)
+        return cls(len(weights[0][0]), [len(b) for b in biases], activation=activations,
+                   weights=weights, biases=biases, unit_names=unit_names)
 
     def weights(self):
         """``(weights, biases)`` as nested lists of floats, the form the constructor takes."""

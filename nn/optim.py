@@ -18,8 +18,12 @@ class Optimizer:
         if self.lr <= 0.0:
             raise ValueError(f"{type(self).__name__}: lr must be positive, got {self.lr!r}")
 
-    def zero_grad(self):
-        """Set every parameter's ``.grad`` to 0 (backward accumulates into leaves)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Set every parameter's ``.grad`` to 0 (backward accumulates into leaves).
+
+        ``set_to_none`` is accepted for PyTorch's sake: stepgrad's ``.grad`` is always a float,
+        never None, so either way it becomes 0.0.
+        """
         for p in self.parameters:
             p.grad = 0.0
 

@@ -81,4 +81,4 @@ def run_recipe(name, seed=0, progress=None, tape=True, **changes):
                   validation=held_out, patience=recipe.patience, progress=progress, tape=tape)
     return TrainingRun(recipe, network, history, train, validation,
                        accuracy(network, train.inputs, train.targets),
-                       None if validation is None else accuracy(network, *held_out))
+                       None if validation is None else accuracy(network, *held_out))  # pyright: ignore[reportOptionalIterable, reportArgumentType]

@@ -61,7 +61,7 @@ class TapedLoss:
         rows = self.tape.forward(self._values(), self._data(xs, ts)[0])
         totals, start = [], 0
         for x, _ in sets:
-            total = float(rows[start:start + len(x)].sum())
+            total = float(rows[start:start + len(x)].sum())  # pyright: ignore[reportIndexIssue]
             totals.append(total / len(x) if self.mean else total)
             start += len(x)
         return totals

@@ -2,12 +2,14 @@
 
 import random
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from autodiff import no_grad
 
 from .losses import squared_error
-from .optim import SGD
+from .layers import MLP
+from .optim import SGD, Optimizer
 from .taped import TapedLoss, can_tape
 
 __all__ = ["History", "fit", "evaluate", "accuracy"]
@@ -52,13 +54,15 @@ def _per_example(errors, size, name):
     return [e / size for e in errors]
 
 
-def evaluate(network, inputs, targets, loss=squared_error):
+def evaluate(network: "MLP", inputs: "Sequence", targets: "Sequence",
+             loss: "Callable" = squared_error) -> float:
     """The loss over all examples as a float, computed without recording a graph."""
     with no_grad():
         return float(loss([network(x) for x in inputs], targets))
 
 
-def accuracy(network, inputs, targets, threshold=0.5):
+def accuracy(network: "MLP", inputs: "Sequence", targets: "Sequence",
+             threshold: float = 0.5) -> float:
     """The fraction of examples whose every output lands on its target's side of ``threshold``."""
     if not inputs:
         raise ValueError("accuracy: no examples")
@@ -70,9 +74,13 @@ def accuracy(network, inputs, targets, threshold=0.5):
     return correct / len(inputs)
 
 
-def fit(network, inputs, targets, *, loss=squared_error, optimizer=None, epochs=100,
-        batch_size=1, shuffle=True, seed=0, target_error=None, validation=None, patience=None,
-        restore_best=True, progress=None, tape=True):
+def fit(network: "MLP", inputs: "Sequence", targets: "Sequence", *,
+        loss: "Callable" = squared_error, optimizer: "Optimizer | None" = None,
+        epochs: int = 100, batch_size: "int | None" = 1, shuffle: bool = True,
+        seed: "int | None" = 0, target_error: "float | None" = None,
+        validation: "tuple[Sequence, Sequence] | None" = None, patience: "int | None" = None,
+        restore_best: bool = True, progress: "Callable | None" = None,
+        tape: bool = True) -> "History":
     """Train ``network`` on examples (``inputs[d]``, ``targets[d]``); returns a ``History``.
 
     Args:
@@ -131,10 +139,10 @@ def fit(network, inputs, targets, *, loss=squared_error, optimizer=None, epochs=
             history.train.append(train_error)
             if validation is not None:
                 history.validation.append(current)
-                if current < best:
+                if current < best:  # pyright: ignore[reportOptionalOperand, reportOperatorIssue]
                     best, waited, history.best_epoch = current, 0, epoch
                     if restore_best and patience is not None:
-                        best_state = network.state_dict()
+                        best_state = network.parameter_values()
                 else:
                     waited += 1
             if bar is not None:
@@ -146,7 +154,7 @@ def fit(network, inputs, targets, *, loss=squared_error, optimizer=None, epochs=
             if patience is not None and waited >= patience:
                 history.stopped = "patience"
                 if best_state is not None:
-                    network.load_state_dict(best_state)
+                    network.load_parameter_values(best_state)
                 break
         else:
             history.stopped = "epochs"
@@ -160,7 +168,7 @@ def _errors(network, loss, inputs, targets, validation, taped):
     """A function giving the errors over the training and the validation set (None without one)."""
     if taped is None:
         return lambda: (evaluate(network, inputs, targets, loss),
-                        None if validation is None else evaluate(network, *validation, loss))
+                        None if validation is None else evaluate(network, *validation, loss))  # pyright: ignore[reportCallIssue]
     if validation is None:
         train = taped.arrays(inputs, targets)
         return lambda: (taped.losses(train)[0], None)

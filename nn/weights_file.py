@@ -24,6 +24,7 @@ most ``MAX_PARAMETERS`` weights and biases; the sizes are checked against that, 
 
 import contextlib
 import json
+from typing import Any
 
 from stepgrad._ground.files import DataFileError, loads_data, read_data, write_atomic
 from stepgrad._ground.text import printable
@@ -44,7 +45,7 @@ class WeightsFileError(DataFileError):
 
 def network_to_dict(network, description=None):
     """The JSON document for ``network``, as a dict."""
-    document = {"format": FORMAT}
+    document: "dict[str, Any]" = {"format": FORMAT}
     if description is not None:
         document["description"] = str(description)
     document.update({
@@ -52,7 +53,7 @@ def network_to_dict(network, description=None):
         "layer_sizes": list(network.layer_sizes),
         "activation": network.activations,
         "unit_names": [list(names) for names in network.unit_names],
-        "state": network.state_dict(),
+        "state": network.parameter_values(),
     })
     return document
 
@@ -135,7 +136,7 @@ def network_from_dict(document, source="<document>"):
     network = MLP(n_inputs, sizes, activation=activation, weights=zeros,
                   biases=[[0.0] * size for size in sizes], unit_names=names)
     try:
-        network.load_state_dict(state, where="state")
+        network.load_parameter_values(state, where="state")
     except ValueError as error:
         raise WeightsFileError(source, str(error)) from None
     return network

@@ -193,3 +193,54 @@ def test_every_stepping_command_takes_a_built_in_a_derivation_or_an_expression(c
     assert "∂f/∂w = " in out
     status, _, err = run(capsys, "network", expression, "--out", tmp_path / "n.dot")
     assert status == 2 and "network" in err
+
+
+def test_explain_json_gives_paths_factors_and_the_total_as_numbers(capsys):
+    import json
+    status, out, _ = run(capsys, "explain", "section7", "--wrt", "w46", "--wrt", "w14", "--json")
+    assert status == 0
+    data = json.loads(out)
+    assert data["title"].startswith("Section 7: the 3-2-1 network")
+    w46, w14 = data["explanations"]
+    assert (w46["root"], w46["wrt"], w46["count"], w46["truncated"]) == ("E", "w46", 1, False)
+    (path,) = w46["paths"]
+    assert [(f["upper"], f["lower"], f["formula"]) for f in path["factors"]] == [
+        ("E", "o6", "−(t6 − o6)"), ("o6", "net6", "o6·(1 − o6)"), ("net6", "w46", "o4")]
+    assert path["factors"][1]["ops"] == ["sigmoid"]
+    product = 1.0
+    for f in path["factors"]:
+        assert isinstance(f["value"], float)
+        product *= f["value"]
+    assert abs(product - path["value"]) < 1e-15
+    assert round(w46["gradient"], 4) == -0.0435 and w46["sum"] == w46["gradient"] == w46["grad"]
+    assert w46["update"]["eta"] == 0.9
+    assert abs(w46["update"]["change"] + 0.9 * w46["gradient"]) < 1e-15
+    assert w14["wrt"] == "w14" and len(w14["paths"][0]["factors"]) == 5
+    status, _, err = run(capsys, "explain", "section7", "--json", "--latex")
+    assert status == 2 and "--json and --latex: choose one" in err
+
+
+def test_step_json_gives_every_step_node_and_parent(capsys):
+    import json
+    status, out, _ = run(capsys, "step", "section7", "--grain", "node", "--json", "--table")
+    assert status == 0
+    data = json.loads(out)
+    assert (data["root"], data["grain"]) == ("E", "node")
+    steps = data["steps"]
+    assert len(steps) == steps[0]["count"] and [s["index"] for s in steps] == list(
+        range(1, len(steps) + 1))
+    (o6,) = [n for s in steps for n in s["nodes"] if n["node"] == "o6"]
+    assert (o6["kind"], o6["op"], o6["expression"]) == ("op", "sigmoid", "σ(net6)")
+    (edge,) = o6["parents"]
+    assert (edge["parent"], edge["formula"], edge["rule"]) == ("net6", "o6·(1 − o6)", "out·(1 − out)")
+    assert edge["contribution"] == o6["upstream"] * edge["local"]
+    assert o6["received"] == [{"from": "t6 − o6", "amount": o6["upstream"]}]
+    (root,) = steps[0]["nodes"]
+    assert root["received"] == [{"from": None, "amount": 1.0}]
+    constants = [e for e in root["parents"] if e["local"] is None]
+    assert constants and all(e["contribution"] is None and e["total"] is None for e in constants)
+    assert round(data["gradients"]["w46"], 4) == -0.0435
+    status, out, _ = run(capsys, "step", "section7", "--json", "--to", "δ6")
+    data = json.loads(out)
+    assert data["grain"] == "neuron" and data["steps"][-1]["text"][0].startswith("step 2/")
+    assert all(len(s["nodes"]) >= 1 for s in data["steps"])

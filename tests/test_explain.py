@@ -1,6 +1,7 @@
 """Tests of autodiff.explain: chain-rule explanations of one gradient, path by path."""
 
 import math
+import re
 
 import pytest
 
@@ -194,3 +195,33 @@ def test_every_line_fits_80_columns_for_the_lectures_examples():
             for fold in (True, False):
                 text = explain(graph.root, w, fold=fold, eta=graph.problem.eta).text()
                 assert max(map(len, text.splitlines())) <= 80, (name, w.label, fold)
+
+
+def _rule_tags(text):
+    """The op rules in parentheses at the ends of the "where" lines: [("×", "v"), ...]."""
+    return [match.groups() for line in text.splitlines()
+            if (match := re.search(r"   \((\S+): (.+)\)\Z", line)) and not line.startswith("  path")]
+
+
+def test_a_rules_operand_names_never_clash_with_the_users_own():
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    c = a * b
+    c.label = "c"
+    d = (c + a).tanh()
+    d.label = "d"
+    text = explain(d, a, fold=False).text()
+    assert "  ∂c/∂a = b = 3   (×: v)" in text          # b is the user's; the rule's is v
+    assert "  ∂d/∂(c + a) = 1 − d² = 4.5e-07   (tanh: 1 − y²)" in text
+    names = {"a", "b", "c", "d", "out"}
+    for _, rule in _rule_tags(text):
+        assert not names & set(re.findall(r"\w+", rule)), rule
+    out, y = Value(1.0, label="out"), Value(2.0, label="y")
+    z = (out * y).sigmoid()
+    z.label = "z"
+    text = explain(z, out).text()
+    assert "(σ: z·(1 − z))" not in text and "(σ: out·(1 − out))" not in text
+    for _, rule in _rule_tags(text):
+        assert not {"out", "y", "z"} & set(re.findall(r"\w+", rule)), rule
+    # without a clash the rule keeps the op table's names
+    x = Value(0.5, label="x")
+    assert "(×: a)" in explain((0.6 * x).tanh(), x, fold=False).text()

@@ -246,15 +246,15 @@ def test_each_weights_x_is_its_source_output(section7):
 
 def test_apply_false_leaves_the_weights_and_apply_true_sets_w_new():
     network = SECTION7.network()
-    before = network.state_dict()
+    before = network.parameter_values()
     step = training_step(network, SECTION7.x, SECTION7.t, SECTION7.eta)
-    assert network.state_dict() == before
+    assert network.parameter_values() == before
     applied = SECTION7.network()
     training_step(applied, SECTION7.x, SECTION7.t, SECTION7.eta, apply=True)
-    assert list(applied.state_dict().values()) == [w.w_new for w in step.weights]
+    assert list(applied.parameter_values().values()) == [w.w_new for w in step.weights]
     copy = SECTION7.network()
     apply_step(copy, step)
-    assert copy.state_dict() == applied.state_dict()
+    assert copy.parameter_values() == applied.parameter_values()
     assert [o.data for o in applied(SECTION7.x)] == step.new_outputs
 
 

@@ -56,8 +56,8 @@ def test_activation_per_layer():
 def test_initialisation_is_seeded(init):
     first, again = MLP(4, [3, 2], init=init, seed=5), MLP(4, [3, 2], init=init, seed=5)
     other = MLP(4, [3, 2], init=init, seed=6)
-    assert first.state_dict() == again.state_dict()
-    assert first.state_dict() != other.state_dict()
+    assert first.parameter_values() == again.parameter_values()
+    assert first.parameter_values() != other.parameter_values()
 
 
 def test_initial_ranges():
@@ -77,7 +77,7 @@ def test_initial_ranges():
 def test_copy_is_independent():
     network = MLP(3, [2, 1], weights=WEIGHTS, biases=BIASES)
     copy = network.copy()
-    assert copy.state_dict() == network.state_dict()
+    assert copy.parameter_values() == network.parameter_values()
     assert copy.unit_names == network.unit_names and copy.activations == network.activations
     copy.parameters()[0].data = 9.0
     assert network.parameters()[0].data == 0.2

@@ -8,12 +8,11 @@ from autodiff import grad
 from nn import MLP, squared_error
 from lecture import SECTION7
 
-try:
+# An optional extra: skip without it, except where CI is set (there it must be installed).
+if os.environ.get("CI"):
     import torch
-except ImportError:  # an optional extra: skip without it, except where CI is set
-    if os.environ.get("CI"):
-        raise
-    pytest.skip("PyTorch is not installed (pip install 'stepgrad[torch]')", allow_module_level=True)
+else:
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install 'stepgrad[torch]')")
 
 
 def _close(a, b):
@@ -25,7 +24,7 @@ def _close(a, b):
     MLP(3, [4, 3, 2], activation=["tanh", "relu", "identity"], init="xavier", seed=5),
 ])
 def test_outputs_and_gradients_agree_in_float64(network):
-    module = network.to_torch()
+    module = network.to_torch(dtype=torch.float64)
     assert module[0].weight.dtype == torch.float64
     x, t = [0.5, -1.0, 2.0], [1.0] * network.layer_sizes[-1]
     outputs = network(x)
@@ -45,7 +44,7 @@ def test_outputs_and_gradients_agree_in_float64(network):
 
 def test_from_torch_reads_back_the_very_weights():
     network = MLP(2, [3, 1], activation=["relu", "sigmoid"], init="he", seed=2)
-    back = MLP.from_torch(network.to_torch(), unit_names=network.unit_names)
+    back = MLP.from_torch(network.to_torch(dtype=torch.float64), unit_names=network.unit_names)
     assert back.weights() == network.weights() and back.activations == network.activations
     assert repr(back) == repr(network)
     trained = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
@@ -65,8 +64,8 @@ def test_from_torch_reads_back_the_very_weights():
 def test_from_torch_names_the_module_that_does_not_fit(module, message):
     with pytest.raises(ValueError, match=message):
         MLP.from_torch(module())
-    with pytest.raises(TypeError, match="expected a torch.nn.Sequential"):
-        MLP.from_torch(torch.nn.Linear(2, 1))
+    with pytest.raises(TypeError, match="expected a torch.nn.Sequential or torch.nn.Linear"):
+        MLP.from_torch(torch.nn.Tanh())
 
 
 def test_handover_notebook_runs_and_agrees(tmp_path, monkeypatch):
@@ -82,3 +81,80 @@ def test_handover_notebook_runs_and_agrees(tmp_path, monkeypatch):
                for cell in notebook.cells if cell.cell_type == "code"}
     assert "Sigmoid()" in printed["torch"] and "w46" in printed["side_by_side"]
     assert "PyTorch, 10 more steps: E = " in printed["torch"]
+
+
+def test_to_torch_follows_the_default_dtype_so_a_float32_input_fits():
+    network = MLP(3, [2, 1], init="xavier", seed=1)
+    module = network.to_torch()
+    assert torch.get_default_dtype() == torch.float32
+    assert all(p.dtype == torch.float32 for p in module.parameters())
+    out = module(torch.tensor([[0.5, -1.0, 2.0]]))          # float32, PyTorch's default
+    assert out.dtype == torch.float32
+    assert abs(out.item() - network([0.5, -1.0, 2.0])[0].item()) < 1e-6
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        assert network.to_torch()[0].weight.dtype == torch.float64
+    finally:
+        torch.set_default_dtype(previous)
+    assert network.to_torch(dtype=torch.float64)[0].weight.dtype == torch.float64
+
+
+def test_pytorchs_state_dict_comes_from_to_torch_and_goes_back_through_from_torch():
+    network = MLP(2, [3, 1], activation=["tanh", "identity"], init="he", seed=3)
+    state = network.to_torch(dtype=torch.float64).state_dict()
+    assert list(state) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    other = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(),
+                                torch.nn.Linear(3, 1)).double()
+    other.load_state_dict(state)
+    assert MLP.from_torch(other).weights() == network.weights()
+    with pytest.warns(DeprecationWarning, match="to_torch"):
+        flat = network.state_dict()
+    assert flat == network.parameter_values()
+
+
+def test_from_torch_reads_a_bare_linear_layer():
+    linear = torch.nn.Linear(3, 2, dtype=torch.float64)
+    network = MLP.from_torch(linear)
+    assert network.layer_sizes == [2] and network.activations == ["identity"]
+    assert network.weights() == ([linear.weight.tolist()], [linear.bias.tolist()])
+    x = [0.5, -1.0, 2.0]
+    expected = linear(torch.tensor(x, dtype=torch.float64)).tolist()
+    assert all(_close(a.item(), b) for a, b in zip(network(x), expected))
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_from_torch_refuses_non_finite_weights_naming_the_parameter(bad):
+    module = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Sigmoid(), torch.nn.Linear(3, 1))
+    with torch.no_grad():
+        module[2].weight[0, 1] = bad
+    with pytest.raises(ValueError, match=r"parameter 2\.weight\[0, 1\] is -?(nan|inf).*finite"):
+        MLP.from_torch(module)
+    linear = torch.nn.Linear(2, 2)
+    with torch.no_grad():
+        linear.bias[1] = bad
+    with pytest.raises(ValueError, match=r"parameter bias\[1\] is"):
+        MLP.from_torch(linear)
+
+
+def test_value_item_backward_retain_graph_and_zero_grad_set_to_none():
+    from autodiff import Value, backward, zero_grad
+    from nn import SGD
+    x = Value(2.0)
+    y = x * x
+    assert y.item() == 4.0 and type(y.item()) is float
+    y.backward(retain_graph=True)
+    y.backward(retain_graph=False, accumulate=True)     # the graph is never freed
+    assert x.grad == 8.0
+    backward(y, None, True, retain_graph=True)           # None is the implicit seed 1
+    assert x.grad == 12.0
+    y.zero_grad(set_to_none=True)
+    assert x.grad == 0.0 and x.grad is not None
+    y.backward()
+    zero_grad(y, set_to_none=False)
+    assert x.grad == 0.0
+    network = MLP(2, [1])
+    optimizer = SGD(network.parameters(), lr=0.1)
+    network([1.0, 2.0])[0].backward()
+    optimizer.zero_grad(set_to_none=True)
+    assert all(p.grad == 0.0 for p in network.parameters())

@@ -42,7 +42,7 @@ def test_online_epoch_on_one_example_is_the_lectures_step():
     network = SECTION7.network()
     history = fit(network, [SECTION7.x], [SECTION7.t], optimizer=SGD(network.parameters(), 0.9),
                   epochs=1)
-    assert list(network.state_dict().values()) == pytest.approx([w.w_new for w in step.weights],
+    assert list(network.parameter_values().values()) == pytest.approx([w.w_new for w in step.weights],
                                                                 rel=1e-12)
     assert history.train == [pytest.approx(step.new_error, rel=1e-12)]
 
@@ -55,7 +55,7 @@ def test_full_batch_is_gradient_descent_on_the_summed_error():
     expected = [p.data - 0.5 * g for p, g in zip(reference.parameters(), gradients)]
     fit(network, data.inputs, data.targets, optimizer=SGD(network.parameters(), 0.5), epochs=1,
         batch_size=None)
-    assert list(network.state_dict().values()) == pytest.approx(expected, rel=1e-12)
+    assert list(network.parameter_values().values()) == pytest.approx(expected, rel=1e-12)
 
 
 def test_history_records_the_error_after_each_epoch():
@@ -113,7 +113,7 @@ def test_same_seed_same_run_and_another_seed_another():
         network = xor_network()
         history = fit(network, data.inputs, data.targets, epochs=5, seed=seed,
                       optimizer=Adam(network.parameters(), 0.05))
-        return network.state_dict(), history.train
+        return network.parameter_values(), history.train
     assert run(1) == run(1)
     assert run(1)[0] != run(2)[0]
 
@@ -214,7 +214,7 @@ def _fit_both(loss, batch_size, optimizer, epochs, **kwargs):
         history = fit(network, train.inputs, train.targets, loss=loss, epochs=epochs,
                       batch_size=batch_size, optimizer=make_optimizer(optimizer, network.parameters(), 0.05),
                       validation=(held.inputs, held.targets), seed=3, tape=tape, **kwargs)
-        runs.append((history, network.state_dict()))
+        runs.append((history, network.parameter_values()))
     return runs
 
 

@@ -25,10 +25,10 @@ def section7_document():
        st.sampled_from(["sigmoid", "tanh", "relu", "identity"]))
 def test_round_trip_is_exact(values, activation):
     network = MLP(2, [2, 1], activation=activation)
-    network.load_state_dict(dict(zip(network.state_dict(), values)))
+    network.load_parameter_values(dict(zip(network.parameter_values(), values)))
     loaded = loads_network(dumps_network(network))
-    assert list(loaded.state_dict().values()) == values
-    assert [math.copysign(1, v) for v in loaded.state_dict().values()] == \
+    assert list(loaded.parameter_values().values()) == values
+    assert [math.copysign(1, v) for v in loaded.parameter_values().values()] == \
         [math.copysign(1, v) for v in values]
     assert loaded.activations == network.activations
     assert loaded.unit_names == network.unit_names
@@ -38,7 +38,7 @@ def test_save_and_load_a_file(tmp_path):
     network = MLP(3, [4, 2], activation=["tanh", "sigmoid"], init="he", seed=3)
     path = save_network(network, tmp_path / "sub" / "net.json", description="he-initialised")
     loaded = load_network(path)
-    assert loaded.state_dict() == network.state_dict()
+    assert loaded.parameter_values() == network.parameter_values()
     assert loaded.activations == ["tanh", "sigmoid"]
     assert json.loads(path.read_text())["description"] == "he-initialised"
     assert [p.name for p in path.parent.iterdir()] == ["net.json"]  # no temporary left behind
@@ -69,7 +69,7 @@ def test_shipped_example_files_hold_the_lectures_weights():
     for name, example in EXAMPLES.items():
         loaded = load_network(EXAMPLE_FILES / f"{name}.json")
         built = example.network()
-        assert loaded.state_dict() == built.state_dict()
+        assert loaded.parameter_values() == built.parameter_values()
         assert loaded.unit_names == built.unit_names
         assert loaded.activations == built.activations
 
@@ -218,7 +218,7 @@ def test_the_limit_counts_every_weight_and_bias(monkeypatch):
     text = dumps_network(SECTION7.network())          # a 3-2-1 network: 8 weights, 3 biases
     assert MAX_PARAMETERS == 100_000
     monkeypatch.setattr(weights_file, "MAX_PARAMETERS", 11)
-    assert loads_network(text).state_dict() == SECTION7.network().state_dict()
+    assert loads_network(text).parameter_values() == SECTION7.network().parameter_values()
     monkeypatch.setattr(weights_file, "MAX_PARAMETERS", 10)
     with pytest.raises(WeightsFileError, match="a 3-2-1 network has 11 weights and biases, more "
                                                "than the limit of 10"):

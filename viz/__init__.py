@@ -25,7 +25,7 @@ def stepper_widget(root, network=None, grain=None, **options):
     try:
         from .widget import StepperWidget
     except ImportError as error:
-        if getattr(error, "name", "") and not error.name.startswith("ipywidgets"):
+        if getattr(error, "name", "") and not error.name.startswith("ipywidgets"):  # pyright: ignore[reportOptionalMemberAccess]
             raise
         raise ModuleNotFoundError(WIDGET_ADVICE) from None
     return StepperWidget(root, network, grain, **options)

@@ -132,7 +132,7 @@ def graph_attributes(sketch, fit, rankdir, ranksep):
         shown = min(scale, MAX_SCALE_UP if fill else 1.0)
         if best is None or shown > best[0] * 1.1:
             best = (shown, direction, separation, w, h, scale)
-    _, direction, separation, w, h, scale = best
+    _, direction, separation, w, h, scale = best  # pyright: ignore[reportGeneralTypeIssues, reportOptionalIterable]
     # NOTE: no dpi: dot's defaults (96 for PNG, 72 points an inch for SVG, which a browser shows
     # at 96 px an inch) both give 96 px an inch; dpi=96 would enlarge SVG by a third.
     attributes = {"rankdir": direction, "ranksep": separation}

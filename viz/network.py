@@ -56,7 +56,7 @@ def network_to_dot(mlp, step=None, *, rankdir="LR", weights=True, color=True, le
         graph.attr(label=f"<{html_text(title)}>", labelloc="t", fontname=style.FONT, fontsize="12")
 
     ids = [[f"u{k}_{j}" for j in range(len(names))] for k, names in enumerate(mlp.unit_names)]
-    with graph.subgraph(name="cluster_layer0") as box:
+    with graph.subgraph(name="cluster_layer0") as box:  # pyright: ignore[reportOptionalContextManager]
         box.attr(label="<inputs>", color=style.CONSTANT, style="dashed", fontname=style.FONT)
         for j, name in enumerate(mlp.unit_names[0]):
             rows = [html_bold(name)]
@@ -66,7 +66,7 @@ def network_to_dot(mlp, step=None, *, rankdir="LR", weights=True, color=True, le
     largest = max((abs(w.data) for n in neurons for w in n.w), default=0.0)
     for k, layer in enumerate(layers, start=1):
         kind = "output layer" if k == len(layers) else f"hidden layer {k}"
-        with graph.subgraph(name=f"cluster_layer{k}") as box:
+        with graph.subgraph(name=f"cluster_layer{k}") as box:  # pyright: ignore[reportOptionalContextManager]
             box.attr(label=f"<{kind}>", color=style.CONSTANT, style="dashed", fontname=style.FONT)
             for j, neuron in enumerate(layer.neurons):
                 unit = units.get((k, j))

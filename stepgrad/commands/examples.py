@@ -13,7 +13,8 @@ __all__ = ["add_parsers", "run"]
 
 
 def add_parsers(subparsers):
-    listing = "\n".join(f"  {e.name:<10} {e.title}" for e in EXAMPLES.values())
+    listing = "\n".join(textwrap.fill(e.title, 79, initial_indent=f"  {e.name:<10} ",
+                                       subsequent_indent=" " * 13) for e in EXAMPLES.values())
     parser = subparsers.add_parser(
         "example", help="one training step of a lecture example, as tables",
         description=textwrap.fill(
@@ -21,8 +22,8 @@ def add_parsers(subparsers):
             "(net, o), the error terms δ = −∂E/∂net, the weight updates Δw = η·δ·x with "
             "the new weights, and a verification pass with them.", 79),
         epilog=f"examples:\n{listing}\n\n"
-               "Weights files are JSON (format stepgrad.mlp/1); examples/*.json hold the "
-               "lecture's.\nChain steps by saving the new weights and loading them again:\n"
+               "Weights files are JSON (format stepgrad.mlp/1); examples/*.json hold\n"
+               "the lecture's. Chain steps by saving the new weights and loading them again:\n"
                "  stepgrad example section7 --save step1.json\n"
                "  stepgrad example section7 --weights step1.json",
         formatter_class=argparse.RawDescriptionHelpFormatter)

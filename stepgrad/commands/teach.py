@@ -2,6 +2,9 @@
 
 import argparse
 import importlib
+import json
+import math
+import textwrap
 
 from autodiff import topological_order
 from stepgrad.stepping.explain import explain
@@ -18,26 +21,59 @@ __all__ = ["add_parsers", "run_explain", "run_step", "run_expr"]
 
 EXPRESSION_SHOWN = 60     # a longer expression is cut in the first line of ``expr``
 
+EXPLAIN_JSON = """\
+--json prints one JSON object (numbers as JSON numbers; null for NaN or inf):
+  {"title": str, "explanations": [one per --wrt name or weight:
+    {"root": "E", "wrt": "w46", "count": all paths (exact), "truncated": bool,
+     "paths": [{"value": product of the factors,
+                "factors": [{"upper": "E", "lower": "o6", "value": number,
+                             "formula": "−(t6 − o6)" or null,
+                             "ops": ["mul", ...] (edges the factor spans)}]}],
+     "sum": sum of the listed paths, "gradient": ∂root/∂wrt,
+     "grad": wrt.grad, "update": null (not a leaf) or
+       {"eta": η or null, "change": Δw or null, "new": w + Δw or null}}]}"""
+
+STEP_JSON = """\
+--json prints one JSON object (numbers as JSON numbers; null for NaN or inf):
+  {"title": str, "root": "E", "grain": "neuron", "steps": [
+    {"index": 1, "count": n, "title": "step 1/n: ...", "text": [its lines],
+     "nodes": [one per node the step applies:
+       {"node": "net6", "kind": "op" | "leaf" | "constant", "op": "add" or null,
+        "expression": "w46·o4 + ...", "data": number,
+        "upstream": ∂root/∂node, "before": a leaf's grad before the pass,
+        "received": [{"from": "o6" or null (the seed), "amount": number}],
+        "parents": [{"parent": "w46", "operand": 0 (a) or 1 (b),
+                     "rule": "b", "formula": "o4", "local": number,
+                     "contribution": upstream × local,
+                     "total": the parent's grad so far}]}]}],
+   "gradients": {"w46": number, ...} (with --table: every node reached)}
+  A constant parent's local, contribution and total are null."""
+
 
 def add_parsers(subparsers):
     explain_parser = subparsers.add_parser(
         "explain", help="∂E/∂w as the chain rule writes it, path by path, with numbers",
-        description="For each weight (or --wrt NAME), every path from E to it with the product "
-                    "of the local derivatives along it, and their sum, which is the gradient.")
+        description=_filled("For each weight (or --wrt NAME), every path from E to it with the "
+                            "product of the local derivatives along it, and their sum, which "
+                            "is the gradient."),
+        epilog=EXPLAIN_JSON, formatter_class=argparse.RawDescriptionHelpFormatter)
     explain_parser.add_argument("source", metavar="SOURCE", help=SOURCES)
     explain_parser.add_argument("--wrt", metavar="NAME", action="append",
                                 help="a node's label (w46, o4, net4); repeat for more "
                                      "(default: every weight and bias)")
     _explain_options(explain_parser)
+    explain_parser.add_argument("--json", action="store_true",
+                                help="print the explanations as JSON (shape below)")
     explain_parser.set_defaults(run=run_explain)
 
     step = subparsers.add_parser(
         "step", help="backward through E in the lecture's order, or one node at a time",
-        description="Every step of backward through the error E of a worked example. By neuron "
-                    "(the default), in the lecture's order: the error, δ of each output unit and "
-                    "its weights' gradients, then each hidden layer's δs and weights; by layer; "
-                    "or node by node, each node's gradient, how it accumulated, and what it "
-                    "passes to its parents.")
+        description=_filled("Every step of backward through the error E of a worked example. "
+                            "By neuron (the default), in the lecture's order: the error, δ of "
+                            "each output unit and its weights' gradients, then each hidden "
+                            "layer's δs and weights; by layer; or node by node, each node's "
+                            "gradient, how it accumulated, and what it passes to its parents."),
+        epilog=STEP_JSON, formatter_class=argparse.RawDescriptionHelpFormatter)
     step.add_argument("source", metavar="SOURCE", help=SOURCES)
     step.add_argument("--grain", choices=GRAINS, default="neuron",
                       help="neuron (default): the lecture's order; layer; node: one node a step")
@@ -48,13 +84,16 @@ def add_parsers(subparsers):
                       help="show the constants' steps too (they take no gradient)")
     step.add_argument("--table", action="store_true",
                       help="end with the table of every node's data and gradient")
+    step.add_argument("--json", action="store_true",
+                      help="print every step as JSON (shape below)")
     step.set_defaults(run=run_step)
 
     expr = subparsers.add_parser(
         "expr", help="an expression such as \"sigmoid(w*x + b)\": forward, backward, steps",
-        description="Parse an expression safely (numbers, names, + - * / **, and sigmoid, tanh, "
-                    "relu, exp, log, sqrt, sin, cos, abs), run forward and backward, and print "
-                    "the steps, or the explanation of one gradient.",
+        description=_filled("Parse an expression safely (numbers, names, + - * / **, and "
+                            "sigmoid, tanh, relu, exp, log, sqrt, sin, cos, abs), run forward "
+                            "and backward, and print the steps, or the explanation of one "
+                            "gradient."),
         epilog='example: stepgrad expr "sigmoid(w*x + b)" --set w=0.5 x=1 b=0 --explain w',
         formatter_class=argparse.RawDescriptionHelpFormatter)
     expr.add_argument("expression", metavar="EXPRESSION")
@@ -64,6 +103,11 @@ def add_parsers(subparsers):
     expr.add_argument("--out", metavar="FILE", help="draw the graph to this image (.png, .svg, .pdf)")
     _explain_options(expr)
     expr.set_defaults(run=run_expr)
+
+
+def _filled(text):
+    """A description for RawDescriptionHelpFormatter, filled to fit 80 columns."""
+    return textwrap.fill(text, 79)
 
 
 def _explain_options(parser):
@@ -85,13 +129,18 @@ def run_explain(args):
     else:                       # an expression: every variable
         targets = [n for n in topological_order(error) if not n.parents and n.op is None]
     eta = source.problem.eta if source.problem is not None else None
+    if args.json and args.latex:
+        raise ValueError("--json and --latex: choose one")
+    explanations = (explain(error, target, max_paths=args.max_paths, digits=args.digits, eta=eta)
+                    for target in targets)
+    if args.json:
+        _print_json({"title": source.title, "explanations": [e.as_dict() for e in explanations]})
+        return 0
     print("\n".join(fit([printable(source.title)])) + "\n")
-    for k, target in enumerate(targets):
-        explanation = explain(error, target, max_paths=args.max_paths, digits=args.digits,
-                              eta=eta)
-        print(explanation.latex() if args.latex else explanation.text())
-        if k < len(targets) - 1:
+    for k, explanation in enumerate(explanations):
+        if k:
             print()
+        print(explanation.latex() if args.latex else explanation.text())
     return 0
 
 
@@ -106,6 +155,15 @@ def run_step(args):
             stop = stepper.index_of(args.to, received=True)
         except ValueError as problem:
             raise ValueError(f"--to: {str(problem).removeprefix('Stepper.goto: ')}") from None
+    if args.json:
+        steps = [_step_dict(stepper.next(), stepper.names) for _ in range(stop)]
+        data = {"title": source.title, "root": stepper.names[error], "grain": grain,
+                "steps": steps}
+        if args.table:
+            data["gradients"] = {stepper.names[node]: _number(grad)
+                                 for node, grad in stepper.gradients().items()}
+        _print_json(data)
+        return 0
     print("\n".join(fit([printable(source.title)])) + "\n")
     for _ in range(stop):
         print(stepper.next().text())
@@ -113,6 +171,36 @@ def run_step(args):
         print()
         print(stepper.table())
     return 0
+
+
+def _number(x):
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def _step_dict(step, names):
+    """One step of ``stepgrad step`` as JSON data (the shape STEP_JSON shows)."""
+    text = step.text()
+    return {"index": step.index, "count": step.count, "title": text.splitlines()[0],
+            "text": text.splitlines(), "nodes": [_node_dict(s, names) for s in step.steps]}
+
+
+def _node_dict(step, names):
+    node = step.node
+    return {
+        "node": step.name, "kind": step.kind,
+        "op": node.op.name if step.kind == "op" else None,
+        "expression": step.expression, "data": _number(node.data),
+        "upstream": _number(step.upstream), "before": _number(step.before),
+        "received": [{"from": None if i.child is None else names[i.child],
+                      "amount": _number(i.amount)} for i in step.received],
+        "parents": [{"parent": e.name, "operand": e.operand, "rule": e.rule,
+                     "formula": e.formula, "local": _number(e.local),
+                     "contribution": _number(e.contribution), "total": _number(e.total)}
+                    for e in step.edges]}
+
+
+def _print_json(data):
+    print(json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False))
 
 
 def run_expr(args):

@@ -33,7 +33,7 @@ FRAMES_TEXT = ("Draw backward one step at a time, node by node or (--grain neuro
                "`stepgrad step` prints it) as the caption. Writes frame_000.png, ... to DIR, and "
                "backward.gif with --gif (needs Pillow).")
 EXPRESSION_FILE = """\
-An expression file is TOML or JSON with the expression and a number per variable:
+An expression file is TOML or JSON: the expression and a number per variable:
   expression = "sigmoid(w*x + b)"
   label = "y"            # optional: the root's name
   [values]

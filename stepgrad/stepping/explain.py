@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from autodiff.value import check_root
 from autodiff.gradients import gradients, local_derivative
 from autodiff.graph import topological_order
-from .notation import NAME_LIMIT, Text, chain_term, expression, factor, fit, formula, node_names, joined, number, wrapped
+from .notation import (NAME_LIMIT, Text, chain_term, expression, factor, fit, formula, joined,
+                       node_names, number, rule_formula, rule_slots, wrapped)
 from stepgrad._ground.text import printable
 from autodiff.symbolic import Symbol
 from autodiff.ops import CONST
@@ -59,9 +60,9 @@ class Explanation:
     names: dict
     paths: tuple
     count: int
-    gradient: float
+    gradient: "float | Value"
     digits: int
-    eta: float = None
+    eta: "float | None" = None
     truncated: bool = False     # the listing stopped at the edge budget
 
     def _name(self, node):
@@ -140,13 +141,17 @@ class Explanation:
             lines.append(f"  … and {len(defined) - _WHERE_LINES:,} more")
         return ["where"] + lines if lines else []
 
+    def _slots(self):
+        """The rule's names for output and operands (out, a, b unless a node is so named)."""
+        return rule_slots(self.names.values())
+
     def _factor_line(self, f):
         value = self._num(f.value)
         head = f"  {self._d(f.upper, f.lower)} = "
         if len(f.edges) == 1:
             node, operand = f.edges[0]
             named = formula(node, operand, self.names)
-            rule = f"{node.op.symbol}: {node.op.formulas[operand]}"
+            rule = f"{node.op.symbol}: {rule_formula(node.op, operand, self._slots())}"
         else:
             term = chain_term(f.edges, self.names) if len(f.edges) <= _SHOWN_FACTORS else None
             named = term.text if term is not None and len(term.text) <= NAME_LIMIT else value
@@ -189,6 +194,41 @@ class Explanation:
         return [f"update (η = {number(self.eta)}): Δ{name} = −η·{target} = "
                 f"-{factor(self.eta)} × {factor(self.gradient)} = {number(change)}",
                 f"  {name} ← {number(wrt.data)} + {factor(change)} = {number(wrt.data + change)}"]
+
+    def as_dict(self):
+        """The explanation as data for JSON: names as the text writes them, numbers as floats
+        (None for a NaN or an infinity, which JSON cannot hold).
+
+        ``{"root", "wrt", "count" (all paths, exact), "truncated", "paths": [{"value",
+        "factors": [{"upper", "lower", "value", "formula", "ops"}]}], "sum" (of the listed
+        paths), "gradient", "grad" (wrt.grad), "update"}``. A factor's ``formula`` is the
+        local derivative in the nodes' names (None where it cannot be written so), ``ops`` the
+        ops its edges pass through, upper first. ``update`` is None for a node that is not a
+        leaf, else ``{"eta", "change", "new"}`` (``change`` and ``new`` None without eta).
+        """
+        paths = [{"value": _json_number(p.value),
+                  "factors": [self._factor_dict(f) for f in p.factors]} for p in self.paths]
+        update = None
+        if not self.wrt.parents and self.wrt is not self.root:
+            change = None if self.eta is None else -self.eta * self.gradient
+            update = {"eta": _json_number(self.eta), "change": _json_number(change),
+                      "new": None if change is None else _json_number(self.wrt.data + change)}
+        return {"root": self._name(self.root), "wrt": self._name(self.wrt), "count": self.count,
+                "truncated": self.truncated, "paths": paths,
+                "sum": _json_number(math.fsum(p.value for p in self.paths)),
+                "gradient": _json_number(self.gradient), "grad": _json_number(self.wrt.grad),
+                "update": update}
+
+    def _factor_dict(self, f):
+        if len(f.edges) == 1:
+            node, operand = f.edges[0]
+            named = formula(node, operand, self.names)
+        else:
+            term = chain_term(f.edges, self.names)
+            named = None if term is None else term.text
+        return {"upper": self._name(f.upper), "lower": self._name(f.lower),
+                "value": _json_number(f.value), "formula": named,
+                "ops": [node.op.name for node, _ in f.edges]}
 
     def latex(self):
         """The same in LaTeX (an ``aligned`` block when there are several paths)."""
@@ -270,6 +310,11 @@ def explain(root, wrt, max_paths=20, fold=None, digits=3, eta=None):
     gradient = gradients(root).get(wrt, 0.0) if counts.get(root, 0) else 0.0
     return Explanation(root, wrt, names, tuple(paths), counts.get(root, 0), gradient, digits,
                        None if eta is None else float(eta), truncated)
+
+
+def _json_number(x):
+    """x as JSON can hold it: a float, or None for None, NaN and the infinities."""
+    return None if x is None or not math.isfinite(x) else float(x)
 
 
 def _count_paths(order, wrt):
@@ -376,7 +421,7 @@ def _latex_identifier(name):
 
 
 def _latex_text(name):
-    escaped = "".join(_LATEX_SPECIAL.get(c, c) for c in name)
+    escaped = "".join(_LATEX_SPECIAL.get(c, c) for c in name)  # pyright: ignore[reportCallIssue, reportArgumentType]
     return rf"\text{{{escaped}}}"
 
 

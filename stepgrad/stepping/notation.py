@@ -4,11 +4,11 @@ import re
 import textwrap
 
 from autodiff.ops import CONST
-from autodiff.symbolic import Symbol
+from autodiff.symbolic import Symbol, as_symbol
 from stepgrad._ground import printable
 
 __all__ = ["Text", "NodeNames", "Term", "number", "factor", "wrapped", "node_names", "expression",
-           "formula", "local_term", "chain_term", "fit", "joined", "preformatted", "WIDTH", "NAME_LIMIT", "LABEL_LIMIT"]
+           "formula", "rule_slots", "rule_formula", "local_term", "chain_term", "fit", "joined", "preformatted", "WIDTH", "NAME_LIMIT", "LABEL_LIMIT"]
 
 WIDTH = 80          # every line of text output fits an 80-column terminal
 NAME_LIMIT = 30     # the longest expression that names an unlabeled node (else #k)
@@ -186,6 +186,34 @@ def formula(node, index, names):
     ∂(w14·x1)/∂w14, ``o6·(1 − o6)`` for ∂o6/∂net6. Constants enter as their numbers."""
     term = local_term(node, index, names)
     return node.op.formulas[index] if term is None else term.text
+
+
+# The names an op's rule gives its output and operands (op.formulas: ∂out/∂a = b), then the
+# ones tried in turn when one of them is also the name of a node the text shows.
+_SLOTS = [("out", "a", "b"), ("y", "u", "v"), ("z", "p", "q"), ("f", "s", "t")]
+
+
+def rule_slots(taken):
+    """Names for a rule's output and operands (``out``, ``a``, ``b``) none of which is in
+    ``taken`` (the names of the nodes a text shows), so that ``(×: b)`` never reads as the
+    user's own b: the first set of _SLOTS that is free, else a, b, out with primes."""
+    taken = set(taken)
+    for slots in _SLOTS:
+        if taken.isdisjoint(slots):
+            return slots
+    primes = 1
+    while not taken.isdisjoint(slots := tuple(n + "′" * primes for n in _SLOTS[0])):
+        primes += 1
+    return slots
+
+
+def rule_formula(op, index, slots=_SLOTS[0]):
+    """∂out/∂(operand ``index``) of ``op`` as its rule writes it, in the names ``slots``
+    (output, operand 1, operand 2): ``b`` for ∂(a·b)/∂a, ``v`` with slots y, u, v."""
+    if tuple(slots) == _SLOTS[0]:
+        return op.formulas[index]
+    symbols = [Symbol(name) for name in slots[: op.arity + 1]]
+    return as_symbol(op.partials[index](*symbols)).text
 
 
 def chain_term(edges, names):
