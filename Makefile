@@ -25,6 +25,7 @@ demo: $(VENV)/.demo graphviz
 
 # No torch here: the torch tests skip without it; .ci/run installs the CPU wheel first.
 test: $(VENV)/.test graphviz chromium
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lab: $(VENV)/.lab graphviz

@@ -4,7 +4,6 @@ resubmissions. Each is flagged or refused, and none gains a mark."""
 import csv
 import io
 import os
-import pathlib
 
 import pytest
 

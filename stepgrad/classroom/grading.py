@@ -19,7 +19,7 @@ from lecture.check import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDIN
 from lecture.files import load_submission, read_document
 from stepgrad._ground import printable
 from .intake import ATTEMPTS, attempt_of, find_entries, name_ids, nearest
-from .integrity import (FLAG_COPY, FLAG_GIVENS, FLAG_SAME, find_copies, givens_changed, is_copying_slip,
+from .integrity import (FLAG_COPY, FLAG_GIVENS, find_copies, givens_changed, is_copying_slip,
                         recheck)
 from .roster import RosterError, check_student_id
 from lecture.schema import DerivationError, submission_from_dict
