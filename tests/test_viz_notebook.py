@@ -185,8 +185,10 @@ def essence(cell):
 
 
 def same_text(got, committed):
-    """Equal, but for the last bits of floating point numbers (another CPU or BLAS)."""
-    if _NUMBER.split(got) != _NUMBER.split(committed):
+    """Equal, but for the last bits of floating point numbers (another CPU or BLAS) and the
+    spaces that align them."""
+    words = lambda text: [" ".join(part.split()) for part in _NUMBER.split(text)]  # noqa: E731
+    if words(got) != words(committed):
         return False
     numbers = [(float(a.replace("−", "-")), float(b.replace("−", "-")))
                for a, b in zip(_NUMBER.findall(got), _NUMBER.findall(committed))]
