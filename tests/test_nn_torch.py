@@ -74,7 +74,6 @@ def test_handover_notebook_runs_and_agrees(tmp_path, monkeypatch):
     from test_viz_notebook import KERNEL, REPO, kernel_spec
     monkeypatch.setenv("JUPYTER_PATH", str(kernel_spec(tmp_path)))
     notebook = nbformat.read(REPO / "examples" / "torch_handover.ipynb", as_version=4)
-    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
     nbclient.NotebookClient(notebook, kernel_name=KERNEL, timeout=120,
                             resources={"metadata": {"path": str(tmp_path)}}).execute()
     printed = {cell.id: "".join(o.get("text", "") for o in cell.outputs)

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import assume, given, settings
 from strategies import build, points, programs
 
-from autodiff import CONST, AccumulationWarning, AnomalyError, DomainError, Value, backward, detect_anomaly, reverse_topological_order, topological_order
+from autodiff import (CONST, AccumulationWarning, AnomalyError, DomainError, Value, backward,
+                      detect_anomaly, gradients, reverse_topological_order, topological_order)
 from stepgrad.stepping.notation import NAME_LIMIT, Text, node_names, number
 from stepgrad.stepping.steps import GRAINS, Stepper, backward_steps
 from lecture import error_graph
@@ -427,3 +428,64 @@ def test_backward_after_a_stepper_stopped_midway_warns():
         warnings.simplefilter("error")
         network.zero_grad()
         error.backward()                          # after zero_grad: no warning
+
+
+# -- a stepper's own gradients ----------------------------------------------------------------
+
+def _exact(root):
+    return gradients(root)
+
+
+def test_a_stepper_starts_from_zero_whatever_grad_held():
+    for grain in GRAINS:
+        network, error = section7_error()
+        exact = _exact(error)
+        error.backward()
+        backward(error, accumulate=True)             # twice: the leaves hold 2·∂E/∂w
+        stepper = Stepper(error, grain=grain, network=network)
+        for step in stepper:
+            for s in step.steps:
+                assert s.upstream == exact[s.node] and s.before == 0.0, (grain, s.name)
+            assert "(before)" not in step.text()
+        assert stepper.gradients() == {n: exact[n] for n in stepper.gradients()}
+        assert all(n.grad == exact.get(n, 0.0) for n in topological_order(error))
+
+
+def test_two_steppers_on_one_graph_do_not_add_up_and_grad_shows_the_last_mover():
+    network, error = section7_error()
+    exact = _exact(error)
+    nodes = [n for n in topological_order(error) if n.op is not CONST]
+    first, second = Stepper(error, grain="layer", network=network), Stepper(error)
+    texts = []
+    for k in range(1, len(second) + 1):
+        first.run() if k % 2 else first.reset()      # .grad full, or all 0, before each step
+        step = second.next()
+        assert step.upstream == exact[step.node]
+        assert [e.contribution for e in step.edges] == [
+            exact[step.node] * e.local if e.local is not None else None for e in step.edges]
+        reached = second.gradients()
+        assert all(n.grad == reached.get(n, 0.0) for n in nodes)
+        texts.append(step.text())
+    assert texts == [step.text() for step in Stepper(section7_error()[1])]
+    table = second.table()
+    first.run()
+    assert second.table() == table                   # the table is the stepper's, too
+    second.goto(3)
+    assert all(n.grad == second.gradients().get(n, 0.0) for n in nodes)
+    assert second.reset() is None and all(n.grad == 0.0 for n in nodes)
+
+
+def test_on_move_tells_every_move_until_removed():
+    _, root = two_paths()
+    stepper = Stepper(root)
+    moves = []
+    tell = lambda s: moves.append(s.position)        # noqa: E731
+    stepper.on_move(tell)
+    stepper.next()
+    stepper.goto(4)
+    stepper.previous()
+    stepper.reset()
+    stepper.run()
+    stepper.on_move(tell, remove=True)
+    stepper.reset()
+    assert moves == [1, 4, 3, 0, 5]

@@ -20,6 +20,11 @@ class StepperWidget(widgets.VBox):
     every node the cell's width, below the text); other ``options`` are ``to_dot``'s. The controls are
     attributes, so code can drive it: ``next_button.click()``, ``slider.value = 3``,
     ``grain.value = "node"``; ``graph.value`` and ``text.value`` hold what it shows.
+
+    The numbers and the drawing are the widget's ``stepper``'s (a ``Stepper``: a backward pass
+    of its own, from zero), never what ``.grad`` held, so another Stepper or ``backward()`` run
+    in between changes nothing it shows. The display follows its stepper wherever it is moved
+    from: ``widget.stepper.reset()`` (or ``widget.reset()``) shows the start again.
     """
 
     def __init__(self, root, network=None, grain=None, *, fit=None, **options):
@@ -45,18 +50,33 @@ class StepperWidget(widgets.VBox):
         body = widgets.HBox([self.text, self.graph],
                             layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
         super().__init__([controls, body])
+        self._following = False      # True while the slider is set to follow the stepper
         self.previous_button.on_click(lambda _: self._move(self.slider.value - 1))
         self.next_button.on_click(lambda _: self._move(self.slider.value + 1))
-        self.slider.observe(lambda change: self._show(change["new"]), names="value")
+        self.slider.observe(self._slid, names="value")
         self.grain.observe(lambda change: self._regrain(change["new"]), names="value")
-        self._show(0)
+        self.stepper.on_move(self._show)
+        self.stepper.goto(0)
+
+    def reset(self):
+        """Back to the start (before backward), display and ``.grad`` alike."""
+        self.stepper.reset()
 
     def _move(self, position):
         self.slider.value = max(0, min(position, self.slider.max))
 
-    def _show(self, position):
-        stepper = self.stepper
-        stepper.goto(position)
+    def _slid(self, change):
+        if not self._following:
+            self.stepper.goto(change["new"])
+
+    def _show(self, stepper):
+        """Show ``stepper`` where it stands: slider, buttons, graph and text."""
+        position = stepper.position
+        self._following = True
+        try:
+            self.slider.value = position
+        finally:
+            self._following = False
         fit = box_for(stepper.grain) if self.fit is None else self.fit
         svg = svg_of(stepper_dot(stepper, fit=fit, **self.options))
         self.graph.value = (strip_svg(svg) if svg is not None else
@@ -73,11 +93,13 @@ class StepperWidget(widgets.VBox):
         step is about (E, o6 for δ6, net6 for unit 6's weights)."""
         old = self.stepper
         current = old.current
-        old.reset()
+        old.on_move(self._show, remove=True)
         self.stepper = Stepper(self.root, grain=grain, network=self.network)
         position = 0 if current is None else self.stepper.index_of(current.node)
-        self.slider.unobserve_all("value")
-        self.slider.max = len(self.stepper)
-        self.slider.value = position
-        self.slider.observe(lambda change: self._show(change["new"]), names="value")
-        self._show(position)
+        self._following = True
+        try:
+            self.slider.max = len(self.stepper)
+        finally:
+            self._following = False
+        self.stepper.on_move(self._show)
+        self.stepper.goto(position)

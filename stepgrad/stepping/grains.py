@@ -189,19 +189,20 @@ class Stage:
         return preformatted(self.text())
 
 
-def record(stepper, chunk, steps, index, owner):
+def record(stepper, chunk, steps, index, owner, grads):
     """What the Stepper returns for a chunk just applied: the node's Step at node grain, else a
-    Stage told in the lecture's words."""
+    Stage told in the lecture's words, from ``grads`` (node → gradient once the chunk is applied:
+    the Stepper's own, never ``.grad``)."""
     if chunk.kind == "node":
         return steps[0]
-    words = _Words(stepper.root, stepper.names, owner)
+    words = _Words(stepper.root, stepper.names, owner, grads)
     count = len(stepper)
     if chunk.kind == "error":
         title, lines = words.error(steps)
         return Stage(index, count, "error", stepper.names[stepper.root], title, stepper.root,
                      steps, lines, (), stepper)
     if chunk.kind == "below":
-        lines = tuple(f"  {words.d(s.node)} = {number(s.node.grad)}" for s in steps)
+        lines = tuple(f"  {words.d(s.node)} = {number(words.grad(s.node))}" for s in steps)
         return Stage(index, count, "below", chunk.name, "below the network: what the inputs are "
                      "made from", steps[0].node, steps, lines, (), stepper)
     if chunk.kind in ("delta", "weights"):
@@ -230,10 +231,14 @@ def record(stepper, chunk, steps, index, owner):
 class _Words:
     """The lecture's sentences for a stage, from its node steps and the gradients they left."""
 
-    def __init__(self, root, names, owner):
+    def __init__(self, root, names, owner, grads):
         self.names = names
         self.root = root
         self.owner = owner
+        self.grads = grads
+
+    def grad(self, node):
+        return self.grads.get(node, 0.0)
 
     def d(self, node):
         return f"∂{wrapped(self.names[self.root])}/∂{wrapped(self.names[node])}"
@@ -252,7 +257,7 @@ class _Words:
                 if parent in inside or edge.local is None:
                     continue
                 chain = _chain(root, parent, inside, names)
-                value = number(parent.grad)
+                value = number(self.grad(parent))
                 shown = "" if chain is None or chain.text == value else f"{chain.text} = "
                 lines.append(f"  {self.d(parent)} = {shown}{value}")
         return title, tuple(dict.fromkeys(lines))
@@ -277,10 +282,10 @@ class _Words:
             lines += [f"  {slope} = {rule}",
                       f"  {self.d(net)} = {self.d(out)} · {slope}",
                       f"      = {number(step.upstream)} × {factor(edge.local)} = "
-                      f"{number(net.grad)}"]
+                      f"{number(self.grad(net))}"]
         else:
-            lines.append(f"  {self.d(net)} = {number(net.grad)}")
-        lines.append(f"  δ{unit.name} = −{self.d(net)} = {number(-net.grad)}")
+            lines.append(f"  {self.d(net)} = {number(self.grad(net))}")
+        lines.append(f"  δ{unit.name} = −{self.d(net)} = {number(-self.grad(net))}")
         return tuple(lines)
 
     def _received(self, node, step):
@@ -290,11 +295,11 @@ class _Words:
             child = incoming.child
             unit = self.owner.get(child)
             if (child is None or unit is None or child.op.name != "mul"
-                    or child.grad != unit.net.grad):
+                    or self.grad(child) != self.grad(unit.net)):
                 return number(step.upstream)
             other = child.b if child.a is node else child.a
             terms.append(f"{self.d(unit.net)}·{wrapped(self.names[other])}")
-            values.append(f"({number(unit.net.grad)})({number(other.data)})")
+            values.append(f"({number(self.grad(unit.net))})({number(other.data)})")
         if not terms:
             return number(step.upstream)
         return f"{' + '.join(terms)} = {''.join(values) if len(values) == 1 else ' + '.join(values)}" \
@@ -308,7 +313,7 @@ class _Words:
     def weights(self, unit, steps):
         names, net = self.names, unit.net
         inside = {s.node for s in steps}
-        gradient = number(net.grad)
+        gradient = number(self.grad(net))
         lines = []
         for parameter in unit.parameters:
             paths = _paths_within(net, parameter, inside)
@@ -316,7 +321,7 @@ class _Words:
                 continue
             local = math.prod(local_derivative(node, i) for node, i in paths[0])
             through = chain_term(paths[0], names)
-            contribution = net.grad * local
+            contribution = self.grad(net) * local
             if through is not None and through.text == "1":
                 line = f"  {self.d(parameter)} = {self.d(net)} = {gradient}"
             else:
@@ -324,8 +329,9 @@ class _Words:
                 line = (f"  {self.d(parameter)} = {self.d(net)}·{name} = "
                         f"({gradient})({number(local)}) = {number(contribution)}")
             lines.append(line)
-            if parameter.grad != contribution:
-                lines.append(f"    {wrapped(names[parameter])}.grad = {number(parameter.grad)} "
+            if self.grad(parameter) != contribution:
+                lines.append(f"    {wrapped(names[parameter])}.grad = "
+                             f"{number(self.grad(parameter))} "
                              "in all (it is used elsewhere too)")
         parameters = set(unit.parameters)
         for step in reversed(steps):     # forward order: the unit's inputs as written
@@ -333,7 +339,7 @@ class _Words:
                 parent = edge.parent
                 if parent in inside or parent in parameters or edge.local is None:
                     continue
-                upstream = self.d(net) if step.upstream == net.grad else self.d(step.node)
+                upstream = self.d(net) if step.upstream == self.grad(net) else self.d(step.node)
                 other = names[step.node.parents[1 - edge.operand]] \
                     if len(step.node.parents) == 2 else number(edge.local)
                 lines.append(f"  passed on: {self.d(parent)} gets {upstream}·{wrapped(other)}")

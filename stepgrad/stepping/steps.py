@@ -20,6 +20,7 @@ from autodiff import value as _value
 from autodiff.value import check_root
 from autodiff.gradients import local_derivative
 from autodiff.graph import reverse_topological_order
+from .grains import plan, record
 from .notation import WIDTH, Text, expression, factor, fit, formula, node_names, number, preformatted, wrapped
 from autodiff.ops import CONST
 from autodiff.value import AnomalyError, Value
@@ -153,33 +154,48 @@ class Step:
 
 
 class _Backward:
-    """``backward()``'s pass on ``.grad``, one node at a time, recording a Step per node."""
+    """``backward()``'s pass one node at a time, recording a Step per node.
 
-    def __init__(self, root, names, constants, count, stepper=None):
+    The gradients live in ``grads`` (node → gradient). With ``live=True`` (``backward_steps``)
+    the pass starts from ``.grad`` as ``backward()`` does (a leaf adds to what it held) and writes
+    every change through to ``.grad``; otherwise (a Stepper) it starts from 0 everywhere and never
+    reads or writes ``.grad``.
+    """
+
+    def __init__(self, root, names, constants, count, stepper=None, live=True):
         self.root = root
         self.stepper = stepper
         self.names = names
         self.root_name = names[root]
         self.constants = constants
         self.count = count
+        self.live = live
         self.index = 0
+        self.grads = {}
         self.before = {}
         self.received = {}
 
     def start(self, nodes):
-        """Zero the intermediate gradients, note what the leaves hold, seed the root."""
+        """Zero the intermediate gradients, note what the leaves hold (live), seed the root."""
+        grads = self.grads
         for node in nodes:
-            if node.parents:
+            if node.op is CONST:
+                continue
+            held = node.grad if self.live and not node.parents else 0.0
+            if held:
+                self.before[node] = held
+            grads[node] = held
+            if self.live and node.parents:
                 node.grad = 0.0
-            elif node.op is not CONST:
-                self.before[node] = node.grad
         root = self.root
         self.received[root] = [Incoming(None, 1.0)]
-        root.grad = 1.0 if root.parents else root.grad + 1.0
+        grads[root] = 1.0 if root.parents else grads.get(root, 0.0) + 1.0
+        if self.live:
+            root.grad = grads[root]
 
     def step(self, node):
-        names = self.names
-        upstream = node.grad
+        names, grads = self.names, self.grads
+        upstream = grads.get(node, 0.0)
         edges = []
         for operand, parent in enumerate(node.parents):
             rule = node.op.formulas[operand]
@@ -196,10 +212,12 @@ class _Backward:
                     f"{contribution!r} (upstream {upstream!r} × local ∂out/∂{'ab'[operand]} = "
                     f"{rule} = {local!r}) for operand {'ab'[operand]} = {parent.data!r} "
                     f"({names[parent]}) of node {names[node]}")
-            parent.grad += contribution
+            total = grads[parent] = grads.get(parent, 0.0) + contribution
+            if self.live:
+                parent.grad = total
             self.received.setdefault(parent, []).append(Incoming(node, contribution))
             edges.append(Edge(parent, names[parent], operand, rule, local, contribution,
-                              parent.grad, node, names))
+                              total, node, names))
         if node.op is not CONST or self.constants:
             self.index += 1
         return Step(self.index, self.count, node, names[node], self.root_name,
@@ -252,9 +270,20 @@ class Stepper:
     error, then δ of each output unit and its weights' gradients, then each hidden layer's δs and
     weights) or "layer" (one step per layer). Constants are left out unless ``constants=True``.
 
-    Position k means the first k steps are applied to ``.grad``; position 0 is the graph as it
-    was before backward. Moving back restores the gradients exactly. Iterating a Stepper yields
-    the remaining steps.
+    A Stepper is a backward pass of its own, from zero: it keeps its gradients in a table of its
+    own, so what it prints and draws (upstream gradients, contributions, totals) is always
+    ∂root/∂node as ``autodiff.grad`` gives it, whatever an earlier ``backward()``, another
+    Stepper or a widget left in ``.grad``. Position k means the first k steps are taken;
+    ``gradients()`` is the table there (nodes not reached yet left out).
+
+    ``.grad`` mirrors it, so a REPL shows the step you are at: every move (``next``,
+    ``previous``, ``goto``, ``run``, ``reset``) sets each node's ``.grad`` to this stepper's
+    gradient at its new position, 0 where backward has not reached yet (at position 0, before
+    backward, every ``.grad`` is 0). What was in ``.grad`` is overwritten, not added to: a leaf
+    does not accumulate across passes here as it does with ``backward()``, and when two steppers
+    share a graph ``.grad`` shows the one that moved last. Iterating a Stepper yields the
+    remaining steps. ``on_move(callback)`` calls ``callback(stepper)`` after every move (a
+    widget uses it to keep its display at the stepper's position).
 
     >>> a = Value(3.0, label="a")
     >>> s = Stepper((a * a).sigmoid())
@@ -266,24 +295,23 @@ class Stepper:
         check_root(root, "Stepper")
         if grain not in GRAINS:
             raise ValueError(f"Stepper: grain must be one of {', '.join(GRAINS)}, got {grain!r}")
-        from .grains import plan
         self.root = root
         self.grain = grain
         self.network = network
         self.constants = constants
         order = reverse_topological_order(root)
         self._nodes = order
+        self._graded = [node for node in order if node.op is not CONST]   # nodes with a .grad
         self._names = node_names(reversed(order))
         self._plan = plan(root, order, grain, network, constants)
         self._chunks = self._plan.chunks
         self._engine = _Backward(root, self._names, constants, len(_stepped(order, constants)),
-                                 self if grain == "node" else None)
-        self._original = [node.grad for node in order]
-        self._initial = None     # every node's grad once the pass has started
+                                 self if grain == "node" else None, live=False)
         self._steps = []         # every step computed so far
-        self._after = []         # per step: the grads it set, as (node, grad) pairs
+        self._after = []         # per step: the gradients it set, as (node, grad) pairs
         self._position = 0
         self._users = None
+        self._callbacks = []
 
     def __len__(self):
         return len(self._chunks)
@@ -301,62 +329,72 @@ class Stepper:
 
     @property
     def position(self):
-        """How many steps are applied."""
+        """How many steps are taken."""
         return self._position
 
     @property
     def current(self):
-        """The latest applied step, None at the start."""
+        """The latest step taken, None at the start."""
         return self._steps[self._position - 1] if self._position else None
 
     @property
     def steps(self):
-        """The applied steps, in order."""
+        """The steps taken, in order."""
         return tuple(self._steps[:self._position])
 
+    def on_move(self, callback, remove=False):
+        """Call ``callback(stepper)`` after every move (``remove=True``: stop calling it)."""
+        if remove:
+            self._callbacks = [c for c in self._callbacks if c is not callback]
+        else:
+            self._callbacks.append(callback)
+
     def next(self):
-        """Apply the next step and return it; StopIteration once backward is complete."""
+        """Take the next step and return it; StopIteration once backward is complete."""
         if self._position == len(self._chunks):
             raise StopIteration(f"backward is complete: all {len(self._chunks)} steps taken")
-        if self._position == len(self._steps):
-            self._compute()
-        else:
-            for node, grad in self._after[self._position]:
-                node.grad = grad
-        self._position += 1
+        self._advance()
+        self._moved()
         return self.current
 
+    def _advance(self):
+        if self._position == len(self._steps):
+            self._compute()
+        self._position += 1
+
     def _compute(self):
-        from .grains import record
         engine = self._engine
         if self._position == 0:
             engine.start(self._nodes)
-            self._initial = [node.grad for node in self._nodes]
         chunk = self._chunks[self._position]
         node_steps = [engine.step(node) for node in chunk.nodes]
-        touched = dict.fromkeys(node for s in node_steps for node in (s.node, *s.node.parents))
+        touched = dict.fromkeys(node for s in node_steps for node in (s.node, *s.node.parents)
+                                if node.op is not CONST)
         if self._position == 0:
             touched[self.root] = None
-        self._after.append([(node, node.grad) for node in touched])
+        self._after.append([(node, engine.grads[node]) for node in touched])
         shown = tuple(s for s in node_steps if self.constants or s.node.op is not CONST)
-        self._steps.append(record(self, chunk, shown, len(self._steps) + 1, self._plan.owner))
+        self._steps.append(record(self, chunk, shown, len(self._steps) + 1, self._plan.owner,
+                                  engine.grads))
 
     def previous(self):
         """Undo the latest step; return the step now current (None at the start)."""
         if self._position == 0:
             raise StopIteration("at the start: no step to undo")
         self._position -= 1
-        self._restore()
+        self._moved()
         return self.current
 
-    def _restore(self):
-        """Set every .grad to its value at the current position."""
-        values = self._original if self._position == 0 else self._initial
-        for node, grad in zip(self._nodes, values):
-            node.grad = grad
-        for changes in self._after[:self._position]:
-            for node, grad in changes:
-                node.grad = grad
+    def _moved(self):
+        """Mirror the gradients at the current position in .grad, then tell the callbacks."""
+        if self._position and self._position == len(self._steps):
+            grads = self._engine.grads     # the newest step's: no need to add the steps up
+        else:
+            grads = self.gradients()
+        for node in self._graded:
+            node.grad = grads.get(node, 0.0)
+        for callback in list(self._callbacks):
+            callback(self)
 
     def gradients(self, position=None):
         """node → gradient for the nodes backward has reached by ``position`` (default: now),
@@ -377,18 +415,17 @@ class Stepper:
         """
         index = self._index(target, received)
         while self._position < index:
-            self.next()
-        if self._position > index:
-            self._position = index
-            self._restore()
+            self._advance()
+        self._position = index
+        self._moved()
         return self.current
 
     def run(self):
-        """Apply every remaining step; return the last."""
+        """Take every remaining step; return the last."""
         return self.goto(len(self._chunks))
 
     def reset(self):
-        """Back to the start: every .grad as it was before."""
+        """Back to the start, before backward: every .grad 0."""
         return self.goto(0)
 
     def index_of(self, target, received=False):
@@ -456,7 +493,8 @@ class Stepper:
                 continue
             op = "leaf" if node.op is None or not node.parents else node.op.name
             rows.append((str(done[node]) if node in done else "", self._names[node], op,
-                         number(node.data), number(node.grad), "" if node in done else "so far"))
+                         number(node.data), number(reached.get(node, 0.0)),
+                         "" if node in done else "so far"))
         widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
         lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
         return Text("\n".join(lines))
