@@ -4,7 +4,10 @@ from _stepgrad_packages import require
 
 require("autodiff", "nn")  # before the imports below, which a file named nn.py nearby would break
 
-from .check import Report, Row, check, check_derivation
+from .check import check, check_derivation
+from .report import (CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, REPORT_FORMAT, ROUNDING,
+                     UNREADABLE, VERDICT_IDS, VERDICTS, WRONG, Report, Row, report_dict,
+                     report_html, report_markdown, report_text)
 from .examples import EXAMPLES, SECTION7, SECTION8, SECTION10
 from .files import SOURCES, load_problem, load_submission, loads_submission
 from .graph import ErrorGraph, error_graph
@@ -22,4 +25,6 @@ __all__ = ["Problem", "Example", "EXAMPLES", "SECTION7", "SECTION10", "SECTION8"
            "check", "check_derivation", "Report", "Row", "Catalog", "Mistake", "MISTAKES",
            "Submission", "Answer", "Written", "DerivationError", "problem_from_dict",
            "submission_from_dict", "load_problem", "load_submission", "loads_submission",
-           "SOURCES", "error_graph", "ErrorGraph"]
+           "SOURCES", "error_graph", "ErrorGraph", "VERDICTS", "VERDICT_IDS", "CORRECT",
+           "ROUNDING", "CARRIED", "EARLY", "WRONG", "CHANGED", "NOT_CHECKED", "UNREADABLE",
+           "REPORT_FORMAT", "report_text", "report_dict", "report_html", "report_markdown"]

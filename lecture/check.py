@@ -25,122 +25,25 @@ import math
 import os
 import re
 from collections import ChainMap
-from dataclasses import dataclass, field
+from dataclasses import replace
 
-from stepgrad.stepping.notation import Text
 from autodiff.parse import ExpressionError, parse_expression
 
+from .engine import exact_values
+from .files import load_problem, load_submission
 from .intervals import Interval, around
-from .mistakes import DIAGNOSES, MISTAKES, eta_mistake
+from .mistakes import MISTAKES, eta_mistake
 from .notation import Names, NotationError
 from .quantities import Catalog
+from .report import (CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, WRONG, Report, Row,
+                     fixed as _fixed)
+from .schema import Submission, submission_from_dict
 
-__all__ = ["check", "check_derivation", "Row", "Report", "VERDICTS", "CORRECT", "ROUNDING", "CARRIED", "EARLY",
-           "WRONG", "CHANGED", "NOT_CHECKED"]
+__all__ = ["check", "check_derivation"]
 
-CORRECT, ROUNDING, CARRIED, EARLY = ("correct", "correct, rounding carried", "carried",
-                                     "rounded too early")
-WRONG, CHANGED, NOT_CHECKED = "wrong", "changed given", "not checked"
-VERDICTS = (CORRECT, ROUNDING, CARRIED, EARLY, WRONG, CHANGED, NOT_CHECKED)
 _FAULTY = (WRONG, CHANGED)
 INLINE = ("slope", "signal")     # written out inside δ's formula, as the lecture does
 _EPSILON = 1e-9
-
-
-@dataclass(frozen=True)
-class Row:
-    """One written value and its verdict.
-
-    ``quantity`` is the canonical name (None for an expression or an unknown name); ``exact``
-    the engine's value; ``expected`` what your own earlier values give (None when it is the
-    exact value); ``mistake`` the id of the cause named (``lecture.mistakes``, or digit_slip,
-    arithmetic_slip, rounded_early, changed_given); ``follows_from`` the keys of the wrong
-    values a carried row follows from.
-    """
-
-    key: str
-    yours: object           # a Written: float(yours), yours.text
-    line: int | None
-    quantity: str | None
-    exact: float | None
-    verdict: str
-    notes: tuple = ()
-    mistake: str | None = None
-    follows_from: tuple = ()
-    expected: float | None = None
-    candidates: tuple = ()  # every mistake id that fits (several: none is named)
-    warnings: tuple = ()    # "this value does not show whether …"
-
-
-@dataclass(frozen=True, eq=False)
-class Report:
-    """Every row of a check, in the order the values were written, and what they add up to."""
-
-    submission: object
-    rows: tuple
-    catalog: object = field(repr=False, default=None)
-    names: object = field(repr=False, default=None)
-
-    @property
-    def problem(self):
-        return self.submission.problem
-
-    @property
-    def ok(self):
-        """True when no value is wrong (and no given was changed)."""
-        return not any(row.verdict in _FAULTY for row in self.rows)
-
-    def count(self, verdict):
-        return sum(row.verdict == verdict for row in self.rows)
-
-    @property
-    def unknown(self):
-        """The names written that the problem does not have, each once."""
-        return list(dict.fromkeys(r.key for r in self.rows if r.verdict == NOT_CHECKED
-                                  and r.quantity is None and r.exact is None))
-
-    @property
-    def exit_status(self):
-        """0: every value checked and none wrong; 1: a value is wrong (or a given changed);
-        4: none wrong, but some could not be checked (names the problem does not have)."""
-        if not self.ok:
-            return 1
-        return 4 if self.unknown else 0
-
-    def mistakes(self):
-        """Each cause named, once, with the rows it explains: [(id, title, [rows])]."""
-        found = {}
-        for row in self.rows:
-            if row.mistake is not None and row.verdict in (WRONG, CHANGED, EARLY):
-                found.setdefault((row.mistake, _title(row)), []).append(row)
-        return [(mistake, title, rows) for (mistake, title), rows in found.items()]
-
-    def text(self, width=80):
-        from .report import report_text
-        return Text(report_text(self, width))
-
-    __str__ = text
-
-    def __repr__(self):
-        return self.text()
-
-    def to_dict(self):
-        from .report import report_dict
-        return report_dict(self)
-
-    def _repr_html_(self):
-        from .report import report_html
-        return report_html(self)
-
-
-_TITLES = {m.id: m.title for m in MISTAKES} | {k: text.split(":")[0] for k, text in DIAGNOSES.items()}
-
-
-def _title(row):
-    """What a row's cause is called in a list of causes: the mistake's title (with its η)."""
-    if row.mistake == "eta":
-        return row.notes[0].split(": with that, ")[0]
-    return _TITLES.get(row.mistake, row.mistake)
 
 
 def check(submission):
@@ -157,8 +60,6 @@ def check_derivation(source, problem=None):
     >>> [row.verdict for row in report.rows], report.ok, report.rows[1].mistake
     (['correct', 'wrong'], False, 'flipped_error')
     """
-    from .files import load_problem, load_submission
-    from .schema import Submission, submission_from_dict
     if isinstance(source, Submission):
         return check(source)
     if isinstance(source, dict):
@@ -179,7 +80,6 @@ class _Check:
             self.names = Names(catalog, submission.notation)
         except NotationError as error:
             raise NotationError(f"{submission.source}: {error}") from None
-        from .engine import exact_values
         self.exact = exact_values(problem, catalog)
         # which quantity (or given) each answer names, and the value of yours later ones use
         self.resolved = []
@@ -516,7 +416,6 @@ def _looks_like_a_name(key):
 
 
 def _replace(row, verdict, notes, mistake):
-    from dataclasses import replace
     return replace(row, verdict=verdict, notes=notes, mistake=mistake)
 
 
@@ -529,20 +428,6 @@ def _within(x, value, tolerance):
     if isinstance(value, Interval):
         return value.contains(float(x), tolerance * (1 + _EPSILON) + 1e-15)
     return not math.isnan(value) and _close(x, value, tolerance)
-
-
-def _fixed(x, unit):
-    """x to two more decimals than ``unit`` has: 0.33181 for a value written as 0.332."""
-    if isinstance(x, Interval):
-        x = x.mid
-    if math.isnan(x):
-        return "undefined"
-    decimals = 0
-    while unit < 0.999 and decimals < 20:
-        unit *= 10
-        decimals += 1
-    text = f"{x:.{decimals + 2}f}"
-    return text.lstrip("-") if float(text) == 0.0 else text
 
 
 def _plain(x):

@@ -1,28 +1,149 @@
-"""A check's report as text (80 columns), as JSON-ready data, and as HTML or Markdown."""
+"""A check's records (Row, Report, the verdicts) and their renderers: text (80 columns),
+JSON-ready data, HTML and Markdown. The checker (``lecture.check``) makes the records; each
+renderer reads a record computed once. Exit statuses belong to the command line
+(``stepgrad.exits``): a renderer prints a status line only when it is handed one."""
 
 import math
 import textwrap
+from dataclasses import dataclass, field
+from functools import cached_property
 
-from stepgrad._ground.text import printable
+from stepgrad._ground.text import escape_html, escape_markdown, printable
+from stepgrad.stepping.notation import Text
 
-from stepgrad._ground.text import escape_html, escape_markdown
-from .check import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, VERDICTS, WRONG
+from .intervals import Interval
+from .mistakes import DIAGNOSES, MISTAKES
 
-__all__ = ["report_text", "report_dict", "report_html", "report_markdown", "REPORT_FORMAT",
-           "EXIT_CODES"]
+__all__ = ["Row", "Report", "VERDICTS", "CORRECT", "ROUNDING", "CARRIED", "EARLY", "WRONG",
+           "CHANGED", "NOT_CHECKED", "UNREADABLE", "VERDICT_IDS", "fixed", "report_text", "report_dict",
+           "report_html", "report_markdown", "REPORT_FORMAT"]
+
+CORRECT, ROUNDING, CARRIED, EARLY = ("correct", "correct, rounding carried", "carried",
+                                     "rounded too early")
+WRONG, CHANGED, NOT_CHECKED = "wrong", "changed given", "not checked"
+VERDICTS = (CORRECT, ROUNDING, CARRIED, EARLY, WRONG, CHANGED, NOT_CHECKED)
+UNREADABLE = "unreadable"
+VERDICTS = (*VERDICTS, UNREADABLE)
+# each verdict as an identifier (a points file's [credit] keys, JSON): one verdict has a comma
+VERDICT_IDS = {CORRECT: "correct", ROUNDING: "rounding_carried", CARRIED: "carried",
+               EARLY: "rounded_too_early", WRONG: "wrong", CHANGED: "changed_given",
+               NOT_CHECKED: "not_checked", UNREADABLE: "unreadable"}
+_FAULTY = (WRONG, CHANGED, UNREADABLE)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One written value and its verdict.
+
+    ``quantity`` is the canonical name (None for an expression or an unknown name); ``exact``
+    the engine's value; ``expected`` what your own earlier values give (None when it is the
+    exact value); ``mistake`` the id of the cause named (``lecture.mistakes``, or digit_slip,
+    arithmetic_slip, rounded_early, changed_given); ``follows_from`` the keys of the wrong
+    values a carried row follows from.
+    """
+
+    key: str
+    yours: object           # a Written: float(yours), yours.text
+    line: int | None
+    quantity: str | None
+    exact: float | None
+    verdict: str
+    notes: tuple = ()
+    mistake: str | None = None
+    follows_from: tuple = ()
+    expected: float | None = None
+    candidates: tuple = ()  # every mistake id that fits (several: none is named)
+    warnings: tuple = ()    # "this value does not show whether …"
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """Every row of a check, in the order the values were written, and what they add up to."""
+
+    submission: object
+    rows: tuple
+    catalog: object = field(repr=False, default=None)
+    names: object = field(repr=False, default=None)
+
+    @property
+    def problem(self):
+        return self.submission.problem
+
+    @property
+    def ok(self):
+        """True when no value is wrong (and no given was changed)."""
+        return not any(row.verdict in _FAULTY for row in self.rows)
+
+    def count(self, verdict):
+        return sum(row.verdict == verdict for row in self.rows)
+
+    @property
+    def unknown(self):
+        """The names written that the problem does not have, each once."""
+        return list(dict.fromkeys(r.key for r in self.rows if r.verdict == NOT_CHECKED
+                                  and r.quantity is None and r.exact is None))
+
+    def mistakes(self):
+        """Each cause named, once, with the rows it explains: [(id, title, [rows])]."""
+        found = {}
+        for row in self.rows:
+            if row.mistake is not None and row.verdict in (WRONG, CHANGED, EARLY):
+                found.setdefault((row.mistake, _title(row)), []).append(row)
+        return [(mistake, title, rows) for (mistake, title), rows in found.items()]
+
+    @cached_property
+    def groups(self):
+        """The causes named, numbered, each with its rows: [(number, id, title, rows)];
+        computed once, for every renderer."""
+        return [(k, mistake, title, rows) for k, (mistake, title, rows) in enumerate(self.mistakes(), 1)]
+
+    def text(self, width=80):
+        return Text(report_text(self, width))
+
+    __str__ = text
+
+    def __repr__(self):
+        return self.text()
+
+    def to_dict(self):
+        return report_dict(self)
+
+    def _repr_html_(self):
+        return report_html(self)
+
+
+_TITLES = {m.id: m.title for m in MISTAKES} | {k: text.split(":")[0] for k, text in DIAGNOSES.items()}
+
+
+def _title(row):
+    """What a row's cause is called in a list of causes: the mistake's title (with its η)."""
+    if row.mistake == "eta":
+        return row.notes[0].split(": with that, ")[0]
+    return _TITLES.get(row.mistake, row.mistake)
+
+
+
+def fixed(x, unit):
+    """x to two more decimals than ``unit`` has: 0.33181 for a value written as 0.332."""
+    if isinstance(x, Interval):
+        x = x.mid
+    if math.isnan(x):
+        return "undefined"
+    decimals = 0
+    while unit < 0.999 and decimals < 20:
+        unit *= 10
+        decimals += 1
+    text = f"{x:.{decimals + 2}f}"
+    return text.lstrip("-") if float(text) == 0.0 else text
+
+
 
 REPORT_FORMAT = "stepgrad.check/1"
-EXIT_CODES = {0: "every value is right (or follows from your rounding)",
-              1: "a value is wrong, or a given of the problem was copied differently",
-              2: "the file cannot be read (the message says where)",
-              4: "nothing is wrong, but some names could not be checked"}
-
 
 def _exact_cell(row):
     if row.exact is None:
         return ""
-    from .check import _fixed
-    return _fixed(row.exact, row.yours.unit)
+    return fixed(row.exact, row.yours.unit)
 
 
 def _cell(text, width):
@@ -31,14 +152,13 @@ def _cell(text, width):
 
 
 def _groups(report):
-    """The causes named, numbered, each with its rows: [(number, id, title, rows)]."""
-    return [(k, mistake, title, rows) for k, (mistake, title, rows) in enumerate(report.mistakes(), 1)]
+    return report.groups
 
 
-def report_text(report, width=80):
+def report_text(report, width=80, status=None):
     """The table (quantity, yours, exact, verdict) with notes under each row, the causes once
     each with the rows they explain, the names not checked, and a summary; every line fits
-    ``width`` columns."""
+    ``width`` columns; ``status``, a line the command passes in (its exit status), ends it."""
     submission = report.submission
     problem = report.problem
     lines = [_cell(f"Checking {submission.source}", width)]
@@ -87,8 +207,8 @@ def report_text(report, width=80):
                   *textwrap.wrap("The names it has: " + report.catalog.help_text(), width,
                                  initial_indent="  ", subsequent_indent="  ")]
     lines += ["", *textwrap.wrap(_summary(report), width)]
-    status = report.exit_status
-    lines += textwrap.wrap(f"exit status {status}: {EXIT_CODES[status]}", width)
+    if status:
+        lines += textwrap.wrap(status, width)
     return "\n".join(lines)
 
 
@@ -105,9 +225,10 @@ def _number(x):
     return float(x)
 
 
-def report_dict(report):
+def report_dict(report, exit_status=None):
     """The report as plain data (``json.dumps`` writes it): every row with its verdict, the
-    mistake's id, the values it follows from; the causes with their rows; the exit status."""
+    mistake's id, the values it follows from; the causes with their rows; the exit status when
+    the command passes one in."""
     rows = []
     for row in report.rows:
         rows.append({"key": row.key, "line": row.line, "quantity": row.quantity,
@@ -116,9 +237,11 @@ def report_dict(report):
                      "mistake": row.mistake, "candidates": list(row.candidates),
                      "follows_from": list(row.follows_from), "notes": list(row.notes),
                      "warnings": list(row.warnings)})
-    return {"format": REPORT_FORMAT, "source": report.submission.source,
-            "title": report.submission.title, "problem": report.problem.name,
-            "exit_status": report.exit_status,
+    data = {"format": REPORT_FORMAT, "source": report.submission.source,
+            "title": report.submission.title, "problem": report.problem.name}
+    if exit_status is not None:
+        data["exit_status"] = exit_status
+    return data | {
             "summary": {v: report.count(v) for v in VERDICTS},
             "rows": rows,
             "mistakes": [{"number": k, "id": mistake, "title": title, "rows": [r.key for r in rs]}
@@ -127,7 +250,7 @@ def report_dict(report):
 
 
 _COLOURS = {CORRECT: "#e3f4e1", ROUNDING: "#e3f4e1", EARLY: "#fff4cc", CARRIED: "#e6eefb",
-            WRONG: "#fde2e1", CHANGED: "#fde2e1", NOT_CHECKED: "#eeeeee"}
+            WRONG: "#fde2e1", CHANGED: "#fde2e1", NOT_CHECKED: "#eeeeee", UNREADABLE: "#fde2e1"}
 
 
 def report_html(report, standalone=False):

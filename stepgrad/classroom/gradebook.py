@@ -7,10 +7,9 @@ import json
 
 from stepgrad._ground.text import escape_csv, printable
 
-from lecture.check import CARRIED
+from lecture import CARRIED, report_dict, report_html, report_markdown
 from .grading import STATUSES
 from stepgrad._ground.text import escape_html, escape_markdown
-from lecture.report import report_dict, report_html, report_markdown
 
 __all__ = ["gradebook_csv", "gradebook_json", "summary_text", "summary_markdown",
            "student_markdown", "student_html", "GRADEBOOK_FORMAT", "CSV_COLUMNS"]

@@ -14,7 +14,7 @@ import pathlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from lecture.check import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, WRONG, check
+from lecture import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, WRONG, check
 from lecture.files import load_submission, read_document
 from .roster import RosterError, check_student_id
 from lecture.schema import DerivationError, submission_from_dict

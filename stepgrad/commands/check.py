@@ -4,8 +4,8 @@ import argparse
 import json
 import textwrap
 
-from lecture import SOURCES, check_derivation
-from lecture.report import EXIT_CODES, report_html, report_markdown
+from lecture import SOURCES, check_derivation, report_dict, report_html, report_markdown, report_text
+from stepgrad.exits import STATUSES, check_status, status_line
 
 __all__ = ["add_parsers", "run"]
 
@@ -13,7 +13,7 @@ FORMATS = ("text", "json", "markdown", "html")
 
 
 def add_parsers(subparsers):
-    codes = "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items())
+    codes = "\n".join(f"  {code}  {text}" for code, text in STATUSES["check"].items())
     parser = subparsers.add_parser(
         "check", help="check a hand derivation (net, o, E, δ, Δw, new weights) number by number",
         description=textwrap.fill(
@@ -39,12 +39,13 @@ def add_parsers(subparsers):
 
 def run(args):
     report = check_derivation(args.file, problem=args.problem)
+    status = check_status(report)
     if args.format == "json":
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+        print(json.dumps(report_dict(report, exit_status=status), ensure_ascii=False, indent=1))
     elif args.format == "markdown":
         print(report_markdown(report), end="")
     elif args.format == "html":
         print(report_html(report, standalone=True), end="")
     else:
-        print(report.text())
-    return report.exit_status
+        print(report_text(report, status=status_line("check", status)))
+    return status

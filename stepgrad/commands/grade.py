@@ -7,20 +7,14 @@ import textwrap
 from stepgrad.classroom.gradebook import gradebook_csv, gradebook_json, student_html, student_markdown, summary_markdown, summary_text
 from stepgrad.classroom import DEFAULT_CREDIT, grade, load_keys, load_scheme, read_roster
 from stepgrad._ground.files import write_atomic
+from stepgrad.exits import STATUSES, grade_status
 
 __all__ = ["add_parsers", "run", "file_stem"]
-
-EXIT_CODES = {0: "every student was graded",
-              1: "some students could not be graded (missing, malformed or misfiled "
-                 "submissions): each has a row that says why",
-              2: "a key, roster or points file cannot be used (the message names it); nothing "
-                 "is written"}
-
 
 def add_parsers(subparsers):
     credit = ", ".join(f"{verdict} {share:g}" for verdict, share in DEFAULT_CREDIT.items())
     codes = "\n".join(f"  {code}  {textwrap.fill(text, 72, subsequent_indent=' ' * 5)}"
-                      for code, text in EXIT_CODES.items())
+                      for code, text in STATUSES["grade"].items())
     parser = subparsers.add_parser(
         "grade", help="grade a class: every submission against its own key, with a gradebook",
         description=textwrap.fill(
@@ -79,4 +73,4 @@ def run(args):
     print(summary_text(book))
     print(f"\nwrote {args.out}/gradebook.csv, gradebook.json, summary.md and "
           f"{len(book.results)} reports in {args.out}/reports")
-    return 0 if all(r.status == "graded" for r in book.results) else 1
+    return grade_status(book)
