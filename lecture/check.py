@@ -8,8 +8,11 @@ Verdicts, for a value written with last digit of size u (0.001 for 0.332):
   ±u/2): the lecture's Δw46 = 0.0391 from δ6 = 0.1311 and o4 = 0.332 is one.
 - **carried**: it follows correctly from an earlier value of yours that is wrong (error carried
   forward); the row names that value, however far down the chain it is.
-- **rounded too early**: a value with fewer than 3 significant digits that later values are
-  computed from, or a value that passes only because one was.
+- **rounded too early**: a value with fewer significant digits than asked (3 unless the
+  exercise says), right or carried to the digits it shows; values computed on from it keep
+  their credit. A value that shows no significant digit of the exact value (0 for -0.0087) is
+  wrong ("too rough to check"), unless the exact value is that number. A value one unit off in
+  its last digit is right when the earlier values rounded to the digits asked give it.
 - **wrong**: none of the above. The row shows what your own earlier values give, then the exact
   value with the lecture's formula and numbers, and names the cause when one explains the value
   to its digits: a digit slip first (two digits swapped, one mistyped), then a typical mistake
@@ -46,9 +49,22 @@ INLINE = ("slope", "signal")     # written out inside δ's formula, as the lectu
 _EPSILON = 1e-9
 
 
-def check(submission):
-    """Check a Submission (a problem and someone's answers); returns a Report."""
-    return _Check(submission).report()
+DIGITS = 3      # significant digits asked when neither the caller nor the file says
+
+
+def check(submission, digits=None):
+    """Check a Submission (a problem and someone's answers); returns a Report. ``digits``: the
+    significant digits the exercise asks for (else the file's [exercise] digits, else 3); a
+    value with fewer is rounded too early."""
+    return _Check(submission, digits).report()
+
+
+def asked_digits(submission, digits=None):
+    """The significant digits asked: ``digits``, else the file's [exercise] digits, else 3."""
+    if digits is None:
+        stated = (submission.exercise or {}).get("digits")
+        digits = stated if isinstance(stated, int) and not isinstance(stated, bool) else DIGITS
+    return max(1, min(int(digits), 17))
 
 
 def check_derivation(source, problem=None):
@@ -72,8 +88,9 @@ def check_derivation(source, problem=None):
 
 
 class _Check:
-    def __init__(self, submission):
+    def __init__(self, submission, digits=None):
         self.submission = submission
+        self.digits = asked_digits(submission, digits)
         problem = submission.problem
         self.catalog = catalog = Catalog(problem)
         try:
@@ -111,8 +128,10 @@ class _Check:
         self.cone = catalog.cone(wanted, stop=mine)
         self.point_values = self._recompute(self.points)
         self.interval_values = self._recompute(self.intervals)
+        self._rounded_values = None
         self.status, self.roots = {}, {}
         self._mistake_cache, self._sources = {}, {}
+        self.too_rough = set()
         self._yours_intervals = ChainMap(self.intervals, self.interval_values, self.exact)
         self._exact_written = {n: self.exact[n] for n in self.points if n in self.exact}
 
@@ -140,6 +159,8 @@ class _Check:
                 self.status[name] = rows[k].verdict
                 self.roots[name] = (rows[k].follows_from if rows[k].verdict == CARRIED else
                                     (self.keys[name],) if rows[k].verdict in _FAULTY else ())
+                if rows[k].mistake == "too_rough":
+                    self.too_rough.add(self.keys[name])
         rows = self._early(rows, order)
         for k, (answer, name) in enumerate(self.resolved):
             if name is None:
@@ -157,20 +178,46 @@ class _Check:
         q = catalog.quantities[name]
         make = lambda verdict, notes=(), **more: Row(answer.key, yours, answer.line, name, exact,
                                                      verdict, tuple(notes), **more)
-        if _close(yours, exact, yours.unit / 2):
+        rough = _rough(yours, exact)
+        if _close(yours, exact, yours.unit / 2) and not rough:
             return make(CORRECT, warnings=self._hidden(q, yours, exact))
         sources = [s for s in self._sources_of(name) if s in self.points]
         interval = self.interval_values[name]
         point = self.point_values[name]
-        if sources and _within(yours, interval, yours.unit / 2):
-            roots = tuple(dict.fromkeys(r for s in sources for r in self.roots.get(s, ())))
+        roots = tuple(dict.fromkeys(r for s in sources for r in self.roots.get(s, ())))
+        # NOTE: a 0 carried from another value too rough to check earns nothing: a chain of
+        # zeros shows no work
+        if sources and not (rough and (self.too_rough.intersection(roots)
+                                       or not _vanishes(point, exact))) \
+                and _within(yours, interval, yours.unit / 2):
             text = f"from your {self._yours(sources)}: {_fixed(point, yours.unit)}"
             if roots:
                 wrong = ", ".join(roots)
                 return make(CARRIED, (f"follows from your wrong {wrong}; {text}",),
                             follows_from=roots, expected=point)
             return make(ROUNDING, (text,), expected=point)
-        return self._wrong(answer, q, exact, sources, point, make)
+        if not rough and self._last_unit(name, yours, exact):
+            return make(ROUNDING, (f"one unit off in the last digit, as the earlier values "
+                                   f"rounded to {self.digits} significant digits give it",),
+                        expected=point)
+        return self._wrong(answer, q, exact, sources, point, make, rough)
+
+    def _last_unit(self, name, yours, exact):
+        """A value one unit off in its last digit is right when the earlier values rounded to
+        the digits asked give it (whether you wrote them or not), or when it shows more
+        digits than asked."""
+        if yours.digits > self.digits:      # more digits than asked: the last may be off
+            return _close(yours, exact, yours.unit * 1.5)
+        if not _close(yours, exact, yours.unit * 1.0001):
+            return False
+        if self._rounded_values is None:
+            fixed = dict(self.intervals)
+            for n in self.cone:
+                if n not in fixed and n in self.exact:
+                    fixed[n] = around(self.exact[n], _unit_at(self.exact[n], self.digits))
+            self._rounded_values = self._recompute(fixed)
+        value = self._rounded_values.get(name)
+        return value is not None and _within(yours, value, yours.unit / 2)
 
     def _given(self, answer, name):
         yours = answer.value
@@ -183,9 +230,12 @@ class _Check:
                    (f"{shown} is {_plain(value)} in the problem; later values that use your "
                     f"{shown} = {yours.text} are carried from it",), mistake="changed_given")
 
-    def _wrong(self, answer, q, exact, sources, point, make):
+    def _wrong(self, answer, q, exact, sources, point, make, rough=False):
         yours = answer.value
         notes = []
+        if rough:
+            notes.append(f"too rough to check: {yours.text} shows no significant digit of the "
+                         f"exact value {_fixed(exact, _unit_at(exact, self.digits) * 100)}")
         own = sources and not _close(point, exact, 1e-12 + 1e-9 * abs(exact))
         if own:
             notes.append(f"from your {self._yours(sources)}: {self.catalog.display(q.name)} = "
@@ -195,6 +245,8 @@ class _Check:
                      f"{self.catalog.numbers(q.name, self.exact)} = {_fixed(exact, yours.unit)}")
         slip = _digit_slip(yours.text, point if own else exact)
         found = self._mistakes(q, yours, exact)
+        if rough:       # a 0 is explained by a mistake that makes the value vanish (η/10)
+            found = [f for f in found if _vanishes(f[2], exact)]
         if slip is not None:
             if found:   # two explanations: name neither
                 texts = "; or ".join(text for _, text, _ in found)
@@ -211,6 +263,9 @@ class _Check:
             texts = "; or ".join(f"{text} ({_fixed(value, yours.unit)})" for _, text, value in found)
             return make(WRONG, (f"more than one typical mistake gives this value: {texts}", *notes),
                         mistake=None, expected=point, candidates=tuple(m.id for m, _, _ in found))
+        if rough:
+            return make(WRONG, tuple(notes[:1]) + tuple(notes[1:]), mistake="too_rough",
+                        expected=point)
         if own:
             lead = f"an arithmetic slip: your values give {_fixed(point, yours.unit)}"
         else:
@@ -315,8 +370,9 @@ class _Check:
 
     # -- rounding too early ----------------------------------------------------------------
     def _early(self, rows, order):
-        """Flag the values with fewer than 3 significant digits that later values of yours
-        are computed from, and the values that pass only because one was rounded so."""
+        """Flag the values with fewer significant digits than asked (unless the same value is
+        written with more elsewhere: rounding on purpose); the values computed on from one keep
+        their credit (rounding carried), with a note."""
         used = {}
         for k in order:
             name = self.resolved[k][1]
@@ -326,24 +382,27 @@ class _Check:
         early = set()
         for k in order:
             row, name = rows[k], self.resolved[k][1]
-            if row.verdict not in (CORRECT, ROUNDING) or name not in self.catalog.quantities:
+            if row.verdict not in (CORRECT, ROUNDING, CARRIED) or name not in self.catalog.quantities:
                 continue
             y = row.yours
-            rough = (y.digits < 3 and used.get(name)
+            # NOTE: a carried value is marked for its rounding only when it is a whole number
+            # (1 from your net4 = 1): the ±0.5 of a unit carries nearly anything
+            rough = (y.digits < self.digits and (row.verdict != CARRIED or y.decimals == 0)
                      and not _close(y, row.exact, 1e-9 * max(1.0, abs(row.exact))))
             if rough and self.written[name] is y:
                 early.add(name)
+                later = ", and later values are computed from it" if used.get(name) else ""
                 rows[k] = _replace(row, EARLY, (f"only {y.digits} significant digit"
-                                                f"{'s' * (y.digits != 1)}, and later values are "
-                                                f"computed from it (exact {_fixed(row.exact, y.unit / 100)})",
+                                                f"{'s' * (y.digits != 1)} ({self.digits} asked)"
+                                                f"{later} (exact {_fixed(row.exact, y.unit / 100)})",
                                                 *row.notes), "rounded_early")
                 continue
             if row.verdict == ROUNDING:
                 rough_sources = [s for s in self._sources_of(name) if s in early]
-                if rough_sources:
-                    rows[k] = _replace(row, EARLY, (f"passes only because your "
-                                                    f"{self._yours(rough_sources)} was rounded "
-                                                    f"too early", *row.notes), "rounded_early")
+                if rough_sources:       # the rounding is marked once, where it was made
+                    rows[k] = _replace(row, ROUNDING, (f"follows from your "
+                                                       f"{self._yours(rough_sources)}, rounded "
+                                                       f"too early", *row.notes), None)
         return rows
 
     # -- expressions and unknown names -----------------------------------------------------
@@ -417,6 +476,28 @@ def _looks_like_a_name(key):
 
 def _replace(row, verdict, notes, mistake):
     return replace(row, verdict=verdict, notes=notes, mistake=mistake)
+
+
+def _rough(yours, exact):
+    """True when ``yours`` shows no significant digit of ``exact``: it is 0 (0, 0.000) and the
+    exact value is not."""
+    return float(yours) == 0.0 and exact is not None and not math.isnan(exact) \
+        and abs(exact) > 1e-12
+
+
+def _vanishes(value, exact):
+    """True when ``value`` is next to nothing beside ``exact`` (a fifth of it at most): what a
+    written 0 can stand for."""
+    if isinstance(value, Interval):
+        value = value.mid
+    return value is not None and not math.isnan(value) and abs(value) <= 0.2 * abs(exact)
+
+
+def _unit_at(x, digits):
+    """One unit in the last of ``digits`` significant digits of x (0.001 for 0.3318, 3)."""
+    if not x or not math.isfinite(x):
+        return 10.0 ** (1 - digits)
+    return 10.0 ** (math.floor(math.log10(abs(x))) - digits + 1)
 
 
 def _close(yours, value, tolerance):

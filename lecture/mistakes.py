@@ -186,7 +186,7 @@ def eta_mistake(eta):
 DIAGNOSES = {
     "digit_slip": "a digit slip: two digits swapped, or one digit mistyped",
     "arithmetic_slip": "an arithmetic slip: no typical mistake gives this value",
-    "rounded_early": "rounded too early: a value with fewer than 3 significant digits that "
-                     "later values are computed from",
+    "rounded_early": "rounded too early: a value with fewer significant digits than asked",
+    "too_rough": "too rough to check: a value that shows no significant digit of the exact value",
     "changed_given": "a given of the problem copied with a different value",
 }

@@ -41,7 +41,8 @@ def test_the_lectures_early_rounding_is_flagged_where_later_values_use_it():
     for r in check_derivation(DERIVATIONS / "section7.toml").rows:
         rows.setdefault(r.key, r)           # the first of dw46 = [0.0391, 0.039]
     assert rows["δ4"].verdict == EARLY and rows["δ4"].yours.text == "-0.0087"
-    assert rows["δ4"].notes[0].startswith("only 2 significant digits, and later values are computed")
+    assert rows["δ4"].notes[0].startswith("only 2 significant digits (3 asked), and later values "
+                                          "are computed")
     assert rows["δ6"].verdict == ROUNDING
     assert rows["δ6"].notes == ("from your o6 = 0.474, err6 = 0.526: 0.131144",)
     assert rows["net6"].notes == ("from your o4 = 0.332, o5 = 0.525: -0.104600",)
@@ -54,14 +55,20 @@ def test_the_digits_written_decide_the_tolerance():
     assert [r.verdict for r in check({"o4": [0.332, "0.3318", "0.33"]}).rows] == [CORRECT] * 3
     row = only(check({"o4": "0.3320"}))
     assert row.verdict == WRONG and row.yours.unit == pytest.approx(1e-4)
-    assert only(check({"o6_new": 0.52})).verdict == CORRECT        # 0.5152… rounds to 0.52
+    assert only(check({"o6_new": 0.52})).verdict == EARLY          # 0.5152… rounds to 0.52
     assert only(check({"o6_new": 0.6})).verdict == WRONG
+    # fewer significant digits than asked: rounded too early, whether used later or not
+    assert only(check({"o4": 0.33})).verdict == EARLY
 
 
 def test_one_unit_off_is_accepted_only_where_your_own_values_explain_it():
-    alone = only(check({"dw46": 0.0391}))       # nothing of yours gives 0.0391: a slip
-    assert alone.verdict == WRONG and alone.mistake == "digit_slip"
-    assert alone.notes[0] == "a digit slip: 0.0391 for 0.0392 (one digit mistyped)"
+    # one unit off: right when the earlier values, rounded to the digits asked, give it, also
+    # unwritten (δ6 = 0.131, o4 = 0.332 give 0.0391); two units off is a slip
+    alone = only(check({"dw46": 0.0391}))
+    assert alone.verdict == ROUNDING and alone.notes[0].startswith("one unit off in the last digit")
+    slip = only(check({"dw46": 0.0394}))
+    assert slip.verdict == WRONG and slip.mistake == "digit_slip"
+    assert slip.notes[0] == "a digit slip: 0.0394 for 0.0392 (one digit mistyped)"
     rows = check({"o6": 0.474, "err6": 0.526, "delta6": 0.1311, "o4": 0.332, "dw46": 0.0391}).rows
     assert [r.verdict for r in rows] == [CORRECT, CORRECT, ROUNDING, CORRECT, ROUNDING]
 

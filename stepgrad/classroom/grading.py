@@ -42,6 +42,7 @@ class Scheme:
     points: dict = field(default_factory=dict)
     credit: dict = field(default_factory=lambda: dict(DEFAULT_CREDIT))
     default: float = 1.0
+    digits: int | None = None     # significant digits asked, else the key's, else 3
 
     def points_of(self, quantity):
         """The points of an asked quantity (a Quantity of the catalog)."""
@@ -214,7 +215,7 @@ def _grade_one(document, path, student, key, scheme):
         return Result(student, key.id, "wrong exercise", str(path),
                       f"{path}: the file is for exercise {stated!r}; {student}'s is {key.id!r}")
     try:
-        report = check(submission)
+        report = check(submission, digits=scheme.digits or (key.submission.exercise or {}).get("digits"))
     except ValueError as error:      # what the file says cannot be checked: this file only
         return Result(student, key.id, "malformed", str(path), f"{path}: {error}")
     score, total, parts = _score(key, report, scheme)
