@@ -38,13 +38,15 @@ from .intervals import Interval, around
 from .mistakes import MISTAKES, eta_mistake
 from .notation import Names, NotationError
 from .quantities import Catalog
-from .report import (CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, WRONG, Report, Row,
-                     fixed as _fixed)
+from .report import (CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, UNREADABLE, WRONG,
+                     Report, Row, fixed as _fixed)
 from .schema import Submission, submission_from_dict
+from .written import Unreadable
 
 __all__ = ["check", "check_derivation"]
 
 _FAULTY = (WRONG, CHANGED)
+_UNREADABLE = object()      # what an answer that cannot be read resolves to
 INLINE = ("slope", "signal")     # written out inside δ's formula, as the lecture does
 _EPSILON = 1e-9
 
@@ -67,22 +69,24 @@ def asked_digits(submission, digits=None):
     return max(1, min(int(digits), 17))
 
 
-def check_derivation(source, problem=None):
+def check_derivation(source, problem=None, lenient=False, digits=None):
     """Check a derivation: a Submission, a dict in the schema of ``lecture.schema``, or the path
     of a .toml/.json file. ``problem`` (a Problem, a built-in name or a file) is the problem
-    the answers are for; without it, the one the derivation names or states.
+    the answers are for; without it, the one the derivation names or states. ``lenient``: a
+    student's file (``lecture.files.read_student_document``); ``digits``: as for ``check``.
 
     >>> report = check_derivation({"problem": "section8", "answers": {"oh": 0.622, "δo": -0.0889}})
     >>> [row.verdict for row in report.rows], report.ok, report.rows[1].mistake
     (['correct', 'wrong'], False, 'flipped_error')
     """
     if isinstance(source, Submission):
-        return check(source)
+        return check(source, digits)
     if isinstance(source, dict):
         given = None if problem is None else load_problem(problem)
-        return check(submission_from_dict(source, problem=given, resolve=load_problem))
+        return check(submission_from_dict(source, problem=given, resolve=load_problem,
+                                          lenient=lenient), digits)
     if isinstance(source, (str, os.PathLike)):
-        return check(load_submission(source, problem))
+        return check(load_submission(source, problem, lenient), digits)
     raise TypeError(f"check_derivation: expected a Submission, a dict or a path, got "
                     f"{type(source).__name__}")
 
@@ -103,6 +107,9 @@ class _Check:
         self.written, self.keys = {}, {}
         for answer in (*submission.restated, *submission.answers):
             name = self.names.resolve(answer.key)
+            if isinstance(answer.value, Unreadable):
+                self.resolved.append((answer, _UNREADABLE))
+                continue
             self.resolved.append((answer, name))
             if name is None:
                 continue
@@ -150,7 +157,8 @@ class _Check:
     def report(self):
         rows = [None] * len(self.resolved)
         position = self.catalog.position
-        order = sorted((k for k, (_, name) in enumerate(self.resolved) if name is not None),
+        order = sorted((k for k, (_, name) in enumerate(self.resolved)
+                        if name is not None and name is not _UNREADABLE),
                        key=lambda k: position(self.resolved[k][1]))
         for k in order:
             answer, name = self.resolved[k]
@@ -165,6 +173,13 @@ class _Check:
         for k, (answer, name) in enumerate(self.resolved):
             if name is None:
                 rows[k] = self._other(answer)
+            elif name is _UNREADABLE:
+                rows[k] = Row(answer.key, answer.value, answer.line, self.names.resolve(answer.key),
+                              None, UNREADABLE, (f"unreadable: {answer.value.reason}",),
+                              mistake="unreadable")
+        rows = [row if getattr(row.yours, "note", None) is None else
+                replace(row, notes=(*row.notes, row.yours.note))
+                for row in rows]
         restated = len(self.submission.restated)
         rows = [row for k, row in enumerate(rows) if k >= restated or row.verdict == CHANGED]
         return Report(self.submission, tuple(rows), self.catalog, self.names)

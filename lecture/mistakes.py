@@ -187,6 +187,7 @@ DIAGNOSES = {
     "digit_slip": "a digit slip: two digits swapped, or one digit mistyped",
     "arithmetic_slip": "an arithmetic slip: no typical mistake gives this value",
     "rounded_early": "rounded too early: a value with fewer significant digits than asked",
+    "unreadable": "unreadable: a value that cannot be read as a number",
     "too_rough": "too rough to check: a value that shows no significant digit of the exact value",
     "changed_given": "a given of the problem copied with a different value",
 }

@@ -87,7 +87,7 @@ class Report:
         """Each cause named, once, with the rows it explains: [(id, title, [rows])]."""
         found = {}
         for row in self.rows:
-            if row.mistake is not None and row.verdict in (WRONG, CHANGED, EARLY):
+            if row.mistake is not None and row.verdict in (WRONG, CHANGED, EARLY, UNREADABLE):
                 found.setdefault((row.mistake, _title(row)), []).append(row)
         return [(mistake, title, rows) for (mistake, title), rows in found.items()]
 
@@ -167,8 +167,11 @@ def report_text(report, width=80, status=None):
         lines += textwrap.wrap(printable(title), width)
     if problem.name != submission.source:
         lines += textwrap.wrap(printable(f"(problem {problem.name}: {problem.describe()})"), width)
+    for note in getattr(submission, "notes", ()):
+        lines += textwrap.wrap(printable(f"note: {note}"), width, subsequent_indent="  ")
+    extras = _extras(report)
     if not report.rows:
-        return "\n".join(lines + ["no answers to check"])
+        return "\n".join(lines + extras + ["no answers to check"])
     number = {id(row): k for k, _, _, rows in _groups(report) for row in rows}
     cells = []
     for row in report.rows:
@@ -206,10 +209,24 @@ def report_text(report, width=80, status=None):
                                      + ", ".join(printable(u) for u in unknown), width),
                   *textwrap.wrap("The names it has: " + report.catalog.help_text(), width,
                                  initial_indent="  ", subsequent_indent="  ")]
+    if extras:
+        lines += ["", *extras]
     lines += ["", *textwrap.wrap(_summary(report), width)]
     if status:
         lines += textwrap.wrap(status, width)
     return "\n".join(lines)
+
+
+def _extras(report, width=80):
+    """The fields the file holds besides its answers, shown and not graded."""
+    extras = getattr(report.submission, "extras", ())
+    if not extras:
+        return []
+    lines = ["Not graded (kept as written):"]
+    for key, text in extras:
+        lines += textwrap.wrap(printable(f"{key} = {text}"), width, initial_indent="  ",
+                               subsequent_indent="    ")
+    return lines
 
 
 def _summary(report):
@@ -244,6 +261,8 @@ def report_dict(report, exit_status=None):
     return data | {
             "summary": {v: report.count(v) for v in VERDICTS},
             "rows": rows,
+            "notes": list(getattr(report.submission, "notes", ())),
+            "extras": [{"field": k, "text": t} for k, t in getattr(report.submission, "extras", ())],
             "mistakes": [{"number": k, "id": mistake, "title": title, "rows": [r.key for r in rs]}
                          for k, mistake, title, rs in _groups(report)],
             "unknown": report.unknown}
@@ -278,6 +297,10 @@ def report_html(report, standalone=False):
         body += [f"<li>{e(title)}: {e(', '.join(r.key for r in rows))}</li>"
                  for _, _, title, rows in groups]
         body.append("</ol>")
+    for note in getattr(report.submission, "notes", ()):
+        body.append(f"<p>note: {e(note)}</p>")
+    for key, text in getattr(report.submission, "extras", ()):
+        body.append(f"<p>not graded: <code>{e(key)}</code> = {e(text)}</p>")
     body.append(f"<p>{e(_summary(report))}</p>")
     content = "\n".join(head + body)
     if not standalone:
@@ -295,12 +318,16 @@ def report_markdown(report):
         lines.append(f"| {cell(row.key)} | {cell(row.yours.text)} | {cell(_exact_cell(row))} | "
                      f"{cell(row.verdict)} |")
     for row in report.rows:
-        if row.verdict in (WRONG, CHANGED) and row.notes:
+        if row.verdict in (WRONG, CHANGED, UNREADABLE) and row.notes:
             lines += ["", f"- **{cell(row.key)}**: " + "; ".join(cell(n) for n in row.notes)]
     groups = _groups(report)
     if groups:
         lines += ["", "Mistakes and warnings, each once:", ""]
         lines += [f"{k}. {cell(title)}: {cell(', '.join(r.key for r in rows))}"
                   for k, _, title, rows in groups]
+    for note in getattr(report.submission, "notes", ()):
+        lines += ["", f"note: {cell(note)}"]
+    for key, text in getattr(report.submission, "extras", ()):
+        lines += ["", f"not graded: {cell(key)} = {cell(text)}"]
     lines += ["", cell(_summary(report))]
     return "\n".join(lines) + "\n"

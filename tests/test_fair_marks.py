@@ -48,3 +48,45 @@ def test_the_textbooks_last_unit_from_rounded_values_is_right_even_unwritten():
 def test_a_last_unit_difference_at_nine_digits_is_never_wrong():
     assert only(check({"o4": "0.331812228"})).verdict in (CORRECT, ROUNDING)
     assert only(check({"o4": "0.331812229"})).verdict in (CORRECT, ROUNDING)
+
+
+# -- reading what students write -------------------------------------------------------------
+
+def student_file(tmp_path, text, encoding="utf-8", name="s.toml"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_commas_minus_fractions_and_powers_of_ten_are_read():
+    from lecture.written import read_written
+    for text, value in [("0,52", 0.52), ("\u22120.5", -0.5), ("1/4", 0.25), ("1.2e-3", 0.0012),
+                        ("1.2×10⁻³", 0.0012), ("- 0.0087", -0.0087), ("≈0.33", 0.33)]:
+        assert float(read_written(text)) == value, text
+    assert read_written("0,52").text == "0.52" and "decimal comma" in read_written("0,52").note
+
+
+def test_one_unreadable_field_costs_that_field_never_the_file(tmp_path):
+    path = student_file(tmp_path, 'problem = "section7"\nnotes = "I used eta = 0.9 throughout"\n'
+                                  '[answers]\nδ6 = 0,1311\no4 = "\u22120.332"\nΔw46 = 1/4\n'
+                                  'o5 = 0.525\ndw14 = 7..1\nnet6 = "-0.104')
+    report = check_derivation(path, lenient=True)
+    rows = {r.key: r for r in report.rows}
+    assert list(rows) == ["δ6", "o4", "Δw46", "o5", "dw14"]      # the cut-off last line: left out
+    assert rows["δ6"].verdict == ROUNDING and rows["o5"].verdict == CORRECT
+    assert rows["dw14"].verdict == "unreadable" and rows["dw14"].notes[0].startswith("unreadable: ")
+    assert rows["o4"].verdict == WRONG and float(rows["o4"].yours) == -0.332
+    assert report.submission.extras == (("notes", "I used eta = 0.9 throughout"),)
+    assert any("not valid TOML" in note for note in report.submission.notes)
+    assert any("cut off" in note for note in report.submission.notes)
+
+
+def test_windows_1252_and_latin_1_are_read_with_a_note(tmp_path):
+    for encoding in ("cp1252", "latin-1"):
+        path = student_file(tmp_path, 'problem = "section7"\ntitle = "Ren\u00e9e\u2019s answers"'
+                            if encoding == "cp1252" else 'problem = "section7"\ntitle = "Ren\u00e9e"',
+                            encoding)
+        path.write_bytes(path.read_bytes() + "\n[answers]\no4 = 0.332\n".encode())
+        report = check_derivation(path, lenient=True)
+        assert [r.verdict for r in report.rows] == [CORRECT]
+        assert report.submission.notes[0].startswith("the file is not UTF-8")

@@ -14,8 +14,8 @@ import pathlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from lecture import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, WRONG, check
-from lecture.files import load_submission, read_document
+from lecture import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, UNREADABLE, WRONG, check
+from lecture.files import load_submission, read_document, read_student_document
 from .roster import RosterError, check_student_id
 from lecture.schema import DerivationError, submission_from_dict
 
@@ -24,7 +24,7 @@ __all__ = ["Scheme", "DEFAULT_CREDIT", "load_scheme", "Key", "load_keys", "Resul
 
 MISSING = "not answered"
 DEFAULT_CREDIT = {CORRECT: 1.0, ROUNDING: 1.0, CARRIED: 1.0, EARLY: 0.5, WRONG: 0.0, CHANGED: 0.0,
-                  NOT_CHECKED: 0.0, MISSING: 0.0}
+                  NOT_CHECKED: 0.0, UNREADABLE: 0.0, MISSING: 0.0}
 # what a result's status says about a submission
 STATUSES = {"graded": "checked and scored",
             "missing": "no submission for this student",
@@ -205,9 +205,10 @@ def _score(key, report, scheme):
 
 
 def _grade_one(document, path, student, key, scheme):
-    data, locate = document
+    data, locate, notes = document
     try:
-        submission = submission_from_dict(data, str(path), locate, key.problem)
+        submission = submission_from_dict(data, str(path), locate, key.problem, lenient=True,
+                                          notes=notes)
     except DerivationError as error:
         return Result(student, key.id, "malformed", str(path), str(error))
     stated = (submission.exercise or {}).get("id")
@@ -275,7 +276,7 @@ def grade(keys, submissions, roster=None, scheme=None):
     named = {pathlib.Path(p) for p in submissions}
     for path in _files(submissions):
         try:
-            document, error = read_document(path), None
+            document, error = read_student_document(path), None
         except (DerivationError, OSError, ValueError, RecursionError) as failure:
             document, error = None, str(failure)
         if path not in named and document is not None and not (
