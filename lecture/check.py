@@ -356,6 +356,9 @@ class _Check:
         if q.kind.name not in ("dw", "w_new") or q.frozen:
             return []
         etas = {1.0}
+        if float(yours) == 0.0:
+            # a 0 that a typical η explains: η/10 (0.09 for 0.9), a decimal place slipped
+            etas.add(float(f"{self.catalog.problem.eta / 10:.1g}"))
         dw = q if q.kind.name == "dw" else self.catalog.quantities.get(q.inputs[1])
         if dw is not None and dw.kind.name == "dw" and dw.rule is not None:
             change = float(yours) - (self._used()[q.inputs[0]] if q.kind.name == "w_new" else 0.0)

@@ -90,3 +90,23 @@ def test_windows_1252_and_latin_1_are_read_with_a_note(tmp_path):
         report = check_derivation(path, lenient=True)
         assert [r.verdict for r in report.rows] == [CORRECT]
         assert report.submission.notes[0].startswith("the file is not UTF-8")
+
+
+# -- naming ----------------------------------------------------------------------------------
+
+def test_w_minus_dw_on_a_new_weight_row_is_the_update_sign_mistake():
+    rows = check({"dw46": "0.0392", "w46_new": "-0.339", "dw14": "-0.00785",
+                  "w14_new": "0.208"}).rows
+    assert [(r.verdict, r.mistake) for r in rows] == [(CORRECT, None), (WRONG, "update_sign"),
+                                                       (CORRECT, None), (WRONG, "update_sign")]
+
+
+def test_a_zero_that_eta_over_ten_explains_is_named():
+    row = only(check({"dw46": "0.00"}))
+    assert row.verdict == WRONG and row.mistake == "eta"
+    assert row.notes[0].startswith("η = 0.09 is used instead of η = 0.9")
+
+
+def test_an_expression_follows_a_wrong_value_like_any_row():
+    rows = check({"delta6": "-0.1312", "-delta6*x1": "0.1312"}).rows
+    assert [r.verdict for r in rows] == [WRONG, "carried"]

@@ -81,8 +81,8 @@ MISTAKES = [
     ({"delta4": -0.0076}, "δ4", "new_weights", "δ4 of a hidden unit uses the updated weights"),
     ({"dw46": 0.0218}, "Δw46", "eta", "η = 0.5 is used instead of η = 0.9"),
     ({"db6": 0.1312}, "Δb6", "eta", "η is left out of Δb6 (η = 0.9)"),
-    ({"delta6": 0.1312, "w46_new": -0.3392}, "w46_new", "update_sign", "in a step you did not write: the update has "
-                                                     "the wrong sign"),
+    ({"delta6": 0.1312, "w46_new": -0.3392}, "w46_new", "update_sign", "the update has the wrong sign: "
+                                                     "the new value is w46 + Δw46, not w46 − Δw46"),
     ({"net5": -0.1}, "net5", "no_bias", "the bias b5 is left out of net5"),
     ({"o4": 0.426}, "o4", "no_bias", "in a step you did not write: the bias b4 is left out of net4"),
     ({"b6_new": 0.1}, "b6_new", "bias_not_updated", "in a step you did not write: the bias b6 is "
