@@ -16,7 +16,7 @@ from .mistakes import DIAGNOSES, MISTAKES
 
 __all__ = ["Row", "Report", "VERDICTS", "CORRECT", "ROUNDING", "CARRIED", "EARLY", "WRONG",
            "CHANGED", "NOT_CHECKED", "UNREADABLE", "VERDICT_IDS", "fixed", "report_text", "report_dict",
-           "report_html", "report_markdown", "REPORT_FORMAT"]
+           "report_html", "report_markdown", "REPORT_FORMAT", "FEEDBACK", "visible_notes"]
 
 CORRECT, ROUNDING, CARRIED, EARLY = ("correct", "correct, rounding carried", "carried",
                                      "rounded too early")
@@ -146,6 +146,24 @@ def _exact_cell(row):
     return fixed(row.exact, row.yours.unit)
 
 
+FEEDBACK = ("full", "hints", "verdicts")
+
+
+def visible_notes(row, feedback="full"):
+    """A row's notes as a report with ``feedback`` shows them: ``full``, all; ``hints``, the
+    notes that do not give the exact value away (the cause, what your own values give);
+    ``verdicts``, none."""
+    notes = (*row.notes, *row.warnings)
+    if feedback == "full":
+        return notes
+    if feedback == "verdicts" or row.exact is None:
+        return ()
+    unit = row.yours.unit if math.isfinite(row.yours.unit) else 0.001
+    secrets = {fixed(row.exact, unit), fixed(row.exact, unit / 100)}
+    return tuple(n for n in notes if "exact" not in n and not any(x in n for x in secrets)
+                 and " = η·" not in n and " = o" not in n)
+
+
 def _cell(text, width):
     text = printable(text)
     return text if len(text) <= width else text[:width - 1] + "…"
@@ -272,22 +290,25 @@ _COLOURS = {CORRECT: "#e3f4e1", ROUNDING: "#e3f4e1", EARLY: "#fff4cc", CARRIED: 
             WRONG: "#fde2e1", CHANGED: "#fde2e1", NOT_CHECKED: "#eeeeee", UNREADABLE: "#fde2e1"}
 
 
-def report_html(report, standalone=False):
+def report_html(report, standalone=False, feedback="full"):
     """The report as an HTML table (verdicts coloured, notes under each row); ``standalone``
-    gives a whole page."""
+    gives a whole page; ``feedback`` (full, hints, verdicts): what it gives away."""
     e = escape_html
     head = [f"<p><b>{e(report.submission.title or report.problem.title or report.submission.source)}</b></p>"]
     body = ['<table class="stepgrad-check" style="border-collapse:collapse">',
             "<thead><tr>" + "".join(f'<th style="text-align:left;padding:2px 8px">{h}</th>'
-                                    for h in ("quantity", "yours", "exact", "verdict"))
+                                    for h in ("quantity", "yours", "exact", "verdict")
+                                    if h != "exact" or feedback == "full")
             + "</tr></thead><tbody>"]
     for row in report.rows:
         colour = _COLOURS[row.verdict]
-        notes = "".join(f"<div>{e(n)}</div>" for n in (*row.notes, *row.warnings))
+        notes = "".join(f"<div>{e(n)}</div>" for n in visible_notes(row, feedback))
+        exact = (f'<td style="padding:2px 8px;text-align:right">{e(_exact_cell(row))}</td>'
+                 if feedback == "full" else "")
         body.append(f'<tr style="background:{colour}" data-verdict="{e(row.verdict)}">'
                     f'<td style="padding:2px 8px"><code>{e(row.key)}</code></td>'
                     f'<td style="padding:2px 8px;text-align:right">{e(row.yours.text)}</td>'
-                    f'<td style="padding:2px 8px;text-align:right">{e(_exact_cell(row))}</td>'
+                    f'{exact}'
                     f'<td style="padding:2px 8px">{e(row.verdict)}'
                     f'<div style="font-size:85%;color:#333">{notes}</div></td></tr>')
     body.append("</tbody></table>")
@@ -309,17 +330,21 @@ def report_html(report, standalone=False):
             f"<title>{e(report.submission.source)}</title></head><body>\n{content}\n</body></html>\n")
 
 
-def report_markdown(report):
-    """The report as Markdown: a table, then the causes and the carried rows."""
+def report_markdown(report, feedback="full"):
+    """The report as Markdown: a table, then the causes and the carried rows; ``feedback``
+    (full, hints, verdicts): what it gives away (hints and verdicts: no exact values)."""
     cell = escape_markdown          # a student's names and title are text, never markup
+    full = feedback == "full"
     lines = [f"**{cell(report.submission.title or report.problem.title or report.submission.source)}**",
-             "", "| quantity | yours | exact | verdict |", "|---|---:|---:|---|"]
+             "", "| quantity | yours | exact | verdict |" if full else "| quantity | yours | verdict |",
+             "|---|---:|---:|---|" if full else "|---|---:|---|"]
     for row in report.rows:
-        lines.append(f"| {cell(row.key)} | {cell(row.yours.text)} | {cell(_exact_cell(row))} | "
-                     f"{cell(row.verdict)} |")
+        exact = f" {cell(_exact_cell(row))} |" if full else ""
+        lines.append(f"| {cell(row.key)} | {cell(row.yours.text)} |{exact} {cell(row.verdict)} |")
     for row in report.rows:
-        if row.verdict in (WRONG, CHANGED, UNREADABLE) and row.notes:
-            lines += ["", f"- **{cell(row.key)}**: " + "; ".join(cell(n) for n in row.notes)]
+        notes = [n for n in visible_notes(row, feedback) if n in row.notes]
+        if row.verdict in (WRONG, CHANGED, UNREADABLE) and notes:
+            lines += ["", f"- **{cell(row.key)}**: " + "; ".join(cell(n) for n in notes)]
     groups = _groups(report)
     if groups:
         lines += ["", "Mistakes and warnings, each once:", ""]

@@ -7,7 +7,7 @@ import json
 
 from stepgrad._ground.text import escape_csv, printable
 
-from lecture import CARRIED, report_dict, report_html, report_markdown
+from lecture import CARRIED, report_dict, report_html, report_markdown, visible_notes
 from .grading import STATUSES
 from stepgrad._ground.text import escape_html, escape_markdown
 
@@ -99,14 +99,16 @@ def _head(result):
     return f"{result.student}, exercise {result.exercise or '?'}: {score}"
 
 
-def _feedback(result):
+def _feedback(result, feedback="full"):
     """The three things a student needs first: the first wrong step and why, and what was
     credited as carried."""
     lines = []
     first = result.first_wrong
     if first is not None:
         row = next(r for r in result.report.rows if r.key == first or r.quantity == first)
-        lines.append(f"Your first wrong step is {row.key} = {row.yours.text}: {row.notes[0]}")
+        why = visible_notes(row, feedback)
+        lines.append(f"Your first wrong step is {row.key} = {row.yours.text}"
+                     + (f": {why[0]}" if why else ""))
     else:
         lines.append("No asked value is wrong.")
     carried = [r.key for r in result.report.rows if r.verdict == CARRIED]
@@ -119,30 +121,32 @@ def _feedback(result):
     return lines
 
 
-def student_markdown(result):
+def student_markdown(result, feedback="full"):
     """A student's feedback report in Markdown: score, first wrong step, carried rows, the
-    checked table, the points per asked quantity."""
+    checked table, the points per asked quantity. ``feedback``: full, hints (no exact values:
+    the exercise can be resubmitted) or verdicts (verdicts and points only)."""
     cell = escape_markdown          # a student's names and title are text, never markup
     lines = [f"# {cell(_head(result))}", ""]
     if result.status != "graded":
         return "\n".join(lines + [cell(result.message)]) + "\n"
-    lines += [cell(line) + "\n" for line in _feedback(result)]
-    lines += ["## Your values", "", report_markdown(result.report), "## Points", "",
+    lines += [cell(line) + "\n" for line in _feedback(result, feedback)]
+    lines += ["## Your values", "", report_markdown(result.report, feedback), "## Points", "",
               "| quantity | yours | verdict | points |", "|---|---|---|---:|"]
     lines += [f"| {cell(q)} | {cell(key or '—')} | {cell(verdict)} | {_number(earned)} of "
               f"{_number(points)} |" for q, key, verdict, points, earned in result.parts]
     return "\n".join(lines) + "\n"
 
 
-def student_html(result):
+def student_html(result, feedback="full"):
     """The same report as a standalone HTML page."""
     e = escape_html
     body = [f"<h1>{e(_head(result))}</h1>"]
     if result.status != "graded":
         body.append(f"<p>{e(result.message)}</p>")
     else:
-        body += [f"<p>{e(line)}</p>" for line in _feedback(result)]
-        body += ["<h2>Your values</h2>", report_html(result.report), "<h2>Points</h2>",
+        body += [f"<p>{e(line)}</p>" for line in _feedback(result, feedback)]
+        body += ["<h2>Your values</h2>", report_html(result.report, feedback=feedback),
+                 "<h2>Points</h2>",
                  '<table class="stepgrad-points"><thead><tr><th>quantity</th><th>yours</th>'
                  "<th>verdict</th><th>points</th></tr></thead><tbody>"]
         body += [f"<tr><td>{e(q)}</td><td>{e(key or '—')}</td><td>{e(verdict)}</td>"

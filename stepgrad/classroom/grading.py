@@ -9,12 +9,14 @@ too early half, wrong, a changed given and an unanswered quantity nothing. A bad
 stops the batch: it gets a result that says what is wrong with it.
 """
 
+import difflib
 import math
 import pathlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from lecture import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, UNREADABLE, WRONG, check
+from lecture import (CARRIED, CHANGED, CORRECT, DIAGNOSES, EARLY, KINDS, NOT_CHECKED, ROUNDING,
+                     UNREADABLE, VERDICT_IDS, WRONG, Catalog, check)
 from lecture.files import load_submission, read_document, read_student_document
 from .roster import RosterError, check_student_id
 from lecture.schema import DerivationError, submission_from_dict
@@ -43,6 +45,8 @@ class Scheme:
     credit: dict = field(default_factory=lambda: dict(DEFAULT_CREDIT))
     default: float = 1.0
     digits: int | None = None     # significant digits asked, else the key's, else 3
+    repeated: str = "each"        # a typical mistake on several rows: "each" row loses its
+                                  #   credit, or "once" (the rest earn the carried credit)
 
     def points_of(self, quantity):
         """The points of an asked quantity (a Quantity of the catalog)."""
@@ -52,13 +56,22 @@ class Scheme:
         return self.default
 
 
-def load_scheme(path):
-    """A Scheme from a TOML file: ``[points]`` (name or kind = points, ``default``) and
-    ``[credit]`` (verdict = fraction)."""
+# the verdicts as a points file's [credit] names them (the verdict's text is read as well)
+CREDIT_NAMES = {**{name: verdict for verdict, name in VERDICT_IDS.items()},
+                "not_answered": MISSING}
+POLICIES = {"repeated": ("each", "once")}
+
+
+def load_scheme(path, keys=None):
+    """A Scheme from a TOML file: ``[points]`` (name or kind = points, ``default``),
+    ``[credit]`` (verdict = fraction; verdicts as identifiers: rounded_too_early) and
+    ``[policy]`` (``repeated = "once"`` or ``"each"``, ``digits`` = significant digits asked).
+    With ``keys``, every name of [points] must be a kind or a quantity of some key: an unknown
+    name is an error that names the nearest valid ones."""
     data, locate = read_document(path)
-    if not isinstance(data, dict) or set(data) - {"points", "credit"}:
-        raise RosterError(f"{path}: a points file has the tables [points] and [credit]")
-    for table in ("points", "credit"):
+    if not isinstance(data, dict) or set(data) - {"points", "credit", "policy"}:
+        raise RosterError(f"{path}: a points file has the tables [points], [credit] and [policy]")
+    for table in ("points", "credit", "policy"):
         if not isinstance(data.get(table, {}), dict):
             raise RosterError(f"{_place(path, locate, None, table)}: [{table}]: expected a table "
                               f"of name = number")
@@ -70,12 +83,52 @@ def load_scheme(path):
             default = number
         points[key] = number
     points.pop("default", None)
+    valid = _point_names(keys) if keys else None
+    for key in points:
+        if valid is not None and key not in valid:
+            raise RosterError(f"{_place(path, locate, 'points', key)}: [points] {key}: not a kind "
+                              f"or a quantity of these exercises{_nearest(key, valid)}")
     for key, value in data.get("credit", {}).items():
-        if key not in DEFAULT_CREDIT:
-            raise RosterError(f"{_place(path, locate, 'credit', key)}: [credit] {key}: not a verdict; "
-                              f"the verdicts are {', '.join(DEFAULT_CREDIT)}")
-        credit[key] = _fraction(value, path, locate, "credit", key, upper=1.0)
-    return Scheme(points, credit, default)
+        verdict = CREDIT_NAMES.get(key, key if key in DEFAULT_CREDIT else None)
+        if verdict is None:
+            raise RosterError(f"{_place(path, locate, 'credit', key)}: [credit] {key}: not a "
+                              f"verdict{_nearest(key, CREDIT_NAMES)}; the verdicts are "
+                              f"{', '.join(CREDIT_NAMES)}")
+        credit[verdict] = _fraction(value, path, locate, "credit", key, upper=1.0)
+    policy = data.get("policy", {})
+    for key, value in policy.items():
+        if key == "digits":
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 17:
+                raise RosterError(f"{_place(path, locate, 'policy', key)}: [policy] digits: "
+                                  f"expected a whole number from 1 to 17, got {value!r:.40}")
+        elif key not in POLICIES:
+            raise RosterError(f"{_place(path, locate, 'policy', key)}: [policy] {key}: not a "
+                              f"policy{_nearest(key, [*POLICIES, 'digits'])}; the policies are "
+                              f"{', '.join([*POLICIES, 'digits'])}")
+        elif value not in POLICIES[key]:
+            raise RosterError(f"{_place(path, locate, 'policy', key)}: [policy] {key}: expected "
+                              f"{' or '.join(map(repr, POLICIES[key]))}, got {value!r:.40}")
+    return Scheme(points, credit, default, policy.get("digits"), policy.get("repeated", "each"))
+
+
+def _point_names(keys):
+    """The names a [points] table may use: the kinds, and every quantity (and its name
+    without a table: net4 for example2.net4) of the keys' problems."""
+    names = set(KINDS)
+    seen = set()
+    for key in keys.values():
+        problem = key.problem
+        if id(problem) in seen:
+            continue
+        seen.add(id(problem))
+        for q in Catalog(problem).quantities.values():
+            names.update((q.name, q.base))
+    return names
+
+
+def _nearest(name, valid):
+    close = difflib.get_close_matches(str(name), sorted(map(str, valid)), n=3, cutoff=0.6)
+    return f"; did you mean {' or '.join(close)}?" if close else ""
 
 
 def _place(path, locate, table, key):
@@ -192,12 +245,19 @@ def _score(key, report, scheme):
         if name in catalog.quantities and name not in asked:
             asked.append(name)
     asked.sort(key=catalog.position)
+    group = {id(row): (mistake, title) for mistake, title, rs in report.mistakes()
+             if mistake not in DIAGNOSES for row in rs}
+    penalised = set()
     parts, score, total = [], 0.0, 0.0
     for name in asked:
         points = scheme.points_of(catalog.quantities[name])
         row = rows.get(name)
         verdict = row.verdict if row is not None else MISSING
         earned = points * scheme.credit.get(verdict, 0.0)
+        if scheme.repeated == "once" and verdict == WRONG and id(row) in group:
+            if group[id(row)] in penalised:     # the same mistake again: penalised once
+                earned = points * scheme.credit.get(CARRIED, 0.0)
+            penalised.add(group[id(row)])
         parts.append((name, row.key if row is not None else None, verdict, points, earned))
         score += earned
         total += points

@@ -6,6 +6,7 @@ import textwrap
 
 from stepgrad.classroom.gradebook import gradebook_csv, gradebook_json, student_html, student_markdown, summary_markdown, summary_text
 from stepgrad.classroom import DEFAULT_CREDIT, grade, load_keys, load_scheme, read_roster
+from lecture import FEEDBACK
 from stepgrad._ground.files import write_atomic
 from stepgrad.exits import STATUSES, grade_status
 
@@ -42,6 +43,9 @@ def add_parsers(subparsers):
     parser.add_argument("--out", metavar="DIR", default="grades",
                         help="where to write the gradebook, the summary and the reports "
                              "(default grades/)")
+    parser.add_argument("--feedback", choices=FEEDBACK, default="full",
+                        help="what the student reports show: full (exact values and formulas), "
+                             "hints (causes, no exact values) or verdicts (verdicts only)")
     parser.set_defaults(run=run)
 
 
@@ -58,7 +62,7 @@ def file_stem(student, taken):
 def run(args):
     keys = load_keys(args.key)
     roster = read_roster(args.roster) if args.roster else None
-    scheme = load_scheme(args.points) if args.points else None
+    scheme = load_scheme(args.points, keys) if args.points else None
     book = grade(keys, args.submissions, roster, scheme)
     # NOTE: every document is made before the first is written, so a failure writes nothing
     files = {"gradebook.csv": gradebook_csv(book), "gradebook.json": gradebook_json(book),
@@ -66,8 +70,8 @@ def run(args):
     taken = set()
     for result in book.results:
         stem = file_stem(result.student, taken)
-        files[f"reports/{stem}.md"] = student_markdown(result)
-        files[f"reports/{stem}.html"] = student_html(result)
+        files[f"reports/{stem}.md"] = student_markdown(result, args.feedback)
+        files[f"reports/{stem}.html"] = student_html(result, args.feedback)
     for name, text in files.items():
         write_atomic(f"{args.out}/{name}", text.encode("utf-8"))
     print(summary_text(book))
