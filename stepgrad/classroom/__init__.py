@@ -6,7 +6,8 @@ require("autodiff", "nn", "lecture")  # before the imports below, which a file n
 
 from .exercise import Exercise, ExerciseError, generate
 from .exercise_files import answers_toml, exercise_toml, key_toml
-from .gradebook import (CSV_COLUMNS, GRADEBOOK_FORMAT, gradebook_csv, gradebook_json,
+from .gradebook import (CSV_COLUMNS, GRADEBOOK_FORMAT, gradebook_canvas, gradebook_csv, gradebook_json,
+                        gradebook_moodle,
                         student_html, student_markdown, summary_markdown, summary_text)
 from .grading import (DEFAULT_CREDIT, MISSING, STATUSES, Gradebook, Key, Result, Scheme, grade,
                       load_keys, load_scheme)
@@ -23,4 +24,5 @@ __all__ = ["Template", "TemplateError", "load_template", "BUILTIN", "BUILTIN_TEX
            "Scheme", "DEFAULT_CREDIT", "load_scheme", "Key", "load_keys", "Result", "grade",
            "Gradebook", "STATUSES", "MISSING",
            "gradebook_csv", "gradebook_json", "summary_text", "summary_markdown",
-           "student_markdown", "student_html", "GRADEBOOK_FORMAT", "CSV_COLUMNS"]
+           "student_markdown", "student_html", "GRADEBOOK_FORMAT", "CSV_COLUMNS", "gradebook_moodle",
+           "gradebook_canvas"]

@@ -11,12 +11,13 @@ from lecture import CARRIED, report_dict, report_html, report_markdown, visible_
 from .grading import STATUSES
 from stepgrad._ground.text import escape_html, escape_markdown
 
-__all__ = ["gradebook_csv", "gradebook_json", "summary_text", "summary_markdown",
+__all__ = ["gradebook_csv", "gradebook_moodle", "gradebook_canvas", "gradebook_json", "summary_text", "summary_markdown",
            "student_markdown", "student_html", "GRADEBOOK_FORMAT", "CSV_COLUMNS"]
 
 GRADEBOOK_FORMAT = "stepgrad.gradebook/1"
-CSV_COLUMNS = ("student", "exercise", "status", "score", "points", "percent", "first_wrong",
-               "mistakes", "message")
+CSV_COLUMNS = ("student", "name", "exercise", "status", "score", "points", "percent",
+               "first_wrong", "mistakes", "message")
+# a row's status: graded, or why not (missing: no file, scored 0); see grading.STATUSES
 
 
 def _number(x):
@@ -24,18 +25,46 @@ def _number(x):
 
 
 def gradebook_csv(gradebook):
-    """One row per student: the columns ``CSV_COLUMNS`` (score and points as numbers, percent
-    with one decimal), the mistakes' ids separated by spaces."""
+    """One row per student of the roster (and per file): the columns ``CSV_COLUMNS``, the
+    student's name from the roster, an explicit status, and a score for every row (0 for a
+    student not graded: missing, malformed …); percent with one decimal; the mistakes' ids
+    separated by spaces."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in gradebook.results:
         graded = r.status == "graded"
         mistakes = " ".join(m for m, _, _ in r.report.mistakes()) if graded else ""
-        writer.writerow([escape_csv(r.student), escape_csv(r.exercise or ""), r.status,
-                         _number(r.score) if graded else "", _number(r.total) if graded else "",
-                         f"{r.percent:.1f}" if graded else "", escape_csv(r.first_wrong or ""),
+        writer.writerow([escape_csv(r.student), escape_csv(gradebook.names.get(r.student, "")),
+                         escape_csv(r.exercise or ""), r.status,
+                         _number(r.score) if graded else "0", _number(r.total) if graded else "",
+                         f"{r.percent:.1f}" if graded else "0.0", escape_csv(r.first_wrong or ""),
                          mistakes, escape_csv(r.message)])
+    return out.getvalue()
+
+
+def gradebook_moodle(gradebook, item="stepgrad"):
+    """The scores as Moodle's grade import reads them: "ID number" (the student id) and the
+    grade item's percent (0 for a student not graded)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["ID number", "Full name", escape_csv(item)])
+    for r in gradebook.results:
+        writer.writerow([escape_csv(r.student), escape_csv(gradebook.names.get(r.student, "")),
+                         f"{r.percent:.1f}" if r.status == "graded" else "0"])
+    return out.getvalue()
+
+
+def gradebook_canvas(gradebook, item="stepgrad"):
+    """The scores as Canvas's gradebook import reads them: Student, ID, SIS User ID (the
+    student id), SIS Login ID, Section, then the assignment's percent."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", escape_csv(item)])
+    for r in gradebook.results:
+        writer.writerow([escape_csv(gradebook.names.get(r.student, r.student)), "",
+                         escape_csv(r.student), "", "",
+                         f"{r.percent:.1f}" if r.status == "graded" else "0"])
     return out.getvalue()
 
 
@@ -72,8 +101,12 @@ def _summary_lines(gradebook, bullet, escape=printable):
     if summary["mistakes"]:
         lines += ["", "Mistakes, by how many students made them (what to re-teach):"]
         lines += [f"{bullet}{m['title']} ({m['id']}): {m['students']} student"
-                  f"{'s' * (m['students'] != 1)}, {m['rows']} value{'s' * (m['rows'] != 1)}"
+                  f"{'s' * (m['students'] != 1)} ({m['rows']} value{'s' * (m['rows'] != 1)})"
                   for m in summary["mistakes"]]
+    if summary["questions"]:
+        lines += ["", "Each question, the share of the class right:"]
+        lines += [f"{bullet}{q['quantity']}: {q['right']} of {q['students']} "
+                  f"({100 * q['share']:.0f}%)" for q in summary["questions"]]
     if summary["quantities"]:
         lines += ["", "Quantities not earned in full, most common first:"]
         lines += [f"{bullet}{q['quantity']} {q['verdict']}: {q['students']} student"

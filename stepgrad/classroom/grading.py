@@ -291,17 +291,21 @@ class Gradebook:
 
     results: tuple
     scheme: Scheme
+    names: dict = field(default_factory=dict)    # student id → name, from the roster
 
     def summary(self):
         """What went wrong most: per asked quantity, how many were wrong, carried or missing;
         per mistake, how many students made it. Most common first."""
         quantities, mistakes, students = Counter(), Counter(), Counter()
+        asked, right = Counter(), Counter()
         titles = {}
         for result in self.results:
             if result.status != "graded":
                 continue
             for name, _, verdict, _, _ in result.parts:
-                if verdict in (WRONG, CHANGED, MISSING, EARLY):
+                asked[name] += 1
+                right[name] += verdict in (CORRECT, ROUNDING, CARRIED)
+                if verdict in (WRONG, CHANGED, MISSING, EARLY, UNREADABLE):
                     quantities[(name, verdict)] += 1
             for mistake, title, rows in result.report.mistakes():
                 mistakes[mistake] += len(rows)
@@ -312,6 +316,9 @@ class Gradebook:
                 "mistakes": [{"id": mistake, "title": titles[mistake], "students": students[mistake],
                               "rows": count} for mistake, count in
                              sorted(mistakes.items(), key=lambda item: (-students[item[0]], item[0]))],
+                # each question's share of the class right (correct, rounding carried, carried)
+                "questions": [{"quantity": name, "right": right[name], "students": count,
+                               "share": right[name] / count} for name, count in asked.items()],
                 "graded": sum(r.status == "graded" for r in self.results),
                 "students": len(self.results),
                 "mean_percent": _mean([r.percent for r in self.results if r.status == "graded"])}
@@ -378,7 +385,7 @@ def grade(keys, submissions, roster=None, scheme=None):
                                   f"no submission from {student}"))
     order = {student: k for k, (student, _, _) in enumerate(roster)}
     results.sort(key=lambda r: (order.get(r.student, len(order)), r.student, r.path or ""))
-    return Gradebook(tuple(results), scheme)
+    return Gradebook(tuple(results), scheme, {student: name for student, _, name in roster if name})
 
 
 def _identify(document):

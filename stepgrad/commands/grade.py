@@ -4,7 +4,8 @@ import argparse
 import re
 import textwrap
 
-from stepgrad.classroom.gradebook import gradebook_csv, gradebook_json, student_html, student_markdown, summary_markdown, summary_text
+from stepgrad.classroom import (gradebook_canvas, gradebook_csv, gradebook_json, gradebook_moodle,
+                                student_html, student_markdown, summary_markdown, summary_text)
 from stepgrad.classroom import DEFAULT_CREDIT, grade, load_keys, load_scheme, read_roster
 from lecture import FEEDBACK
 from stepgrad._ground.files import write_atomic
@@ -66,7 +67,8 @@ def run(args):
     book = grade(keys, args.submissions, roster, scheme)
     # NOTE: every document is made before the first is written, so a failure writes nothing
     files = {"gradebook.csv": gradebook_csv(book), "gradebook.json": gradebook_json(book),
-             "summary.md": summary_markdown(book)}
+             "summary.md": summary_markdown(book), "moodle.csv": gradebook_moodle(book),
+             "canvas.csv": gradebook_canvas(book)}
     taken = set()
     for result in book.results:
         stem = file_stem(result.student, taken)
@@ -75,6 +77,7 @@ def run(args):
     for name, text in files.items():
         write_atomic(f"{args.out}/{name}", text.encode("utf-8"))
     print(summary_text(book))
-    print(f"\nwrote {args.out}/gradebook.csv, gradebook.json, summary.md and "
+    print(f"\nwrote {args.out}/gradebook.csv, gradebook.json, summary.md, moodle.csv, "
+          f"canvas.csv and "
           f"{len(book.results)} reports in {args.out}/reports")
     return grade_status(book)
