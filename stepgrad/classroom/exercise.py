@@ -7,7 +7,9 @@ nothing depends on Python's ``hash()`` or on ``random``'s algorithms. Weights, b
 and targets are short decimals (the template's ranges and decimals), so the hand arithmetic is
 humane. A draw is thrown away and the next one taken when it is degenerate:
 
-- a weight of 0 (a connection that carries nothing), or every input 0;
+- a weight of 0 (a connection that carries nothing), or every input 0; unless the template
+  allows zeros, a bias or an input of 0 (it hides typical mistakes: x = 0 hides η and the
+  update's sign in Δw, b = 0 a forgotten bias);
 - two units of a layer with the same weights and bias (the same arithmetic twice);
 - a net within 10⁻⁹ of 0: at relu's kink the derivative is undefined, and a net that is 0 in
   decimal arithmetic is not quite 0 in binary (0.2 − 0.5 + 0.3), so its key would be noise;
@@ -168,8 +170,8 @@ def _draw_problem(template, stream, student, name):
         for target in units[k]:
             for source in units[k - 1]:
                 weights[weight_label(source, target)] = stream.number(template.weights, nonzero=True)
-            weights[f"b{target}"] = stream.number(template.biases)
-    x = tuple(stream.number(template.inputs) for _ in units[0])
+            weights[f"b{target}"] = stream.number(template.biases, nonzero=not template.zeros)
+    x = tuple(stream.number(template.inputs, nonzero=not template.zeros) for _ in units[0])
     t = tuple(stream.number(template.targets) for _ in units[-1])
     # NOTE: floats made from the decimal text, exactly as a reader of the exercise file makes them
     as_float = lambda d: float(str(d))

@@ -30,7 +30,7 @@ __all__ = ["Template", "Range", "TemplateError", "load_template", "template_from
            "BUILTIN", "BUILTIN_TEXT", "shape_units"]
 
 FIELDS = ("name", "title", "shapes", "activations", "loss", "eta", "delta", "asked", "digits",
-          "min_delta", "weights", "biases", "inputs", "targets")
+          "min_delta", "zeros", "weights", "biases", "inputs", "targets")
 RANGES = ("weights", "biases", "inputs", "targets")
 LAYERS, UNITS, MAGNITUDE, DECIMALS = (2, 5), (1, 6), 10, 3
 DIGITS = (3, 8)
@@ -54,6 +54,10 @@ asked = ["net", "o", "E", "delta", "dw", "w_new", "net_new", "o_new", "E_new"]
                                 # kinds (every unit or weight), names (w46_new)
 digits = 4                      # significant digits of every answer, 3 to 8
 min_delta = 0.001               # every |δ| at least this: no dead unit
+zeros = false                   # no bias or input of exactly 0 (a weight is
+                                #   never 0): a 0 hides typical mistakes (x = 0
+                                #   hides η and the update's sign, b = 0 a
+                                #   forgotten bias); true allows them
 
 [weights]                       # multiples of 10^-decimals in range; never 0
 range = [-0.5, 0.5]
@@ -64,8 +68,8 @@ range = [-0.5, 0.5]
 decimals = 1
 
 [inputs]
-range = [0, 1]
-decimals = 0
+range = [0.1, 1]
+decimals = 1
 
 [targets]
 range = [0, 1]
@@ -110,6 +114,7 @@ class Template:
     asked: tuple             # kinds and names as written
     digits: int
     min_delta: float
+    zeros: bool              # a bias or input may be exactly 0
     weights: Range
     biases: Range
     inputs: Range
@@ -193,6 +198,12 @@ def template_from_dict(data, source="template", locate=None, default_name="templ
     lo, hi = ranges["weights"].steps
     if lo == hi == 0:
         raise where.error("weights", "range", "a weight is never 0: the range needs another value")
+    zeros = get("zeros")
+    if not isinstance(zeros, bool):
+        raise where.error(None, "zeros", f"expected true or false, got {describe(zeros)}")
+    for key in ("biases", "inputs"):
+        if not zeros and ranges[key].steps == (0, 0):
+            raise where.error(key, "range", "only 0 lies in it: widen it, or set zeros = true")
     if "cross_entropy" in losses and any(a[-1] != "sigmoid" for a in activations):
         raise where.error(None, "loss", "cross_entropy needs a sigmoid output in every "
                           "activation choice")
@@ -205,7 +216,7 @@ def template_from_dict(data, source="template", locate=None, default_name="templ
                               f"targets' range [{targets.lo}, {targets.hi}] goes beyond it")
     asked = _asked(get("asked"), shapes, where)
     return Template(name, title, shapes, activations, losses, etas, sign, asked, digits, min_delta,
-                    ranges["weights"], ranges["biases"], ranges["inputs"], ranges["targets"], source)
+                    zeros, ranges["weights"], ranges["biases"], ranges["inputs"], ranges["targets"], source)
 
 
 def _text(value, where, key, limit):
