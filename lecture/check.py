@@ -261,7 +261,7 @@ class _Check:
         slip = _digit_slip(yours.text, point if own else exact)
         found = self._mistakes(q, yours, exact)
         if rough:       # a 0 is explained by a mistake that makes the value vanish (η/10)
-            found = [f for f in found if _vanishes(f[2], exact)]
+            found = [f for f in found if self._explains_zero(f[0], q, exact, yours)]
         if slip is not None:
             if found:   # two explanations: name neither
                 texts = "; or ".join(text for _, text, _ in found)
@@ -286,6 +286,15 @@ class _Check:
         else:
             lead = f"an arithmetic slip: the exact value is {_fixed(exact, yours.unit)}"
         return make(WRONG, (lead, *notes), mistake="arithmetic_slip", expected=point)
+
+    def _explains_zero(self, mistake, q, exact, yours):
+        """A mistake explains a 0 when, made on the exact values, it gives 0, or next to
+        nothing where the digits written would show the exact value (η/10 for 0.000)."""
+        value = self._with_mistake(mistake, q, "exact")
+        value = value.mid if isinstance(value, Interval) else value
+        if value is None or math.isnan(value):
+            return False
+        return abs(value) <= 1e-12 or (_vanishes(value, exact) and yours.unit <= abs(exact))
 
     def _used(self):
         values = dict(self.catalog.constants)

@@ -4,6 +4,7 @@ renderer reads a record computed once. Exit statuses belong to the command line
 (``stepgrad.exits``): a renderer prints a status line only when it is handed one."""
 
 import math
+import re
 import textwrap
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -117,8 +118,9 @@ _TITLES = {m.id: m.title for m in MISTAKES} | {k: text.split(":")[0] for k, text
 
 def _title(row):
     """What a row's cause is called in a list of causes: the mistake's title (with its η)."""
-    if row.mistake == "eta":
-        return row.notes[0].split(": with that, ")[0]
+    if row.mistake == "eta":        # one title for every Δw: "η is left out of Δw (η = 0.9)"
+        title = row.notes[0].split(": with that, ")[0]
+        return re.sub(r"^(η is left out of) Δ\S+", r"\1 Δw", title)
     return _TITLES.get(row.mistake, row.mistake)
 
 

@@ -469,7 +469,10 @@ def _is_note(key, value):
     """A field of [answers] that holds words (notes = "…"), not a value."""
     if key.strip().lower() in NOTE_FIELDS:
         return True
-    return isinstance(value, str) and len(value.split()) >= 3 and sum(c.isalpha() for c in value) > 5
+    # NOTE: words under a name without a digit (explanation, remarks); words under a quantity's
+    # name (o5 = "about a half") are an unreadable value
+    return isinstance(value, str) and len(value.split()) >= 3 and len(key) > 2 \
+        and not any(c.isdigit() for c in key) and sum(c.isalpha() for c in value) > 5
 
 
 def _exercise(table, where):

@@ -298,7 +298,6 @@ class Gradebook:
         per mistake, how many students made it. Most common first."""
         quantities, mistakes, students = Counter(), Counter(), Counter()
         asked, right = Counter(), Counter()
-        titles = {}
         for result in self.results:
             if result.status != "graded":
                 continue
@@ -308,14 +307,15 @@ class Gradebook:
                 if verdict in (WRONG, CHANGED, MISSING, EARLY, UNREADABLE):
                     quantities[(name, verdict)] += 1
             for mistake, title, rows in result.report.mistakes():
-                mistakes[mistake] += len(rows)
-                students[mistake] += 1
-                titles.setdefault(mistake, title)
+                # NOTE: by cause (η = 0.5 and η left out are two); a student counts once
+                mistakes[(mistake, title)] += len(rows)
+                students[(mistake, title)] += 1
         return {"quantities": [{"quantity": name, "verdict": verdict, "students": count}
                                for (name, verdict), count in quantities.most_common()],
-                "mistakes": [{"id": mistake, "title": titles[mistake], "students": students[mistake],
-                              "rows": count} for mistake, count in
-                             sorted(mistakes.items(), key=lambda item: (-students[item[0]], item[0]))],
+                "mistakes": [{"id": mistake, "title": title, "students": students[(mistake, title)],
+                              "rows": count} for (mistake, title), count in
+                             sorted(mistakes.items(), key=lambda item: (-students[item[0]],
+                                                                        -item[1], item[0]))],
                 # each question's share of the class right (correct, rounding carried, carried)
                 "questions": [{"quantity": name, "right": right[name], "students": count,
                                "share": right[name] / count} for name, count in asked.items()],
