@@ -261,7 +261,8 @@ class _Check:
         slip = _digit_slip(yours.text, point if own else exact)
         found = self._mistakes(q, yours, exact)
         if rough:       # a 0 is explained by a mistake that makes the value vanish (η/10)
-            found = [f for f in found if self._explains_zero(f[0], q, exact, yours)]
+            found = [f for f in found if float(yours) == 0.0
+                     and self._explains_zero(f[0], q, exact, yours)]
         if slip is not None:
             if found:   # two explanations: name neither
                 texts = "; or ".join(text for _, text, _ in found)
@@ -507,9 +508,11 @@ def _replace(row, verdict, notes, mistake):
 
 def _rough(yours, exact):
     """True when ``yours`` shows no significant digit of ``exact``: it is 0 (0, 0.000) and the
-    exact value is not."""
-    return float(yours) == 0.0 and exact is not None and not math.isnan(exact) \
-        and abs(exact) > 1e-12
+    exact value is not, or the exact value rounds to 0 at the digit written last (1 for
+    0.33)."""
+    if exact is None or math.isnan(exact) or abs(exact) <= 1e-12:
+        return False
+    return float(yours) == 0.0 or abs(exact) < yours.unit / 2 * (1 - _EPSILON)
 
 
 def _vanishes(value, exact):

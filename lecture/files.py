@@ -14,6 +14,7 @@ import re
 from stepgrad._ground.files import FORMATS, DataFileError, loads_data, read_text, read_text_any
 
 from .examples import EXAMPLES
+from .problem import Problem
 from .reading import toml_lines
 from .schema import DerivationError, problem_from_dict, submission_from_dict
 from .written import Written
@@ -29,7 +30,6 @@ _TOML_KEY = re.compile(r"""^\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+)
 def load_problem(source, follow=True):
     """The problem named by ``source``: a Problem, a built-in example's name or a file's path
     (a derivation file that names its problem gives that problem)."""
-    from .problem import Problem
     if isinstance(source, Problem):
         return source
     name = str(source)

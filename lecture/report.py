@@ -271,6 +271,7 @@ def report_dict(report, exit_status=None):
         rows.append({"key": row.key, "line": row.line, "quantity": row.quantity,
                      "yours": row.yours.text, "exact": _number(row.exact),
                      "expected": _number(row.expected), "verdict": row.verdict,
+                     "verdict_id": VERDICT_IDS[row.verdict],
                      "mistake": row.mistake, "candidates": list(row.candidates),
                      "follows_from": list(row.follows_from), "notes": list(row.notes),
                      "warnings": list(row.warnings)})

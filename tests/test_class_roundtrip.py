@@ -65,6 +65,9 @@ def w_minus_dw():
 STUDENTS = [
     ("zeros", "zeros.toml", toml(quoted({k: "0" for k in ASKED})).encode(),
      {**{k: WR for k in ASKED}, "dw24": C}),
+    # 1 shows a digit of o5 = 0.525 only (rounded far too early); elsewhere it shows none
+    ("ones", "ones.toml", toml(quoted({k: "1" for k in ASKED})).encode(),
+     {**{k: WR for k in ASKED}, "o5": E}),
     ("commas", "commas.toml", toml({k: comma(v) for k, v in KEY.items()}).encode(), {}),
     ("fractions", "fractions.toml",
      toml(quoted({**KEY, "net4": "-7/10", "net5": "1/10", "dw24": "0/5"})).encode(), {}),

@@ -30,6 +30,8 @@ def test_zeros_and_ones_in_every_box_earn_next_to_nothing():
     ones = check({name: "1" for name in SECTION7})
     assert not any(r.verdict in (CORRECT, ROUNDING) for r in ones.rows)
     assert {r.verdict for r in ones.rows} <= {WRONG, EARLY}
+    assert [r.key for r in ones.rows if r.verdict == EARLY] == ["o5"]     # 0.525 rounds to 1
+    assert only(check({"o4": "1"})).mistake == "too_rough"               # 0.33 does not
 
 
 def test_fewer_digits_than_asked_is_rounded_too_early_with_the_digits_asked():
