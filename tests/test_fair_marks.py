@@ -112,3 +112,32 @@ def test_a_zero_that_eta_over_ten_explains_is_named():
 def test_an_expression_follows_a_wrong_value_like_any_row():
     rows = check({"delta6": "-0.1312", "-delta6*x1": "0.1312"}).rows
     assert [r.verdict for r in rows] == [WRONG, "carried"]
+
+
+# -- exercises that show the mistakes --------------------------------------------------------
+
+def test_no_generated_exercise_has_a_zero_bias_input_or_weight_by_default():
+    from stepgrad.classroom import BUILTIN, generate
+    from stepgrad.classroom.template import template_from_dict
+    for template in (BUILTIN, template_from_dict({"shapes": "2-3-2"})):
+        for k in range(30):
+            problem = generate(template, f"s{k:02d}", 90210).problem
+            assert all(v != 0 for v in problem.weights.values()) and all(problem.x), k
+    allowed = template_from_dict({"zeros": True, "inputs": {"range": [0, 1], "decimals": 0}})
+    assert any(0 in generate(allowed, f"s{k}", 1).problem.x for k in range(30))
+
+
+def test_a_template_may_ask_for_examples_epochs_batch_updates_and_frozen_parameters(tmp_path):
+    from stepgrad.classroom import exercise_toml, generate, key_toml
+    from stepgrad.classroom.template import template_from_dict
+    template = template_from_dict({"shapes": "2-2-1", "examples": 2, "epochs": 2, "mode": "batch",
+                                   "frozen": "biases", "asked": ["delta", "dw", "w_new"]})
+    exercise = generate(template, "bob", 1)
+    problem = exercise.problem
+    assert len(problem.examples) == 2 and problem.epochs == 2 and problem.mode == "batch"
+    assert problem.frozen == {"b3", "b4", "b5"}
+    assert not any(name.split(".")[-1].startswith("db") for name in exercise.asked)
+    (tmp_path / "exercise.toml").write_text(exercise_toml(exercise), encoding="utf-8")
+    (tmp_path / "key.toml").write_text(key_toml(exercise), encoding="utf-8")
+    report = check_derivation(tmp_path / "key.toml")
+    assert report.rows and {r.verdict for r in report.rows} == {CORRECT}

@@ -171,14 +171,23 @@ def _draw_problem(template, stream, student, name):
             for source in units[k - 1]:
                 weights[weight_label(source, target)] = stream.number(template.weights, nonzero=True)
             weights[f"b{target}"] = stream.number(template.biases, nonzero=not template.zeros)
-    x = tuple(stream.number(template.inputs, nonzero=not template.zeros) for _ in units[0])
-    t = tuple(stream.number(template.targets) for _ in units[-1])
+    drawn = []
+    for _ in range(template.examples):
+        x = tuple(stream.number(template.inputs, nonzero=not template.zeros) for _ in units[0])
+        t = tuple(stream.number(template.targets) for _ in units[-1])
+        drawn.append((x, t))
     # NOTE: floats made from the decimal text, exactly as a reader of the exercise file makes them
     as_float = lambda d: float(str(d))
     title = template.title + (f" ({student})" if student else "")
+    frozen = set()
+    for item in template.frozen:
+        frozen.update(k for k in weights if k.startswith("b")) if item == "biases" else \
+            frozen.add(item)
     return Problem(title, units, activations, {k: as_float(v) for k, v in weights.items()},
-                   (Example(tuple(map(as_float, x)), tuple(map(as_float, t))),), as_float(eta),
-                   loss=loss, sign=template.sign, name=name)
+                   tuple(Example(tuple(map(as_float, x)), tuple(map(as_float, t)))
+                         for x, t in drawn), as_float(eta),
+                   loss=loss, mode=template.mode, epochs=template.epochs,
+                   frozen=frozenset(frozen & set(weights)), sign=template.sign, name=name)
 
 
 def _asked(template, catalog):
@@ -187,7 +196,8 @@ def _asked(template, catalog):
     found = set()
     for item in template.asked:
         if item in KINDS:
-            found.update(n for n, q in catalog.quantities.items() if q.kind.name == item)
+            found.update(n for n, q in catalog.quantities.items() if q.kind.name == item
+                         and not (q.frozen and q.kind.name in ("dw", "w_new")))
         else:
             found.add(names.resolve(item))
     return tuple(sorted(found, key=catalog.position))
@@ -214,7 +224,7 @@ def _degenerate(problem, catalog, template, asked):
             return "a net of 0", None
         if q.kind.name == "delta" and abs(value) < template.min_delta:
             return "a δ below min_delta", None
-    if values["E_new"] >= values["E"]:
+    if "E_new" in values and "E" in values and values["E_new"] >= values["E"]:
         return "an update that does not lower E", None
     for name in asked:
         if _near_tie(values[name], template.digits):
