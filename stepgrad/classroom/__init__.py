@@ -9,7 +9,7 @@ from .exercise_files import answers_toml, exercise_toml, key_toml
 from .gradebook import (CSV_COLUMNS, GRADEBOOK_FORMAT, gradebook_canvas, gradebook_csv, gradebook_json,
                         gradebook_moodle,
                         student_html, student_markdown, summary_markdown, summary_text)
-from .grading import (DEFAULT_CREDIT, MISSING, STATUSES, Gradebook, Key, Result, Scheme, grade,
+from .grading import (CREDIT_NAMES, DEFAULT_CREDIT, POLICIES, MISSING, STATUSES, Gradebook, Key, Result, Scheme, grade,
                       load_keys, load_scheme)
 from .roster import ID_COLUMNS, MAX_STUDENTS, RosterError, check_student_id, read_roster
 from .template import BUILTIN, BUILTIN_TEXT, Template, TemplateError, load_template
@@ -21,7 +21,7 @@ __all__ = ["Template", "TemplateError", "load_template", "BUILTIN", "BUILTIN_TEX
            "worksheet_markdown", "worksheet_latex", "worksheet_html",
            "solution_markdown", "solution_latex", "solution_html",
            "read_roster", "RosterError", "check_student_id", "ID_COLUMNS", "MAX_STUDENTS",
-           "Scheme", "DEFAULT_CREDIT", "load_scheme", "Key", "load_keys", "Result", "grade",
+           "Scheme", "DEFAULT_CREDIT", "CREDIT_NAMES", "POLICIES", "load_scheme", "Key", "load_keys", "Result", "grade",
            "Gradebook", "STATUSES", "MISSING",
            "gradebook_csv", "gradebook_json", "summary_text", "summary_markdown",
            "student_markdown", "student_html", "GRADEBOOK_FORMAT", "CSV_COLUMNS", "gradebook_moodle",

@@ -21,7 +21,7 @@ from lecture.files import load_submission, read_document, read_student_document
 from .roster import RosterError, check_student_id
 from lecture.schema import DerivationError, submission_from_dict
 
-__all__ = ["Scheme", "DEFAULT_CREDIT", "load_scheme", "Key", "load_keys", "Result", "grade",
+__all__ = ["Scheme", "DEFAULT_CREDIT", "CREDIT_NAMES", "POLICIES", "load_scheme", "Key", "load_keys", "Result", "grade",
            "Gradebook", "STATUSES", "MISSING"]
 
 MISSING = "not answered"

@@ -20,8 +20,10 @@ def add_parsers(subparsers):
             "Check the values in a derivation file against the engine's: per value a verdict "
             "(correct; correct, rounding carried; carried: follows from a wrong value of yours; "
             "rounded too early; wrong, with what your own values give, the exact formula and "
-            "the mistake that explains it; changed given; not checked), then each mistake "
-            "once with the rows it explains.", 79),
+            "the mistake that explains it; changed given; not checked; unreadable), then each "
+            "mistake once with the rows it explains. A student's file is read as students "
+            "write: decimal commas, the Unicode minus, fractions, unquoted Greek names, "
+            "Windows-1252 text and a cut-off last line are read, with a note.", 79),
         epilog=f"exit status:\n{codes}\n\n"
                "examples:\n"
                "  stepgrad check examples/derivations/section7.toml\n"

@@ -6,7 +6,7 @@ import textwrap
 
 from stepgrad.classroom import (gradebook_canvas, gradebook_csv, gradebook_json, gradebook_moodle,
                                 student_html, student_markdown, summary_markdown, summary_text)
-from stepgrad.classroom import DEFAULT_CREDIT, grade, load_keys, load_scheme, read_roster
+from stepgrad.classroom import CREDIT_NAMES, DEFAULT_CREDIT, grade, load_keys, load_scheme, read_roster
 from lecture import FEEDBACK
 from stepgrad._ground.files import write_atomic
 from stepgrad.exits import STATUSES, grade_status
@@ -14,7 +14,7 @@ from stepgrad.exits import STATUSES, grade_status
 __all__ = ["add_parsers", "run", "file_stem"]
 
 def add_parsers(subparsers):
-    credit = ", ".join(f"{verdict} {share:g}" for verdict, share in DEFAULT_CREDIT.items())
+    credit = ", ".join(f"{name} {DEFAULT_CREDIT[verdict]:g}" for name, verdict in CREDIT_NAMES.items())
     codes = "\n".join(f"  {code}  {textwrap.fill(text, 72, subsequent_indent=' ' * 5)}"
                       for code, text in STATUSES["grade"].items())
     parser = subparsers.add_parser(
@@ -39,8 +39,10 @@ def add_parsers(subparsers):
                         help="the class: a 'student' (or 'id') column, and 'exercise' if the "
                              "files do not say; a student without a file is listed as missing")
     parser.add_argument("--points", metavar="TOML",
-                        help="[points] per quantity or kind (net, delta, dw …, default) and "
-                             "[credit] per verdict, from 0 to 1")
+                        help="[points] per quantity or kind (net, delta, dw …, default), "
+                             "[credit] per verdict (rounded_too_early = 0.5), from 0 to 1, and "
+                             "[policy] repeated = \"once\" (a mistake repeated on every row "
+                             "costs once) or \"each\", digits = significant digits asked")
     parser.add_argument("--out", metavar="DIR", default="grades",
                         help="where to write the gradebook, the summary and the reports "
                              "(default grades/)")
