@@ -106,7 +106,7 @@ class _Check:
         self.resolved = []
         self.written, self.keys = {}, {}
         for answer in (*submission.restated, *submission.answers):
-            name = self.names.resolve(answer.key)
+            name = self._resolve(answer.key)
             if isinstance(answer.value, Unreadable):
                 self.resolved.append((answer, _UNREADABLE))
                 continue
@@ -142,6 +142,18 @@ class _Check:
         self._yours_intervals = ChainMap(self.intervals, self.interval_values, self.exact)
         self._exact_written = {n: self.exact[n] for n in self.points if n in self.exact}
 
+    def _resolve(self, key):
+        """The quantity a written name stands for: as the notation reads it, else as a student
+        writes it loosely (o_4, O4, Δw_46, w46new, w_{46}^{new}, net₄, E_total)."""
+        name = self.names.resolve(key)
+        if name is not None:
+            return name
+        for loose in _loose(key):
+            name = self.names.resolve(loose)
+            if name is not None:
+                return name
+        return None
+
     def _recompute(self, fixed):
         """Each quantity of the cone from its inputs, where the inputs you wrote are yours."""
         values = dict(self.catalog.constants)
@@ -174,7 +186,7 @@ class _Check:
             if name is None:
                 rows[k] = self._other(answer)
             elif name is _UNREADABLE:
-                rows[k] = Row(answer.key, answer.value, answer.line, self.names.resolve(answer.key),
+                rows[k] = Row(answer.key, answer.value, answer.line, self._resolve(answer.key),
                               None, UNREADABLE, (f"unreadable: {answer.value.reason}",),
                               mistake="unreadable")
         rows = [row if getattr(row.yours, "note", None) is None else
@@ -484,6 +496,33 @@ class _Check:
         return make(exact, WRONG, (f"the exact value is {_fixed(exact, yours.unit)}",
                                    f"{text} with {used_text} = {_fixed(exact, yours.unit)}"),
                     mistake="arithmetic_slip", expected=point)
+
+
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+_TOTAL = re.compile(r"^(e|E)_?(total|tot|sum)$")
+
+
+def _loose(key):
+    """Readings of a name written loosely, closest first: subscripts and TeX braces dropped
+    (w_{46}^{new} → w46new), then spaces and underscores, ``new`` joined as ``_new``, ASCII
+    capitals lowered (O4 → o4; Greek kept: Δ is not δ)."""
+    if len(key) > 60:
+        return []
+    scope, _, name = key.strip().rpartition(".") if re.match(r"(epoch\d+\.)?(example\d+\.)", key) \
+        else ("", "", key.strip())
+    found = []
+    plain = name.translate(_SUBSCRIPTS)
+    plain = re.sub(r"[{}$\\^]", "", plain)
+    squeezed = re.sub(r"[\s_]+", "", plain)
+    for text in (plain, squeezed):
+        joined = re.sub(r"_?new$", "_new", text) if text.endswith("new") and len(text) > 3 else text
+        lowered = "".join(c.lower() if c.isascii() else c for c in joined)
+        if _TOTAL.match(text):
+            lowered = "E"
+        for candidate in (text, joined, lowered):
+            if candidate != name and candidate not in found:
+                found.append(candidate)
+    return [f"{scope}.{c}" if scope else c for c in found]
 
 
 def _scope_of(key):

@@ -70,7 +70,8 @@ class Unreadable(Written):
 _MINUS = dict.fromkeys(map(ord, "\u2212\u2013\u2014\u2012\ufe63\uff0d"), "-") | {ord("\uff0b"): "+"}
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _SPACES = re.compile(r"[\s\u00a0\u2009\u202f_]+")
-_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
+_COMMA = re.compile(r"[+-]?\d*,\d+")
+_ASIDE = re.compile(r"^(\S+?)\s*(?:\([^()]{0,60}\)|\[[^\[\]]{0,60}\])$")   # 0.332 (rounded)
 _TIMES_TEN = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))(?:[x×·*]|\\times|\\cdot)10(?:\^|\*\*)?\(?([+-]?\d{1,3})\)?")
 _FRACTION = re.compile(r"([+-]?\d{1,12}(?:\.\d{1,12})?)/([+-]?\d{1,12}(?:\.\d{1,12})?)")
 
@@ -84,9 +85,18 @@ def read_written(text):
     if len(original) > 400:
         raise ValueError("a value of more than 400 characters")
     shown = printable(original.strip())[:40]
+    aside = _ASIDE.match(original.strip())
     t = _SPACES.sub("", original.translate(_MINUS)).lstrip("≈~").translate(_SUPERSCRIPT)
     note = None
-    if _COMMA.fullmatch(t):
+    if aside and any(c.isdigit() for c in aside[1]):
+        t = _SPACES.sub("", aside[1].translate(_MINUS)).lstrip("≈~").translate(_SUPERSCRIPT)
+        note = "the words after it left aside"
+    if len(t) > 2 and t[0] == "(" and t[-1] == ")":
+        t = t[1:-1]
+    if t.endswith(".") and t.count(".") == 2:
+        t = t[:-1]                                   # 0.332. (a full stop)
+    comma = _COMMA.match(t)
+    if comma and "." not in t and t.count(",") == 1:
         t, note = t.replace(",", "."), "a decimal comma"
     times = _TIMES_TEN.fullmatch(t)
     if times:

@@ -141,3 +141,16 @@ def test_a_template_may_ask_for_examples_epochs_batch_updates_and_frozen_paramet
     (tmp_path / "key.toml").write_text(key_toml(exercise), encoding="utf-8")
     report = check_derivation(tmp_path / "key.toml")
     assert report.rows and {r.verdict for r in report.rows} == {CORRECT}
+
+
+def test_names_written_loosely_are_read_as_the_quantity():
+    rows = check({"Δw_46": "0.0392", "w46new": "-0.261", "o_4": "0.332", "NET4": "-0.7",
+                  "w_{46}^{new}": "-0.261", "net₄": "-0.7", "E_total": "0.1384"}).rows
+    assert [r.quantity for r in rows] == ["dw46", "w46_new", "o4", "net4", "w46_new", "net4", "E"]
+    assert only(check({"dleta4": "0.1"})).quantity is None          # a misspelling stays one
+
+
+def test_a_number_with_an_aside_a_full_stop_or_brackets_is_read():
+    from lecture.written import read_written
+    for text in ("0.332 (rounded)", "0.332.", "(0.332)", "0,332"):
+        assert float(read_written(text)) == 0.332, text
