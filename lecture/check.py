@@ -508,8 +508,11 @@ def _loose(key):
     capitals lowered (O4 → o4; Greek kept: Δ is not δ)."""
     if len(key) > 60:
         return []
-    scope, _, name = key.strip().rpartition(".") if re.match(r"(epoch\d+\.)?(example\d+\.)", key) \
-        else ("", "", key.strip())
+    key = key.strip()
+    if re.match(r"(epoch\d+\.)?(example\d+\.)", key):
+        scope, _, name = key.rpartition(".")
+    else:       # a table of the student's own ([answers.forward] net4): the name alone
+        scope, name = "", key.rpartition(".")[2] if re.match(r"[A-Za-z_]\w*\.\S", key) else key
     found = []
     plain = name.translate(_SUBSCRIPTS)
     plain = re.sub(r"[{}$\\^]", "", plain)
@@ -520,9 +523,9 @@ def _loose(key):
         if _TOTAL.match(text):
             lowered = "E"
         for candidate in (text, joined, lowered):
-            if candidate != name and candidate not in found:
+            if candidate not in found and (scope or candidate) != key:
                 found.append(candidate)
-    return [f"{scope}.{c}" if scope else c for c in found]
+    return [f"{scope}.{c}" if scope else c for c in found if (f"{scope}.{c}" if scope else c) != key]
 
 
 def _scope_of(key):

@@ -428,9 +428,25 @@ def submission_from_dict(data, source="derivation", locate=None, problem=None, r
     where = _Where(source, locate)
     extras = []
     if lenient and isinstance(data, dict):
-        for key in [k for k in data if k not in TABLES]:
-            extras.append((key, _shown(data[key])))
+        loose = {}          # values written outside [answers] (at the top, or in a table of the
+        for key in [k for k in data if k not in TABLES]:    # student's own): answers too
+            value = data[key]
+            if isinstance(value, dict):
+                found = {k: v for k, v in value.items() if _numeric(v)}
+                loose.update((k, v) for k, v in found.items() if k not in loose)
+                rest = {k: v for k, v in value.items() if k not in found}
+                if rest:
+                    extras.append((key, _shown(rest)))
+            elif _numeric(value) and not _is_note(key, value):
+                loose.setdefault(key, value)
+            else:
+                extras.append((key, _shown(value)))
         data = {k: v for k, v in data.items() if k in TABLES}
+        if loose:
+            answers = data.get("answers", {})
+            if isinstance(answers, dict):
+                data["answers"] = {**{k: v for k, v in loose.items() if k not in answers},
+                                   **answers}
         if not isinstance(data.get("title", ""), str):
             extras.append(("title", _shown(data.pop("title"))))
     _check_top(data, where)
@@ -463,6 +479,15 @@ def _shown(value):
     text = value if isinstance(value, str) else repr(value)
     text = printable(text)
     return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _numeric(value):
+    """A value a student may mean as an answer: a number, or a string with a digit in it."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return isinstance(value, str) and any(c.isdigit() for c in value) and len(value) <= 60
 
 
 def _is_note(key, value):

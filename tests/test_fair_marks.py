@@ -154,3 +154,13 @@ def test_a_number_with_an_aside_a_full_stop_or_brackets_is_read():
     from lecture.written import read_written
     for text in ("0.332 (rounded)", "0.332.", "(0.332)", "0,332"):
         assert float(read_written(text)) == 0.332, text
+
+
+def test_values_written_outside_answers_are_answers_and_words_are_kept(tmp_path):
+    path = student_file(tmp_path, 'problem = "section7"\no4 = 0.332\nname = "Ann Lee"\n'
+                                  '[forward]\nnet4 = -0.7\nremark = "see page 2"\n'
+                                  '[answers.backward]\n"δ6" = 0.1311\n')
+    report = check_derivation(path, lenient=True)
+    assert [(r.quantity, r.verdict) for r in report.rows] == [
+        ("o4", CORRECT), ("net4", CORRECT), ("delta6", ROUNDING)]
+    assert dict(report.submission.extras) == {"name": "Ann Lee", "remark": "see page 2"}
