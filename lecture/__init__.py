@@ -9,7 +9,8 @@ from .report import (CARRIED, CHANGED, CORRECT, EARLY, FEEDBACK, NOT_CHECKED, RE
                      UNREADABLE, VERDICT_IDS, VERDICTS, WRONG, Report, Row, report_dict,
                      report_html, report_markdown, report_text, visible_notes)
 from .examples import EXAMPLES, SECTION7, SECTION8, SECTION10
-from .files import SOURCES, load_problem, load_submission, loads_submission
+from .files import (SOURCES, load_problem, load_submission, loads_submission, read_document,
+                    read_student_document)
 from .graph import ErrorGraph, error_graph
 from .mistakes import DIAGNOSES, MISTAKES, Mistake
 from .problem import Example, Problem
@@ -27,4 +28,4 @@ __all__ = ["Problem", "Example", "EXAMPLES", "SECTION7", "SECTION10", "SECTION8"
            "submission_from_dict", "load_problem", "load_submission", "loads_submission",
            "SOURCES", "error_graph", "ErrorGraph", "VERDICTS", "VERDICT_IDS", "CORRECT",
            "ROUNDING", "CARRIED", "EARLY", "WRONG", "CHANGED", "NOT_CHECKED", "UNREADABLE",
-           "REPORT_FORMAT", "FEEDBACK", "visible_notes", "DIAGNOSES", "KINDS", "report_text", "report_dict", "report_html", "report_markdown"]
+           "read_document", "read_student_document", "REPORT_FORMAT", "FEEDBACK", "visible_notes", "DIAGNOSES", "KINDS", "report_text", "report_dict", "report_html", "report_markdown"]

@@ -51,7 +51,7 @@ INLINE = ("slope", "signal")     # written out inside δ's formula, as the lectu
 _EPSILON = 1e-9
 
 
-DIGITS = 3      # significant digits asked when neither the caller nor the file says
+DEFAULT_DIGITS = 3      # significant digits asked when neither the caller nor the file says
 
 
 def check(submission, digits=None):
@@ -65,7 +65,7 @@ def asked_digits(submission, digits=None):
     """The significant digits asked: ``digits``, else the file's [exercise] digits, else 3."""
     if digits is None:
         stated = (submission.exercise or {}).get("digits")
-        digits = stated if isinstance(stated, int) and not isinstance(stated, bool) else DIGITS
+        digits = stated if isinstance(stated, int) and not isinstance(stated, bool) else DEFAULT_DIGITS
     return max(1, min(int(digits), 17))
 
 

@@ -22,9 +22,8 @@ __all__ = ["Row", "Report", "VERDICTS", "CORRECT", "ROUNDING", "CARRIED", "EARLY
 CORRECT, ROUNDING, CARRIED, EARLY = ("correct", "correct, rounding carried", "carried",
                                      "rounded too early")
 WRONG, CHANGED, NOT_CHECKED = "wrong", "changed given", "not checked"
-VERDICTS = (CORRECT, ROUNDING, CARRIED, EARLY, WRONG, CHANGED, NOT_CHECKED)
 UNREADABLE = "unreadable"
-VERDICTS = (*VERDICTS, UNREADABLE)
+VERDICTS = (CORRECT, ROUNDING, CARRIED, EARLY, WRONG, CHANGED, NOT_CHECKED, UNREADABLE)
 # each verdict as an identifier (a points file's [credit] keys, JSON): one verdict has a comma
 VERDICT_IDS = {CORRECT: "correct", ROUNDING: "rounding_carried", CARRIED: "carried",
                EARLY: "rounded_too_early", WRONG: "wrong", CHANGED: "changed_given",

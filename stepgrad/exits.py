@@ -2,10 +2,10 @@
 Report, a class's Gradebook); what status a command ends with, and what each status means, is
 decided here, and ``stepgrad.cli``, ``stepgrad check`` and ``stepgrad grade`` all read it."""
 
-__all__ = ["STATUSES", "EXIT_CODES", "check_status", "grade_status", "status_line"]
+__all__ = ["EXIT_STATUSES", "EXIT_CODES", "check_status", "grade_status", "status_line"]
 
 # per command, every status it can end with and what it means
-STATUSES = {
+EXIT_STATUSES = {
     "check": {0: "every value is right (or follows from your rounding)",
               1: "a value is wrong, or a given of the problem was copied differently",
               2: "the file cannot be read (the message says where)",
@@ -46,4 +46,4 @@ def grade_status(book):
 
 def status_line(command, status):
     """``exit status 1: a value is wrong, …``: the line a report may end with."""
-    return f"exit status {status}: {STATUSES[command][status]}"
+    return f"exit status {status}: {EXIT_STATUSES[command][status]}"

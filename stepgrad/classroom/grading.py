@@ -16,8 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from lecture import (CARRIED, CHANGED, CORRECT, DIAGNOSES, EARLY, KINDS, NOT_CHECKED, ROUNDING,
-                     UNREADABLE, VERDICT_IDS, WRONG, Catalog, check)
-from lecture.files import load_submission, read_document, read_student_document
+                     UNREADABLE, VERDICT_IDS, WRONG, Catalog, check, load_submission, read_document,
+                     read_student_document)
 from .roster import RosterError, check_student_id
 from lecture.schema import DerivationError, submission_from_dict
 

@@ -32,7 +32,7 @@ __all__ = ["Template", "Range", "TemplateError", "load_template", "template_from
 FIELDS = ("name", "title", "shapes", "activations", "loss", "eta", "delta", "asked", "digits",
           "min_delta", "zeros", "examples", "epochs", "mode", "frozen", "weights", "biases",
           "inputs", "targets")
-EXAMPLES, EPOCHS = (1, 4), (1, 3)     # a hand exercise: a few examples and epochs at most
+_EXAMPLES, _EPOCHS = (1, 4), (1, 3)     # a hand exercise: a few examples and epochs at most
 RANGES = ("weights", "biases", "inputs", "targets")
 LAYERS, UNITS, MAGNITUDE, DECIMALS = (2, 5), (1, 6), 10, 3
 DIGITS = (3, 8)
@@ -209,7 +209,7 @@ def template_from_dict(data, source="template", locate=None, default_name="templ
     if lo == hi == 0:
         raise where.error("weights", "range", "a weight is never 0: the range needs another value")
     examples, epochs = get("examples"), get("epochs")
-    for key, value, (low, high) in (("examples", examples, EXAMPLES), ("epochs", epochs, EPOCHS)):
+    for key, value, (low, high) in (("examples", examples, _EXAMPLES), ("epochs", epochs, _EPOCHS)):
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise where.error(None, key, f"expected a whole number from {low} to {high}, got "
                               f"{value!r:.40}")

@@ -5,7 +5,7 @@ import json
 import textwrap
 
 from lecture import SOURCES, check_derivation, report_dict, report_html, report_markdown, report_text
-from stepgrad.exits import STATUSES, check_status, status_line
+from stepgrad.exits import EXIT_STATUSES, check_status, status_line
 
 __all__ = ["add_parsers", "run"]
 
@@ -13,7 +13,7 @@ FORMATS = ("text", "json", "markdown", "html")
 
 
 def add_parsers(subparsers):
-    codes = "\n".join(f"  {code}  {text}" for code, text in STATUSES["check"].items())
+    codes = "\n".join(f"  {code}  {text}" for code, text in EXIT_STATUSES["check"].items())
     parser = subparsers.add_parser(
         "check", help="check a hand derivation (net, o, E, δ, Δw, new weights) number by number",
         description=textwrap.fill(

@@ -9,14 +9,14 @@ from stepgrad.classroom import (gradebook_canvas, gradebook_csv, gradebook_json,
 from stepgrad.classroom import CREDIT_NAMES, DEFAULT_CREDIT, grade, load_keys, load_scheme, read_roster
 from lecture import FEEDBACK
 from stepgrad._ground.files import write_atomic
-from stepgrad.exits import STATUSES, grade_status
+from stepgrad.exits import EXIT_STATUSES, grade_status
 
 __all__ = ["add_parsers", "run", "file_stem"]
 
 def add_parsers(subparsers):
     credit = ", ".join(f"{name} {DEFAULT_CREDIT[verdict]:g}" for name, verdict in CREDIT_NAMES.items())
     codes = "\n".join(f"  {code}  {textwrap.fill(text, 72, subsequent_indent=' ' * 5)}"
-                      for code, text in STATUSES["grade"].items())
+                      for code, text in EXIT_STATUSES["grade"].items())
     parser = subparsers.add_parser(
         "grade", help="grade a class: every submission against its own key, with a gradebook",
         description=textwrap.fill(
