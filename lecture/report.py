@@ -150,19 +150,27 @@ def _exact_cell(row):
 FEEDBACK = ("full", "hints", "verdicts")
 
 
-def visible_notes(row, feedback="full"):
+def visible_notes(row, feedback="full", warnings=True):
     """A row's notes as a report with ``feedback`` shows them: ``full``, all; ``hints``, the
     notes that do not give the exact value away (the cause, what your own values give);
     ``verdicts``, none."""
-    notes = (*row.notes, *row.warnings)
+    notes = (*row.notes, *(row.warnings if warnings else ()))
     if feedback == "full":
         return notes
     if feedback == "verdicts" or row.exact is None:
         return ()
     unit = row.yours.unit if math.isfinite(row.yours.unit) else 0.001
-    secrets = {fixed(row.exact, unit), fixed(row.exact, unit / 100)}
-    return tuple(n for n in notes if "exact" not in n and not any(x in n for x in secrets)
-                 and " = η·" not in n and " = o" not in n)
+    secrets = {fixed(abs(row.exact), unit), fixed(abs(row.exact), unit / 100)}
+    shown = []
+    for note in notes:
+        note = note.split(": with that, ")[0]         # the value the mistake gives: ± the answer
+        if note.startswith(("a digit slip", "either a digit slip")):
+            note = "a digit slip: two digits swapped, or one mistyped"
+        if "exact" in note or any(x in note for x in secrets) or " = η·" in note \
+                or " = o" in note or " = σ(" in note:
+            continue
+        shown.append(note)
+    return tuple(shown)
 
 
 def _cell(text, width):
@@ -344,7 +352,7 @@ def report_markdown(report, feedback="full"):
         exact = f" {cell(_exact_cell(row))} |" if full else ""
         lines.append(f"| {cell(row.key)} | {cell(row.yours.text)} |{exact} {cell(row.verdict)} |")
     for row in report.rows:
-        notes = [n for n in visible_notes(row, feedback) if n in row.notes]
+        notes = visible_notes(row, feedback, warnings=False)
         if row.verdict in (WRONG, CHANGED, UNREADABLE) and notes:
             lines += ["", f"- **{cell(row.key)}**: " + "; ".join(cell(n) for n in notes)]
     groups = _groups(report)

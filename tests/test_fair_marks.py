@@ -164,3 +164,16 @@ def test_values_written_outside_answers_are_answers_and_words_are_kept(tmp_path)
     assert [(r.quantity, r.verdict) for r in report.rows] == [
         ("o4", CORRECT), ("net4", CORRECT), ("delta6", ROUNDING)]
     assert dict(report.submission.extras) == {"name": "Ann Lee", "remark": "see page 2"}
+
+
+def test_hints_and_verdicts_hold_back_the_exact_answers():
+    from lecture import report_html, report_markdown
+    report = check({"o4": "0.3319", "delta6": "-0.1312", "dw46": "0.0391", "o5": "0.9"})
+    full = report_markdown(report)
+    assert "0.33181" in full and "| exact |" in full
+    for feedback in ("hints", "verdicts"):
+        for text in (report_markdown(report, feedback), report_html(report, feedback=feedback)):
+            assert "0.33181" not in text and "0.131169" not in text and "0.52498" not in text
+    hints = report_markdown(report, "hints")
+    assert "the error is written as o6 − t6" in hints            # the cause is still named
+    assert "the error is written" not in report_markdown(report, "verdicts")
