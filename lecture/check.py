@@ -428,7 +428,9 @@ class _Check:
             # NOTE: a carried value is marked for its rounding only when it is a whole number
             # (1 from your net4 = 1): the ±0.5 of a unit carries nearly anything
             rough = (y.digits < self.digits and (row.verdict != CARRIED or y.decimals == 0)
-                     and not _close(y, row.exact, 1e-9 * max(1.0, abs(row.exact))))
+                     and not _close(y, row.exact, 1e-9 * max(1.0, abs(row.exact)))
+                     and not _zeros_dropped(y, row.exact if row.expected is None else row.expected,
+                                            self.digits))
             if rough and self.written[name] is y:
                 early.add(name)
                 later = ", and later values are computed from it" if used.get(name) else ""
@@ -555,6 +557,17 @@ def _rough(yours, exact):
     if exact is None or math.isnan(exact) or abs(exact) <= 1e-12:
         return False
     return float(yours) == 0.0 or abs(exact) < yours.unit / 2 * (1 - _EPSILON)
+
+
+def _zeros_dropped(yours, value, digits):
+    """True when ``yours`` is ``value`` to ``digits`` significant digits with its trailing
+    zeros left off (0.12 for 0.1200): a rounding to the digits asked, written short."""
+    if isinstance(value, Interval):
+        value = value.mid
+    if value is None or math.isnan(value) or float(yours) == 0.0:
+        return False
+    unit = _unit_at(value, digits)
+    return abs(round(value / unit) * unit - float(yours)) <= unit * 1e-6
 
 
 def _vanishes(value, exact):

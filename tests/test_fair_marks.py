@@ -177,3 +177,11 @@ def test_hints_and_verdicts_hold_back_the_exact_answers():
     hints = report_markdown(report, "hints")
     assert "the error is written as o6 − t6" in hints            # the cause is still named
     assert "the error is written" not in report_markdown(report, "verdicts")
+
+
+def test_trailing_zeros_left_off_are_no_early_rounding():
+    # net5 = 0.1 exactly; E_new… : a value whose rounding to the digits asked ends in zeros
+    assert only(check({"net4": "-0.7"}, exercise={"digits": 4})).verdict == CORRECT
+    row = only(check({"o5": "0.525"}, exercise={"digits": 4}))   # 0.52498 → 0.5250
+    assert row.verdict == CORRECT
+    assert only(check({"o5": "0.52"}, exercise={"digits": 4})).verdict == EARLY
