@@ -12,7 +12,7 @@ cut off. Nothing is executed; each line is parsed on its own, so time and memory
 import re
 import tomllib
 
-__all__ = ["toml_lines", "MAX_NOTES"]
+__all__ = ["toml_lines", "json_pairs", "MAX_NOTES"]
 
 MAX_NOTES = 20          # notes about lines left out, at most (then one "and N more")
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*(\]\]?)\s*(?:#.*)?$")
@@ -171,3 +171,39 @@ def _open(data, path, array):
             return None
         current = value
     return current
+
+
+_JSON_PAIR = re.compile(r'"((?:[^"\\\n]|\\.){1,80})"\s*:\s*("(?:[^"\\\n]|\\.){0,200}"|[-+0-9.eE]{1,60})'
+                        r'\s*(?=[,}\n])')
+_EXERCISE = ("id", "student", "template", "seed", "digits")
+_TOP = ("title", "problem")
+
+
+def json_pairs(text, parse_float):
+    """``(data, notes)`` of a JSON text that is not valid JSON (cut off, a comma too many):
+    every complete ``"name": value`` pair with a number or a string, the exercise's fields in
+    [exercise], the title and problem at the top, the rest as answers. None when none."""
+    data, answers, exercise, read = {}, {}, {}, 0
+    for match in _JSON_PAIR.finditer(text):
+        key = match[1].replace('\\"', '"')
+        raw = match[2]
+        if raw.startswith('"'):
+            try:
+                value = tomllib.loads(f"v = {raw}")["v"]
+            except tomllib.TOMLDecodeError:
+                value = raw[1:-1]
+        else:
+            value, ok = _value(raw, parse_float)
+            if not ok:
+                continue
+        target = data if key in _TOP else exercise if key in _EXERCISE else answers
+        if key not in target:
+            target[key] = value
+            read += 1
+    if not read:
+        return None, ()
+    if exercise:
+        data["exercise"] = exercise
+    if answers:
+        data["answers"] = answers
+    return data, ("the file is not valid JSON: every complete \"name\": value pair is read",)

@@ -185,3 +185,11 @@ def test_trailing_zeros_left_off_are_no_early_rounding():
     row = only(check({"o5": "0.525"}, exercise={"digits": 4}))   # 0.52498 → 0.5250
     assert row.verdict == CORRECT
     assert only(check({"o5": "0.52"}, exercise={"digits": 4})).verdict == EARLY
+
+
+def test_a_json_upload_cut_off_is_read_pair_by_pair(tmp_path):
+    path = student_file(tmp_path, '{"problem": "section7", "exercise": {"id": "x1"},\n'
+                                  ' "answers": {"o4": 0.332, "net4": "-0,7",\n "dw46": 0.03', name="s.json")
+    report = check_derivation(path, lenient=True)
+    assert [(r.quantity, r.verdict) for r in report.rows] == [("o4", CORRECT), ("net4", CORRECT)]
+    assert report.submission.exercise == {"id": "x1"}
