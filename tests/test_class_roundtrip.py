@@ -82,6 +82,9 @@ STUDENTS = [
     ("greek", "greek.toml",
      toml({k: f'"{v}"' for k, v in KEY.items()},
           key_style=lambda k: k.replace("delta", "δ").replace("dw", "Δw").replace("db", "Δb")).encode(), {}),
+    ("toplevel", "toplevel.toml",       # no [answers] table: the values at the top
+     ('problem = "section7"\n' + "".join(f'{k} = "{v}"\n' for k, v in KEY.items())
+      + '\n[exercise]\nid = "s7"\n').encode(), {}),
     ("wminus", "wminus.toml", toml(quoted(w_minus_dw())).encode(),
      {"w46_new": WR, "w56_new": WR, "w14_new": WR}),
     ("eta", "eta.toml", toml(quoted(eta_left_out())).encode(),

@@ -346,8 +346,7 @@ def grade(keys, submissions, roster=None, scheme=None):
             document, error = read_student_document(path), None
         except (DerivationError, OSError, ValueError, RecursionError) as failure:
             document, error = None, str(failure)
-        if path not in named and document is not None and not (
-                isinstance(document[0], dict) and "answers" in document[0]):
+        if path not in named and document is not None and not _has_answers(document[0]):
             continue        # in a folder, a file without answers (an exercise) is no submission
         student, exercise = _identify(document)
         student = student or path.stem
@@ -386,6 +385,15 @@ def grade(keys, submissions, roster=None, scheme=None):
     order = {student: k for k, (student, _, _) in enumerate(roster)}
     results.sort(key=lambda r: (order.get(r.student, len(order)), r.student, r.path or ""))
     return Gradebook(tuple(results), scheme, {student: name for student, _, name in roster if name})
+
+
+def _has_answers(data):
+    """True when a file holds answers: an [answers] table, or values a student wrote at the
+    top (o4 = 0.332 without the table)."""
+    return isinstance(data, dict) and ("answers" in data or any(
+        key not in ("title", "problem") and not isinstance(value, (dict, list, bool))
+        and isinstance(value, (int, float, str)) and any(c.isdigit() for c in str(value))
+        for key, value in data.items()))
 
 
 def _identify(document):
