@@ -15,6 +15,8 @@ import tomllib
 __all__ = ["toml_lines", "json_pairs", "MAX_NOTES"]
 
 MAX_NOTES = 20          # notes about lines left out, at most (then one "and N more")
+MAX_LINE = 2000         # characters: a longer line is left out (no hand value is that long)
+MAX_SPAN = 200          # lines an array may run over
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*(\]\]?)\s*(?:#.*)?$")
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -61,7 +63,8 @@ def _value(raw, parse_float):
         return text, False
 
 
-def _balanced(text):
+def _depth(text):
+    """How many more brackets ``text`` opens than it closes (outside quotes)."""
     depth = 0
     quote = None
     for c in text:
@@ -74,7 +77,7 @@ def _balanced(text):
             depth += 1
         elif c in "]}":
             depth -= 1
-    return depth <= 0
+    return depth
 
 
 def toml_lines(text, parse_float):
@@ -87,11 +90,23 @@ def toml_lines(text, parse_float):
     pending = None              # (first line number, key, text) of an array over several lines
     read = 0
     for number, line in enumerate(rows, 1):
+        if len(line) > MAX_LINE:
+            left_out += _note(notes, left_out, f"line {number}: longer than {MAX_LINE:,} "
+                                               f"characters: left out")
+            if pending is not None:
+                pending = None
+            continue
         if pending is not None:
-            start, key, value = pending
+            start, key, value, depth = pending
             value += "\n" + line
-            if not _balanced(value) and number < len(rows):
-                pending = (start, key, value)
+            depth += _depth(line)
+            if number - start > MAX_SPAN:
+                left_out += _note(notes, left_out, f"line {start}: a list over more than "
+                                                   f"{MAX_SPAN} lines: left out")
+                pending = None
+                continue
+            if depth > 0 and number < len(rows):
+                pending = (start, key, value, depth)
                 continue
             pending = None
             line_number, raw = start, value
@@ -119,8 +134,8 @@ def toml_lines(text, parse_float):
             key, raw = line[:equals], line[equals + 1:]
             comment = _split_outside_quotes(raw, "#")
             raw = raw[:comment] if comment >= 0 else raw
-            if raw.strip().startswith("[") and not _balanced(raw):
-                pending = (number, key, raw)
+            if raw.strip().startswith("[") and _depth(raw) > 0:
+                pending = (number, key, raw, _depth(raw))
                 continue
             line_number = number
         value, ok = _value(raw, parse_float)
