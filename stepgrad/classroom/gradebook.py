@@ -7,7 +7,7 @@ import json
 
 from stepgrad._ground.text import escape_csv, printable
 
-from lecture import CARRIED, report_dict, report_html, report_markdown, visible_notes
+from lecture import CARRIED, VERDICT_IDS, report_dict, report_html, report_markdown, visible_notes
 from .grading import STATUSES
 from stepgrad._ground.text import escape_html, escape_markdown
 
@@ -77,8 +77,10 @@ def gradebook_json(gradebook):
         if r.status == "graded":
             entry.update(score=r.score, points=r.total, percent=round(r.percent, 2),
                          first_wrong=r.first_wrong,
-                         parts=[{"quantity": q, "key": key, "verdict": verdict, "points": points,
-                                 "earned": earned} for q, key, verdict, points, earned in r.parts],
+                         parts=[{"quantity": q, "key": key, "verdict": verdict,
+                                 "verdict_id": VERDICT_IDS.get(verdict, "not_answered"),
+                                 "points": points, "earned": earned}
+                                for q, key, verdict, points, earned in r.parts],
                          report=report_dict(r.report))
         students.append(entry)
     scheme = gradebook.scheme
