@@ -8,8 +8,11 @@ Verdicts, for a value written with last digit of size u (0.001 for 0.332):
   ±u/2): the lecture's Δw46 = 0.0391 from δ6 = 0.1311 and o4 = 0.332 is one.
 - **carried**: it follows correctly from an earlier value of yours that is wrong (error carried
   forward); the row names that value, however far down the chain it is.
-- **rounded too early**: a value with fewer than 3 significant digits that later values are
-  computed from, or a value that passes only because one was.
+- **rounded too early**: a value with fewer significant digits than asked (3 unless the
+  exercise says), right or carried to the digits it shows; values computed on from it keep
+  their credit. A value that shows no significant digit of the exact value (0 for -0.0087) is
+  wrong ("too rough to check"), unless the exact value is that number. A value one unit off in
+  its last digit is right when the earlier values rounded to the digits asked give it.
 - **wrong**: none of the above. The row shows what your own earlier values give, then the exact
   value with the lecture's formula and numbers, and names the cause when one explains the value
   to its digits: a digit slip first (two digits swapped, one mistyped), then a typical mistake
@@ -25,167 +28,88 @@ import math
 import os
 import re
 from collections import ChainMap
-from dataclasses import dataclass, field
+from dataclasses import replace
 
-from stepgrad.stepping.notation import Text
 from autodiff.parse import ExpressionError, parse_expression
 
+from .engine import exact_values
+from .files import load_problem, load_submission
 from .intervals import Interval, around
-from .mistakes import DIAGNOSES, MISTAKES, eta_mistake
+from .mistakes import MISTAKES, eta_mistake
 from .notation import Names, NotationError
 from .quantities import Catalog
+from .report import (CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, UNREADABLE, WRONG,
+                     Report, Row, fixed as _fixed)
+from .schema import Submission, submission_from_dict
+from .written import Unreadable
 
-__all__ = ["check", "check_derivation", "Row", "Report", "VERDICTS", "CORRECT", "ROUNDING", "CARRIED", "EARLY",
-           "WRONG", "CHANGED", "NOT_CHECKED"]
+__all__ = ["check", "check_derivation"]
 
-CORRECT, ROUNDING, CARRIED, EARLY = ("correct", "correct, rounding carried", "carried",
-                                     "rounded too early")
-WRONG, CHANGED, NOT_CHECKED = "wrong", "changed given", "not checked"
-VERDICTS = (CORRECT, ROUNDING, CARRIED, EARLY, WRONG, CHANGED, NOT_CHECKED)
 _FAULTY = (WRONG, CHANGED)
+_UNREADABLE = object()      # what an answer that cannot be read resolves to
 INLINE = ("slope", "signal")     # written out inside δ's formula, as the lecture does
 _EPSILON = 1e-9
 
 
-@dataclass(frozen=True)
-class Row:
-    """One written value and its verdict.
-
-    ``quantity`` is the canonical name (None for an expression or an unknown name); ``exact``
-    the engine's value; ``expected`` what your own earlier values give (None when it is the
-    exact value); ``mistake`` the id of the cause named (``lecture.mistakes``, or digit_slip,
-    arithmetic_slip, rounded_early, changed_given); ``follows_from`` the keys of the wrong
-    values a carried row follows from.
-    """
-
-    key: str
-    yours: object           # a Written: float(yours), yours.text
-    line: int | None
-    quantity: str | None
-    exact: float | None
-    verdict: str
-    notes: tuple = ()
-    mistake: str | None = None
-    follows_from: tuple = ()
-    expected: float | None = None
-    candidates: tuple = ()  # every mistake id that fits (several: none is named)
-    warnings: tuple = ()    # "this value does not show whether …"
+DEFAULT_DIGITS = 3      # significant digits asked when neither the caller nor the file says
 
 
-@dataclass(frozen=True, eq=False)
-class Report:
-    """Every row of a check, in the order the values were written, and what they add up to."""
-
-    submission: object
-    rows: tuple
-    catalog: object = field(repr=False, default=None)
-    names: object = field(repr=False, default=None)
-
-    @property
-    def problem(self):
-        return self.submission.problem
-
-    @property
-    def ok(self):
-        """True when no value is wrong (and no given was changed)."""
-        return not any(row.verdict in _FAULTY for row in self.rows)
-
-    def count(self, verdict):
-        return sum(row.verdict == verdict for row in self.rows)
-
-    @property
-    def unknown(self):
-        """The names written that the problem does not have, each once."""
-        return list(dict.fromkeys(r.key for r in self.rows if r.verdict == NOT_CHECKED
-                                  and r.quantity is None and r.exact is None))
-
-    @property
-    def exit_status(self):
-        """0: every value checked and none wrong; 1: a value is wrong (or a given changed);
-        4: none wrong, but some could not be checked (names the problem does not have)."""
-        if not self.ok:
-            return 1
-        return 4 if self.unknown else 0
-
-    def mistakes(self):
-        """Each cause named, once, with the rows it explains: [(id, title, [rows])]."""
-        found = {}
-        for row in self.rows:
-            if row.mistake is not None and row.verdict in (WRONG, CHANGED, EARLY):
-                found.setdefault((row.mistake, _title(row)), []).append(row)
-        return [(mistake, title, rows) for (mistake, title), rows in found.items()]
-
-    def text(self, width=80):
-        from .report import report_text
-        return Text(report_text(self, width))
-
-    __str__ = text
-
-    def __repr__(self):
-        return self.text()
-
-    def to_dict(self):
-        from .report import report_dict
-        return report_dict(self)
-
-    def _repr_html_(self):
-        from .report import report_html
-        return report_html(self)
+def check(submission, digits=None):
+    """Check a Submission (a problem and someone's answers); returns a Report. ``digits``: the
+    significant digits the exercise asks for (else the file's [exercise] digits, else 3); a
+    value with fewer is rounded too early."""
+    return _Check(submission, digits).report()
 
 
-_TITLES = {m.id: m.title for m in MISTAKES} | {k: text.split(":")[0] for k, text in DIAGNOSES.items()}
+def asked_digits(submission, digits=None):
+    """The significant digits asked: ``digits``, else the file's [exercise] digits, else 3."""
+    if digits is None:
+        stated = (submission.exercise or {}).get("digits")
+        digits = stated if isinstance(stated, int) and not isinstance(stated, bool) else DEFAULT_DIGITS
+    return max(1, min(int(digits), 17))
 
 
-def _title(row):
-    """What a row's cause is called in a list of causes: the mistake's title (with its η)."""
-    if row.mistake == "eta":
-        return row.notes[0].split(": with that, ")[0]
-    return _TITLES.get(row.mistake, row.mistake)
-
-
-def check(submission):
-    """Check a Submission (a problem and someone's answers); returns a Report."""
-    return _Check(submission).report()
-
-
-def check_derivation(source, problem=None):
+def check_derivation(source, problem=None, lenient=False, digits=None):
     """Check a derivation: a Submission, a dict in the schema of ``lecture.schema``, or the path
     of a .toml/.json file. ``problem`` (a Problem, a built-in name or a file) is the problem
-    the answers are for; without it, the one the derivation names or states.
+    the answers are for; without it, the one the derivation names or states. ``lenient``: a
+    student's file (``lecture.files.read_student_document``); ``digits``: as for ``check``.
 
     >>> report = check_derivation({"problem": "section8", "answers": {"oh": 0.622, "δo": -0.0889}})
     >>> [row.verdict for row in report.rows], report.ok, report.rows[1].mistake
     (['correct', 'wrong'], False, 'flipped_error')
     """
-    from .files import load_problem, load_submission
-    from .schema import Submission, submission_from_dict
     if isinstance(source, Submission):
-        return check(source)
+        return check(source, digits)
     if isinstance(source, dict):
         given = None if problem is None else load_problem(problem)
-        return check(submission_from_dict(source, problem=given, resolve=load_problem))
+        return check(submission_from_dict(source, problem=given, resolve=load_problem,
+                                          lenient=lenient), digits)
     if isinstance(source, (str, os.PathLike)):
-        return check(load_submission(source, problem))
+        return check(load_submission(source, problem, lenient), digits)
     raise TypeError(f"check_derivation: expected a Submission, a dict or a path, got "
                     f"{type(source).__name__}")
 
 
 class _Check:
-    def __init__(self, submission):
+    def __init__(self, submission, digits=None):
         self.submission = submission
+        self.digits = asked_digits(submission, digits)
         problem = submission.problem
         self.catalog = catalog = Catalog(problem)
         try:
             self.names = Names(catalog, submission.notation)
         except NotationError as error:
             raise NotationError(f"{submission.source}: {error}") from None
-        from .engine import exact_values
         self.exact = exact_values(problem, catalog)
         # which quantity (or given) each answer names, and the value of yours later ones use
         self.resolved = []
         self.written, self.keys = {}, {}
         for answer in (*submission.restated, *submission.answers):
-            name = self.names.resolve(answer.key)
+            name = self._resolve(answer.key)
+            if isinstance(answer.value, Unreadable):
+                self.resolved.append((answer, _UNREADABLE))
+                continue
             self.resolved.append((answer, name))
             if name is None:
                 continue
@@ -211,10 +135,24 @@ class _Check:
         self.cone = catalog.cone(wanted, stop=mine)
         self.point_values = self._recompute(self.points)
         self.interval_values = self._recompute(self.intervals)
+        self._rounded_values = None
         self.status, self.roots = {}, {}
         self._mistake_cache, self._sources = {}, {}
+        self.too_rough = set()
         self._yours_intervals = ChainMap(self.intervals, self.interval_values, self.exact)
         self._exact_written = {n: self.exact[n] for n in self.points if n in self.exact}
+
+    def _resolve(self, key):
+        """The quantity a written name stands for: as the notation reads it, else as a student
+        writes it loosely (o_4, O4, Δw_46, w46new, w_{46}^{new}, net₄, E_total)."""
+        name = self.names.resolve(key)
+        if name is not None:
+            return name
+        for loose in _loose(key):
+            name = self.names.resolve(loose)
+            if name is not None:
+                return name
+        return None
 
     def _recompute(self, fixed):
         """Each quantity of the cone from its inputs, where the inputs you wrote are yours."""
@@ -231,7 +169,8 @@ class _Check:
     def report(self):
         rows = [None] * len(self.resolved)
         position = self.catalog.position
-        order = sorted((k for k, (_, name) in enumerate(self.resolved) if name is not None),
+        order = sorted((k for k, (_, name) in enumerate(self.resolved)
+                        if name is not None and name is not _UNREADABLE),
                        key=lambda k: position(self.resolved[k][1]))
         for k in order:
             answer, name = self.resolved[k]
@@ -240,10 +179,19 @@ class _Check:
                 self.status[name] = rows[k].verdict
                 self.roots[name] = (rows[k].follows_from if rows[k].verdict == CARRIED else
                                     (self.keys[name],) if rows[k].verdict in _FAULTY else ())
+                if rows[k].mistake == "too_rough":
+                    self.too_rough.add(self.keys[name])
         rows = self._early(rows, order)
         for k, (answer, name) in enumerate(self.resolved):
             if name is None:
                 rows[k] = self._other(answer)
+            elif name is _UNREADABLE:
+                rows[k] = Row(answer.key, answer.value, answer.line, self._resolve(answer.key),
+                              None, UNREADABLE, (f"unreadable: {answer.value.reason}",),
+                              mistake="unreadable")
+        rows = [row if getattr(row.yours, "note", None) is None else
+                replace(row, notes=(*row.notes, row.yours.note))
+                for row in rows]
         restated = len(self.submission.restated)
         rows = [row for k, row in enumerate(rows) if k >= restated or row.verdict == CHANGED]
         return Report(self.submission, tuple(rows), self.catalog, self.names)
@@ -257,20 +205,46 @@ class _Check:
         q = catalog.quantities[name]
         make = lambda verdict, notes=(), **more: Row(answer.key, yours, answer.line, name, exact,
                                                      verdict, tuple(notes), **more)
-        if _close(yours, exact, yours.unit / 2):
+        rough = _rough(yours, exact)
+        if _close(yours, exact, yours.unit / 2) and not rough:
             return make(CORRECT, warnings=self._hidden(q, yours, exact))
         sources = [s for s in self._sources_of(name) if s in self.points]
         interval = self.interval_values[name]
         point = self.point_values[name]
-        if sources and _within(yours, interval, yours.unit / 2):
-            roots = tuple(dict.fromkeys(r for s in sources for r in self.roots.get(s, ())))
+        roots = tuple(dict.fromkeys(r for s in sources for r in self.roots.get(s, ())))
+        # NOTE: a 0 carried from another value too rough to check earns nothing: a chain of
+        # zeros shows no work
+        if sources and not (rough and (self.too_rough.intersection(roots)
+                                       or not _vanishes(point, exact))) \
+                and _within(yours, interval, yours.unit / 2):
             text = f"from your {self._yours(sources)}: {_fixed(point, yours.unit)}"
             if roots:
                 wrong = ", ".join(roots)
                 return make(CARRIED, (f"follows from your wrong {wrong}; {text}",),
                             follows_from=roots, expected=point)
             return make(ROUNDING, (text,), expected=point)
-        return self._wrong(answer, q, exact, sources, point, make)
+        if not rough and self._last_unit(name, yours, exact):
+            return make(ROUNDING, (f"one unit off in the last digit, as the earlier values "
+                                   f"rounded to {self.digits} significant digits give it",),
+                        expected=point)
+        return self._wrong(answer, q, exact, sources, point, make, rough)
+
+    def _last_unit(self, name, yours, exact):
+        """A value one unit off in its last digit is right when the earlier values rounded to
+        the digits asked give it (whether you wrote them or not), or when it shows more
+        digits than asked."""
+        if yours.digits > self.digits:      # more digits than asked: the last may be off
+            return _close(yours, exact, yours.unit * 1.5)
+        if not _close(yours, exact, yours.unit * 1.0001):
+            return False
+        if self._rounded_values is None:
+            fixed = dict(self.intervals)
+            for n in self.cone:
+                if n not in fixed and n in self.exact:
+                    fixed[n] = around(self.exact[n], _unit_at(self.exact[n], self.digits))
+            self._rounded_values = self._recompute(fixed)
+        value = self._rounded_values.get(name)
+        return value is not None and _within(yours, value, yours.unit / 2)
 
     def _given(self, answer, name):
         yours = answer.value
@@ -283,9 +257,12 @@ class _Check:
                    (f"{shown} is {_plain(value)} in the problem; later values that use your "
                     f"{shown} = {yours.text} are carried from it",), mistake="changed_given")
 
-    def _wrong(self, answer, q, exact, sources, point, make):
+    def _wrong(self, answer, q, exact, sources, point, make, rough=False):
         yours = answer.value
         notes = []
+        if rough:
+            notes.append(f"too rough to check: {yours.text} shows no significant digit of the "
+                         f"exact value {_fixed(exact, _unit_at(exact, self.digits) * 100)}")
         own = sources and not _close(point, exact, 1e-12 + 1e-9 * abs(exact))
         if own:
             notes.append(f"from your {self._yours(sources)}: {self.catalog.display(q.name)} = "
@@ -295,6 +272,9 @@ class _Check:
                      f"{self.catalog.numbers(q.name, self.exact)} = {_fixed(exact, yours.unit)}")
         slip = _digit_slip(yours.text, point if own else exact)
         found = self._mistakes(q, yours, exact)
+        if rough:       # a 0 is explained by a mistake that makes the value vanish (η/10)
+            found = [f for f in found if float(yours) == 0.0
+                     and self._explains_zero(f[0], q, exact, yours)]
         if slip is not None:
             if found:   # two explanations: name neither
                 texts = "; or ".join(text for _, text, _ in found)
@@ -311,11 +291,23 @@ class _Check:
             texts = "; or ".join(f"{text} ({_fixed(value, yours.unit)})" for _, text, value in found)
             return make(WRONG, (f"more than one typical mistake gives this value: {texts}", *notes),
                         mistake=None, expected=point, candidates=tuple(m.id for m, _, _ in found))
+        if rough:
+            return make(WRONG, tuple(notes[:1]) + tuple(notes[1:]), mistake="too_rough",
+                        expected=point)
         if own:
             lead = f"an arithmetic slip: your values give {_fixed(point, yours.unit)}"
         else:
             lead = f"an arithmetic slip: the exact value is {_fixed(exact, yours.unit)}"
         return make(WRONG, (lead, *notes), mistake="arithmetic_slip", expected=point)
+
+    def _explains_zero(self, mistake, q, exact, yours):
+        """A mistake explains a 0 when, made on the exact values, it gives 0, or next to
+        nothing where the digits written would show the exact value (η/10 for 0.000)."""
+        value = self._with_mistake(mistake, q, "exact")
+        value = value.mid if isinstance(value, Interval) else value
+        if value is None or math.isnan(value):
+            return False
+        return abs(value) <= 1e-12 or (_vanishes(value, exact) and yours.unit <= abs(exact))
 
     def _used(self):
         values = dict(self.catalog.constants)
@@ -386,6 +378,9 @@ class _Check:
         if q.kind.name not in ("dw", "w_new") or q.frozen:
             return []
         etas = {1.0}
+        if float(yours) == 0.0:
+            # a 0 that a typical η explains: η/10 (0.09 for 0.9), a decimal place slipped
+            etas.add(float(f"{self.catalog.problem.eta / 10:.1g}"))
         dw = q if q.kind.name == "dw" else self.catalog.quantities.get(q.inputs[1])
         if dw is not None and dw.kind.name == "dw" and dw.rule is not None:
             change = float(yours) - (self._used()[q.inputs[0]] if q.kind.name == "w_new" else 0.0)
@@ -415,8 +410,9 @@ class _Check:
 
     # -- rounding too early ----------------------------------------------------------------
     def _early(self, rows, order):
-        """Flag the values with fewer than 3 significant digits that later values of yours
-        are computed from, and the values that pass only because one was rounded so."""
+        """Flag the values with fewer significant digits than asked (unless the same value is
+        written with more elsewhere: rounding on purpose); the values computed on from one keep
+        their credit (rounding carried), with a note."""
         used = {}
         for k in order:
             name = self.resolved[k][1]
@@ -426,24 +422,29 @@ class _Check:
         early = set()
         for k in order:
             row, name = rows[k], self.resolved[k][1]
-            if row.verdict not in (CORRECT, ROUNDING) or name not in self.catalog.quantities:
+            if row.verdict not in (CORRECT, ROUNDING, CARRIED) or name not in self.catalog.quantities:
                 continue
             y = row.yours
-            rough = (y.digits < 3 and used.get(name)
-                     and not _close(y, row.exact, 1e-9 * max(1.0, abs(row.exact))))
+            # NOTE: a carried value is marked for its rounding only when it is a whole number
+            # (1 from your net4 = 1): the ±0.5 of a unit carries nearly anything
+            rough = (y.digits < self.digits and (row.verdict != CARRIED or y.decimals == 0)
+                     and not _close(y, row.exact, 1e-9 * max(1.0, abs(row.exact)))
+                     and not _zeros_dropped(y, row.exact if row.expected is None else row.expected,
+                                            self.digits))
             if rough and self.written[name] is y:
                 early.add(name)
+                later = ", and later values are computed from it" if used.get(name) else ""
                 rows[k] = _replace(row, EARLY, (f"only {y.digits} significant digit"
-                                                f"{'s' * (y.digits != 1)}, and later values are "
-                                                f"computed from it (exact {_fixed(row.exact, y.unit / 100)})",
+                                                f"{'s' * (y.digits != 1)} ({self.digits} asked)"
+                                                f"{later} (exact {_fixed(row.exact, y.unit / 100)})",
                                                 *row.notes), "rounded_early")
                 continue
             if row.verdict == ROUNDING:
                 rough_sources = [s for s in self._sources_of(name) if s in early]
-                if rough_sources:
-                    rows[k] = _replace(row, EARLY, (f"passes only because your "
-                                                    f"{self._yours(rough_sources)} was rounded "
-                                                    f"too early", *row.notes), "rounded_early")
+                if rough_sources:       # the rounding is marked once, where it was made
+                    rows[k] = _replace(row, ROUNDING, (f"follows from your "
+                                                       f"{self._yours(rough_sources)}, rounded "
+                                                       f"too early", *row.notes), None)
         return rows
 
     # -- expressions and unknown names -----------------------------------------------------
@@ -499,6 +500,36 @@ class _Check:
                     mistake="arithmetic_slip", expected=point)
 
 
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+_TOTAL = re.compile(r"^(e|E)_?(total|tot|sum)$")
+
+
+def _loose(key):
+    """Readings of a name written loosely, closest first: subscripts and TeX braces dropped
+    (w_{46}^{new} → w46new), then spaces and underscores, ``new`` joined as ``_new``, ASCII
+    capitals lowered (O4 → o4; Greek kept: Δ is not δ)."""
+    if len(key) > 60:
+        return []
+    key = key.strip()
+    if re.match(r"(epoch\d+\.)?(example\d+\.)", key):
+        scope, _, name = key.rpartition(".")
+    else:       # a table of the student's own ([answers.forward] net4): the name alone
+        scope, name = "", key.rpartition(".")[2] if re.match(r"[A-Za-z_]\w*\.\S", key) else key
+    found = []
+    plain = name.translate(_SUBSCRIPTS)
+    plain = re.sub(r"[{}$\\^]", "", plain)
+    squeezed = re.sub(r"[\s_]+", "", plain)
+    for text in (plain, squeezed):
+        joined = re.sub(r"_?new$", "_new", text) if text.endswith("new") and len(text) > 3 else text
+        lowered = "".join(c.lower() if c.isascii() else c for c in joined)
+        if _TOTAL.match(text):
+            lowered = "E"
+        for candidate in (text, joined, lowered):
+            if candidate not in found and (scope or candidate) != key:
+                found.append(candidate)
+    return [f"{scope}.{c}" if scope else c for c in found if (f"{scope}.{c}" if scope else c) != key]
+
+
 def _scope_of(key):
     """(scope, expression) of an expression answer written in a table per pass:
     ``example2.w46*delta6`` → (example2, w46*delta6)."""
@@ -516,8 +547,42 @@ def _looks_like_a_name(key):
 
 
 def _replace(row, verdict, notes, mistake):
-    from dataclasses import replace
     return replace(row, verdict=verdict, notes=notes, mistake=mistake)
+
+
+def _rough(yours, exact):
+    """True when ``yours`` shows no significant digit of ``exact``: it is 0 (0, 0.000) and the
+    exact value is not, or the exact value rounds to 0 at the digit written last (1 for
+    0.33)."""
+    if exact is None or math.isnan(exact) or abs(exact) <= 1e-12:
+        return False
+    return float(yours) == 0.0 or abs(exact) < yours.unit / 2 * (1 - _EPSILON)
+
+
+def _zeros_dropped(yours, value, digits):
+    """True when ``yours`` is ``value`` to ``digits`` significant digits with its trailing
+    zeros left off (0.12 for 0.1200): a rounding to the digits asked, written short."""
+    if isinstance(value, Interval):
+        value = value.mid
+    if value is None or math.isnan(value) or float(yours) == 0.0:
+        return False
+    unit = _unit_at(value, digits)
+    return abs(round(value / unit) * unit - float(yours)) <= unit * 1e-6
+
+
+def _vanishes(value, exact):
+    """True when ``value`` is next to nothing beside ``exact`` (a fifth of it at most): what a
+    written 0 can stand for."""
+    if isinstance(value, Interval):
+        value = value.mid
+    return value is not None and not math.isnan(value) and abs(value) <= 0.2 * abs(exact)
+
+
+def _unit_at(x, digits):
+    """One unit in the last of ``digits`` significant digits of x (0.001 for 0.3318, 3)."""
+    if not x or not math.isfinite(x):
+        return 10.0 ** (1 - digits)
+    return 10.0 ** (math.floor(math.log10(abs(x))) - digits + 1)
 
 
 def _close(yours, value, tolerance):
@@ -529,20 +594,6 @@ def _within(x, value, tolerance):
     if isinstance(value, Interval):
         return value.contains(float(x), tolerance * (1 + _EPSILON) + 1e-15)
     return not math.isnan(value) and _close(x, value, tolerance)
-
-
-def _fixed(x, unit):
-    """x to two more decimals than ``unit`` has: 0.33181 for a value written as 0.332."""
-    if isinstance(x, Interval):
-        x = x.mid
-    if math.isnan(x):
-        return "undefined"
-    decimals = 0
-    while unit < 0.999 and decimals < 20:
-        unit *= 10
-        decimals += 1
-    text = f"{x:.{decimals + 2}f}"
-    return text.lstrip("-") if float(text) == 0.0 else text
 
 
 def _plain(x):

@@ -11,15 +11,16 @@ import os
 import pathlib
 import re
 
-from stepgrad._ground.files import FORMATS, DataFileError, loads_data, read_text
+from stepgrad._ground.files import FORMATS, DataFileError, loads_data, read_text, read_text_any
 
 from .examples import EXAMPLES
 from .problem import Problem
+from .reading import json_pairs, toml_lines
 from .schema import DerivationError, problem_from_dict, submission_from_dict
 from .written import Written
 
 __all__ = ["load_problem", "load_submission", "loads_submission", "read_document",
-           "problem_from_document", "SOURCES"]
+           "read_student_document", "problem_from_document", "SOURCES"]
 
 SOURCES = ", ".join(EXAMPLES) + " or a problem or derivation file (.toml, .json)"
 _TOML_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
@@ -58,13 +59,17 @@ def _without_answers(data):
     return data
 
 
-def load_submission(path, problem=None):
+def load_submission(path, problem=None, lenient=False):
     """The Submission in ``path``: its problem (``problem``, or the one the file names or
-    states) and its answers."""
+    states) and its answers. ``lenient``: a student's file, read as ``read_student_document``
+    reads it; a value that cannot be read costs that value only."""
     path = pathlib.Path(path)
-    data, locate = read_document(path)
+    if lenient:
+        data, locate, notes = read_student_document(path)
+    else:
+        (data, locate), notes = read_document(path), ()
     return submission_from_dict(data, str(path), locate, _problem_or_none(problem),
-                                lambda name: _resolve(name, path))
+                                lambda name: _resolve(name, path), lenient=lenient, notes=notes)
 
 
 def loads_submission(text, fmt="toml", source="derivation", problem=None):
@@ -106,6 +111,44 @@ def read_document(path):
     except DataFileError as error:
         raise DerivationError(str(error)) from None
     return _parse(text, fmt, str(path))
+
+
+def read_student_document(path):
+    """``(data, locate, notes)`` of a student's TOML or JSON file: text that is not UTF-8 is
+    read as Windows-1252 (else Latin-1), and a TOML file that is not valid TOML (an unquoted
+    δ6, a value such as 0,52, an upload cut off) is read line by line
+    (``lecture.reading``); ``notes`` say so. A file none of whose lines can be read is an
+    error, as for ``read_document``."""
+    path = pathlib.Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise DerivationError(f"{path}: a problem or derivation file is .toml or .json, not "
+                              f"{path.suffix or 'a file without a suffix'!s}")
+    try:
+        text, encoding = read_text_any(path)
+    except OSError as error:
+        raise DerivationError(f"{path}: cannot read it: {error.strerror or error}") from None
+    except DataFileError as error:
+        raise DerivationError(str(error)) from None
+    notes = [] if encoding == "utf-8" else [
+        f"the file is not UTF-8: read as {'Windows-1252' if encoding == 'cp1252' else 'Latin-1'}"]
+    try:
+        data, locate = _parse(text, fmt, str(path))
+    except DerivationError as error:
+        if len(text) > 1_000_000:
+            raise
+        if fmt == "json":
+            data, more = json_pairs(text, _float)
+            if data is None:
+                raise
+            return data, (lambda table, key: None), tuple(notes) + more
+        data, lines, more = toml_lines(text, _float)
+        if data is None:
+            raise
+        reason = str(error).split(": ", 1)[-1] if ": " in str(error) else str(error)
+        notes += [f"the file is not valid TOML ({reason}): read line by line", *more]
+        locate = lambda table, key: lines.get((table, key))  # noqa: E731
+    return data, locate, tuple(notes)
 
 
 def _parse(text, fmt, source):

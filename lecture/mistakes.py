@@ -103,6 +103,23 @@ def _is_weight_update(q, catalog):
     return not q.frozen and q.rule is not Q.rule_sum
 
 
+def rule_new_weight_flipped(q, w, dw):
+    """A mistake: the new weight as w − Δw, when Δw is already the step (+η·δ·x)."""
+    return w - dw
+
+
+def _update_sign_applies(q, catalog):
+    if q.kind.name == "w_new":
+        return not q.frozen and q.rule is Q.rule_new_weight
+    return _is_weight_update(q, catalog)
+
+
+def _update_sign(q, catalog):
+    if q.kind.name == "w_new":
+        return replace(q, rule=rule_new_weight_flipped)
+    return replace(q, rule=Q.rule_update_flipped)
+
+
 MISTAKES = (
     Mistake("flipped_error", "the error written the other way round (o − t for t − o)",
             ("signal", "signal_new", "delta"), _flipped_error_applies,
@@ -157,9 +174,11 @@ MISTAKES = (
             lambda q, c: f"{q.label} is updated, but this problem keeps it fixed",
             lambda q, c: f"{q.label} is kept fixed"),
     Mistake("update_sign", "the update with the wrong sign",
-            ("dw",), _is_weight_update,
-            lambda q, c: replace(q, rule=Q.rule_update_flipped),
-            lambda q, c: ("the update has the wrong sign: with δ = −∂E/∂net it is Δw = +η·δ·x"
+            ("dw", "w_new"), _update_sign_applies, _update_sign,
+            lambda q, c: (f"the update has the wrong sign: the new value is {q.label.removesuffix('_new')} "
+                          f"+ Δ{q.label.removesuffix('_new')}, not {q.label.removesuffix('_new')} "
+                          f"− Δ{q.label.removesuffix('_new')}" if q.kind.name == "w_new" else
+                          "the update has the wrong sign: with δ = −∂E/∂net it is Δw = +η·δ·x"
                           if q.sign == "lecture" else
                           "the update has the wrong sign: with δ = ∂E/∂net it is Δw = −η·δ·x"),
             lambda q, c: "the update's sign is right"),
@@ -186,7 +205,8 @@ def eta_mistake(eta):
 DIAGNOSES = {
     "digit_slip": "a digit slip: two digits swapped, or one digit mistyped",
     "arithmetic_slip": "an arithmetic slip: no typical mistake gives this value",
-    "rounded_early": "rounded too early: a value with fewer than 3 significant digits that "
-                     "later values are computed from",
+    "rounded_early": "rounded too early: a value with fewer significant digits than asked",
+    "unreadable": "unreadable: a value that cannot be read as a number",
+    "too_rough": "too rough to check: a value that shows no significant digit of the exact value",
     "changed_given": "a given of the problem copied with a different value",
 }

@@ -1,28 +1,176 @@
-"""A check's report as text (80 columns), as JSON-ready data, and as HTML or Markdown."""
+"""A check's records (Row, Report, the verdicts) and their renderers: text (80 columns),
+JSON-ready data, HTML and Markdown. The checker (``lecture.check``) makes the records; each
+renderer reads a record computed once. Exit statuses belong to the command line
+(``stepgrad.exits``): a renderer prints a status line only when it is handed one."""
 
 import math
+import re
 import textwrap
+from dataclasses import dataclass, field
+from functools import cached_property
 
-from stepgrad._ground.text import printable
+from stepgrad._ground.text import escape_html, escape_markdown, printable
+from stepgrad.stepping.notation import Text
 
-from stepgrad._ground.text import escape_html, escape_markdown
-from .check import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, VERDICTS, WRONG
+from .intervals import Interval
+from .mistakes import DIAGNOSES, MISTAKES
 
-__all__ = ["report_text", "report_dict", "report_html", "report_markdown", "REPORT_FORMAT",
-           "EXIT_CODES"]
+__all__ = ["Row", "Report", "VERDICTS", "CORRECT", "ROUNDING", "CARRIED", "EARLY", "WRONG",
+           "CHANGED", "NOT_CHECKED", "UNREADABLE", "VERDICT_IDS", "fixed", "report_text", "report_dict",
+           "report_html", "report_markdown", "REPORT_FORMAT", "FEEDBACK", "visible_notes"]
+
+CORRECT, ROUNDING, CARRIED, EARLY = ("correct", "correct, rounding carried", "carried",
+                                     "rounded too early")
+WRONG, CHANGED, NOT_CHECKED = "wrong", "changed given", "not checked"
+UNREADABLE = "unreadable"
+VERDICTS = (CORRECT, ROUNDING, CARRIED, EARLY, WRONG, CHANGED, NOT_CHECKED, UNREADABLE)
+# each verdict as an identifier (a points file's [credit] keys, JSON): one verdict has a comma
+VERDICT_IDS = {CORRECT: "correct", ROUNDING: "rounding_carried", CARRIED: "carried",
+               EARLY: "rounded_too_early", WRONG: "wrong", CHANGED: "changed_given",
+               NOT_CHECKED: "not_checked", UNREADABLE: "unreadable"}
+_FAULTY = (WRONG, CHANGED, UNREADABLE)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One written value and its verdict.
+
+    ``quantity`` is the canonical name (None for an expression or an unknown name); ``exact``
+    the engine's value; ``expected`` what your own earlier values give (None when it is the
+    exact value); ``mistake`` the id of the cause named (``lecture.mistakes``, or digit_slip,
+    arithmetic_slip, rounded_early, changed_given); ``follows_from`` the keys of the wrong
+    values a carried row follows from.
+    """
+
+    key: str
+    yours: object           # a Written: float(yours), yours.text
+    line: int | None
+    quantity: str | None
+    exact: float | None
+    verdict: str
+    notes: tuple = ()
+    mistake: str | None = None
+    follows_from: tuple = ()
+    expected: float | None = None
+    candidates: tuple = ()  # every mistake id that fits (several: none is named)
+    warnings: tuple = ()    # "this value does not show whether …"
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """Every row of a check, in the order the values were written, and what they add up to."""
+
+    submission: object
+    rows: tuple
+    catalog: object = field(repr=False, default=None)
+    names: object = field(repr=False, default=None)
+
+    @property
+    def problem(self):
+        return self.submission.problem
+
+    @property
+    def ok(self):
+        """True when no value is wrong (and no given was changed)."""
+        return not any(row.verdict in _FAULTY for row in self.rows)
+
+    def count(self, verdict):
+        return sum(row.verdict == verdict for row in self.rows)
+
+    @property
+    def unknown(self):
+        """The names written that the problem does not have, each once."""
+        return list(dict.fromkeys(r.key for r in self.rows if r.verdict == NOT_CHECKED
+                                  and r.quantity is None and r.exact is None))
+
+    def mistakes(self):
+        """Each cause named, once, with the rows it explains: [(id, title, [rows])]."""
+        found = {}
+        for row in self.rows:
+            if row.mistake is not None and row.verdict in (WRONG, CHANGED, EARLY, UNREADABLE):
+                found.setdefault((row.mistake, _title(row)), []).append(row)
+        return [(mistake, title, rows) for (mistake, title), rows in found.items()]
+
+    @cached_property
+    def groups(self):
+        """The causes named, numbered, each with its rows: [(number, id, title, rows)];
+        computed once, for every renderer."""
+        return [(k, mistake, title, rows) for k, (mistake, title, rows) in enumerate(self.mistakes(), 1)]
+
+    def text(self, width=80):
+        return Text(report_text(self, width))
+
+    __str__ = text
+
+    def __repr__(self):
+        return self.text()
+
+    def to_dict(self):
+        return report_dict(self)
+
+    def _repr_html_(self):
+        return report_html(self)
+
+
+_TITLES = {m.id: m.title for m in MISTAKES} | {k: text.split(":")[0] for k, text in DIAGNOSES.items()}
+
+
+def _title(row):
+    """What a row's cause is called in a list of causes: the mistake's title (with its η)."""
+    if row.mistake == "eta":        # one title for every Δw: "η is left out of Δw (η = 0.9)"
+        title = row.notes[0].split(": with that, ")[0]
+        return re.sub(r"^(η is left out of) Δ\S+", r"\1 Δw", title)
+    return _TITLES.get(row.mistake, row.mistake)
+
+
+
+def fixed(x, unit):
+    """x to two more decimals than ``unit`` has: 0.33181 for a value written as 0.332."""
+    if isinstance(x, Interval):
+        x = x.mid
+    if math.isnan(x):
+        return "undefined"
+    decimals = 0
+    while unit < 0.999 and decimals < 20:
+        unit *= 10
+        decimals += 1
+    text = f"{x:.{decimals + 2}f}"
+    return text.lstrip("-") if float(text) == 0.0 else text
+
+
 
 REPORT_FORMAT = "stepgrad.check/1"
-EXIT_CODES = {0: "every value is right (or follows from your rounding)",
-              1: "a value is wrong, or a given of the problem was copied differently",
-              2: "the file cannot be read (the message says where)",
-              4: "nothing is wrong, but some names could not be checked"}
-
 
 def _exact_cell(row):
     if row.exact is None:
         return ""
-    from .check import _fixed
-    return _fixed(row.exact, row.yours.unit)
+    return fixed(row.exact, row.yours.unit)
+
+
+FEEDBACK = ("full", "hints", "verdicts")
+
+
+def visible_notes(row, feedback="full", warnings=True):
+    """A row's notes as a report with ``feedback`` shows them: ``full``, all; ``hints``, the
+    notes that do not give the exact value away (the cause, what your own values give);
+    ``verdicts``, none."""
+    notes = (*row.notes, *(row.warnings if warnings else ()))
+    if feedback == "full":
+        return notes
+    if feedback == "verdicts" or row.exact is None:
+        return ()
+    unit = row.yours.unit if math.isfinite(row.yours.unit) else 0.001
+    secrets = {fixed(abs(row.exact), unit), fixed(abs(row.exact), unit / 100)}
+    shown = []
+    for note in notes:
+        note = note.split(": with that, ")[0]         # the value the mistake gives: ± the answer
+        if note.startswith(("a digit slip", "either a digit slip")):
+            note = "a digit slip: two digits swapped, or one mistyped"
+        if "exact" in note or any(x in note for x in secrets) or " = η·" in note \
+                or " = o" in note or " = σ(" in note:
+            continue
+        shown.append(note)
+    return tuple(shown)
 
 
 def _cell(text, width):
@@ -31,14 +179,13 @@ def _cell(text, width):
 
 
 def _groups(report):
-    """The causes named, numbered, each with its rows: [(number, id, title, rows)]."""
-    return [(k, mistake, title, rows) for k, (mistake, title, rows) in enumerate(report.mistakes(), 1)]
+    return report.groups
 
 
-def report_text(report, width=80):
+def report_text(report, width=80, status=None):
     """The table (quantity, yours, exact, verdict) with notes under each row, the causes once
     each with the rows they explain, the names not checked, and a summary; every line fits
-    ``width`` columns."""
+    ``width`` columns; ``status``, a line the command passes in (its exit status), ends it."""
     submission = report.submission
     problem = report.problem
     lines = [_cell(f"Checking {submission.source}", width)]
@@ -47,8 +194,11 @@ def report_text(report, width=80):
         lines += textwrap.wrap(printable(title), width)
     if problem.name != submission.source:
         lines += textwrap.wrap(printable(f"(problem {problem.name}: {problem.describe()})"), width)
+    for note in getattr(submission, "notes", ()):
+        lines += textwrap.wrap(printable(f"note: {note}"), width, subsequent_indent="  ")
+    extras = _extras(report)
     if not report.rows:
-        return "\n".join(lines + ["no answers to check"])
+        return "\n".join(lines + extras + ["no answers to check"])
     number = {id(row): k for k, _, _, rows in _groups(report) for row in rows}
     cells = []
     for row in report.rows:
@@ -86,10 +236,24 @@ def report_text(report, width=80):
                                      + ", ".join(printable(u) for u in unknown), width),
                   *textwrap.wrap("The names it has: " + report.catalog.help_text(), width,
                                  initial_indent="  ", subsequent_indent="  ")]
+    if extras:
+        lines += ["", *extras]
     lines += ["", *textwrap.wrap(_summary(report), width)]
-    status = report.exit_status
-    lines += textwrap.wrap(f"exit status {status}: {EXIT_CODES[status]}", width)
+    if status:
+        lines += textwrap.wrap(status, width)
     return "\n".join(lines)
+
+
+def _extras(report, width=80):
+    """The fields the file holds besides its answers, shown and not graded."""
+    extras = getattr(report.submission, "extras", ())
+    if not extras:
+        return []
+    lines = ["Not graded (kept as written):"]
+    for key, text in extras:
+        lines += textwrap.wrap(printable(f"{key} = {text}"), width, initial_indent="  ",
+                               subsequent_indent="    ")
+    return lines
 
 
 def _summary(report):
@@ -105,47 +269,56 @@ def _number(x):
     return float(x)
 
 
-def report_dict(report):
+def report_dict(report, exit_status=None):
     """The report as plain data (``json.dumps`` writes it): every row with its verdict, the
-    mistake's id, the values it follows from; the causes with their rows; the exit status."""
+    mistake's id, the values it follows from; the causes with their rows; the exit status when
+    the command passes one in."""
     rows = []
     for row in report.rows:
         rows.append({"key": row.key, "line": row.line, "quantity": row.quantity,
                      "yours": row.yours.text, "exact": _number(row.exact),
                      "expected": _number(row.expected), "verdict": row.verdict,
+                     "verdict_id": VERDICT_IDS[row.verdict],
                      "mistake": row.mistake, "candidates": list(row.candidates),
                      "follows_from": list(row.follows_from), "notes": list(row.notes),
                      "warnings": list(row.warnings)})
-    return {"format": REPORT_FORMAT, "source": report.submission.source,
-            "title": report.submission.title, "problem": report.problem.name,
-            "exit_status": report.exit_status,
+    data = {"format": REPORT_FORMAT, "source": report.submission.source,
+            "title": report.submission.title, "problem": report.problem.name}
+    if exit_status is not None:
+        data["exit_status"] = exit_status
+    return data | {
             "summary": {v: report.count(v) for v in VERDICTS},
             "rows": rows,
+            "notes": list(getattr(report.submission, "notes", ())),
+            "extras": [{"field": k, "text": t} for k, t in getattr(report.submission, "extras", ())],
             "mistakes": [{"number": k, "id": mistake, "title": title, "rows": [r.key for r in rs]}
                          for k, mistake, title, rs in _groups(report)],
             "unknown": report.unknown}
 
 
 _COLOURS = {CORRECT: "#e3f4e1", ROUNDING: "#e3f4e1", EARLY: "#fff4cc", CARRIED: "#e6eefb",
-            WRONG: "#fde2e1", CHANGED: "#fde2e1", NOT_CHECKED: "#eeeeee"}
+            WRONG: "#fde2e1", CHANGED: "#fde2e1", NOT_CHECKED: "#eeeeee", UNREADABLE: "#fde2e1"}
 
 
-def report_html(report, standalone=False):
+def report_html(report, standalone=False, feedback="full"):
     """The report as an HTML table (verdicts coloured, notes under each row); ``standalone``
-    gives a whole page."""
+    gives a whole page; ``feedback`` (full, hints, verdicts): what it gives away."""
     e = escape_html
     head = [f"<p><b>{e(report.submission.title or report.problem.title or report.submission.source)}</b></p>"]
     body = ['<table class="stepgrad-check" style="border-collapse:collapse">',
             "<thead><tr>" + "".join(f'<th style="text-align:left;padding:2px 8px">{h}</th>'
-                                    for h in ("quantity", "yours", "exact", "verdict"))
+                                    for h in ("quantity", "yours", "exact", "verdict")
+                                    if h != "exact" or feedback == "full")
             + "</tr></thead><tbody>"]
     for row in report.rows:
         colour = _COLOURS[row.verdict]
-        notes = "".join(f"<div>{e(n)}</div>" for n in (*row.notes, *row.warnings))
+        notes = "".join(f"<div>{e(n)}</div>" for n in visible_notes(row, feedback))
+        exact = (f'<td style="padding:2px 8px;text-align:right">{e(_exact_cell(row))}</td>'
+                 if feedback == "full" else "")
         body.append(f'<tr style="background:{colour}" data-verdict="{e(row.verdict)}">'
                     f'<td style="padding:2px 8px"><code>{e(row.key)}</code></td>'
                     f'<td style="padding:2px 8px;text-align:right">{e(row.yours.text)}</td>'
-                    f'<td style="padding:2px 8px;text-align:right">{e(_exact_cell(row))}</td>'
+                    f'{exact}'
                     f'<td style="padding:2px 8px">{e(row.verdict)}'
                     f'<div style="font-size:85%;color:#333">{notes}</div></td></tr>')
     body.append("</tbody></table>")
@@ -155,6 +328,10 @@ def report_html(report, standalone=False):
         body += [f"<li>{e(title)}: {e(', '.join(r.key for r in rows))}</li>"
                  for _, _, title, rows in groups]
         body.append("</ol>")
+    for note in getattr(report.submission, "notes", ()):
+        body.append(f"<p>note: {e(note)}</p>")
+    for key, text in getattr(report.submission, "extras", ()):
+        body.append(f"<p>not graded: <code>{e(key)}</code> = {e(text)}</p>")
     body.append(f"<p>{e(_summary(report))}</p>")
     content = "\n".join(head + body)
     if not standalone:
@@ -163,21 +340,29 @@ def report_html(report, standalone=False):
             f"<title>{e(report.submission.source)}</title></head><body>\n{content}\n</body></html>\n")
 
 
-def report_markdown(report):
-    """The report as Markdown: a table, then the causes and the carried rows."""
+def report_markdown(report, feedback="full"):
+    """The report as Markdown: a table, then the causes and the carried rows; ``feedback``
+    (full, hints, verdicts): what it gives away (hints and verdicts: no exact values)."""
     cell = escape_markdown          # a student's names and title are text, never markup
+    full = feedback == "full"
     lines = [f"**{cell(report.submission.title or report.problem.title or report.submission.source)}**",
-             "", "| quantity | yours | exact | verdict |", "|---|---:|---:|---|"]
+             "", "| quantity | yours | exact | verdict |" if full else "| quantity | yours | verdict |",
+             "|---|---:|---:|---|" if full else "|---|---:|---|"]
     for row in report.rows:
-        lines.append(f"| {cell(row.key)} | {cell(row.yours.text)} | {cell(_exact_cell(row))} | "
-                     f"{cell(row.verdict)} |")
+        exact = f" {cell(_exact_cell(row))} |" if full else ""
+        lines.append(f"| {cell(row.key)} | {cell(row.yours.text)} |{exact} {cell(row.verdict)} |")
     for row in report.rows:
-        if row.verdict in (WRONG, CHANGED) and row.notes:
-            lines += ["", f"- **{cell(row.key)}**: " + "; ".join(cell(n) for n in row.notes)]
+        notes = visible_notes(row, feedback, warnings=False)
+        if row.verdict in (WRONG, CHANGED, UNREADABLE) and notes:
+            lines += ["", f"- **{cell(row.key)}**: " + "; ".join(cell(n) for n in notes)]
     groups = _groups(report)
     if groups:
         lines += ["", "Mistakes and warnings, each once:", ""]
         lines += [f"{k}. {cell(title)}: {cell(', '.join(r.key for r in rows))}"
                   for k, _, title, rows in groups]
+    for note in getattr(report.submission, "notes", ()):
+        lines += ["", f"note: {cell(note)}"]
+    for key, text in getattr(report.submission, "extras", ()):
+        lines += ["", f"not graded: {cell(key)} = {cell(text)}"]
     lines += ["", cell(_summary(report))]
     return "\n".join(lines) + "\n"

@@ -49,7 +49,7 @@ from stepgrad._ground.text import printable
 from nn import ACTIVATIONS, weight_label
 
 from .problem import MODES, PROBLEM_LOSSES, Example, Problem
-from .written import Written
+from .written import Unreadable, Written, read_written
 
 __all__ = ["DerivationError", "Answer", "Submission", "problem_from_dict", "submission_from_dict",
            "LIMITS", "TABLES", "SIGN_NAMES"]
@@ -91,6 +91,9 @@ class Submission:
     title: str = ""
     source: str = "derivation"
     exercise: dict = None     # the [exercise] table of a classroom file: id, student, …
+    extras: tuple = ()        # (field, text): what the file holds besides answers (notes = "…"),
+                              #   kept and shown, not graded
+    notes: tuple = ()         # how the file was read, when not as written (an encoding, a line)
 
 
 class _Where:
@@ -412,14 +415,40 @@ def _given(table, where):
 
 # -- answers -----------------------------------------------------------------------------
 
-def submission_from_dict(data, source="derivation", locate=None, problem=None, resolve=None):
+def submission_from_dict(data, source="derivation", locate=None, problem=None, resolve=None,
+                         lenient=False, notes=()):
     """Validate ``data`` into a Submission.
 
     The problem is ``problem`` when given (the file's own problem tables then only restate it),
     else the one the file names (``problem = "..."``, looked up with ``resolve(name)``), else
-    the one the file states.
+    the one the file states. ``lenient`` (a student's file): a field besides the schema's is
+    kept as an extra (shown, not graded), and an answer that cannot be read is kept as
+    Unreadable, for that answer only; ``notes`` say how the file was read.
     """
     where = _Where(source, locate)
+    extras = []
+    if lenient and isinstance(data, dict):
+        loose = {}          # values written outside [answers] (at the top, or in a table of the
+        for key in [k for k in data if k not in TABLES]:    # student's own): answers too
+            value = data[key]
+            if isinstance(value, dict):
+                found = {k: v for k, v in value.items() if _numeric(v)}
+                loose.update((k, v) for k, v in found.items() if k not in loose)
+                rest = {k: v for k, v in value.items() if k not in found}
+                if rest:
+                    extras.append((key, _shown(rest)))
+            elif _numeric(value) and not _is_note(key, value):
+                loose.setdefault(key, value)
+            else:
+                extras.append((key, _shown(value)))
+        data = {k: v for k, v in data.items() if k in TABLES}
+        if loose:
+            answers = data.get("answers", {})
+            if isinstance(answers, dict):
+                data["answers"] = {**{k: v for k, v in loose.items() if k not in answers},
+                                   **answers}
+        if not isinstance(data.get("title", ""), str):
+            extras.append(("title", _shown(data.pop("title"))))
     _check_top(data, where)
     named = data.get("problem")
     if named is not None and not isinstance(named, str):
@@ -434,10 +463,41 @@ def submission_from_dict(data, source="derivation", locate=None, problem=None, r
     elif any(table in data for table in PROBLEM_TABLES):
         restated = _restated(data, problem, where)
     notation = _notation(_table(data, "notation", where), where)
-    answers = _answers(_table(data, "answers", where), where)
+    answers = _answers(_table(data, "answers", where), where, lenient=extras if lenient else None)
     exercise = _exercise(_table(data, "exercise", where), where)
     return Submission(problem, answers, notation, restated, data.get("title", "") or problem.title,
-                      source, exercise)
+                      source, exercise, tuple(extras), tuple(notes))
+
+
+# a field of [answers] that holds words, not a value: kept and shown, not graded
+NOTE_FIELDS = ("notes", "note", "comment", "comments", "remarks", "remark", "name", "student",
+               "email", "explanation", "working", "work", "method", "id")
+
+
+def _shown(value):
+    """An extra field's value as text to show: printable, at most 200 characters."""
+    text = value if isinstance(value, str) else repr(value)
+    text = printable(text)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _numeric(value):
+    """A value a student may mean as an answer: a number, or a string with a digit in it."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return isinstance(value, str) and any(c.isdigit() for c in value) and len(value) <= 60
+
+
+def _is_note(key, value):
+    """A field of [answers] that holds words (notes = "…"), not a value."""
+    if key.strip().lower() in NOTE_FIELDS:
+        return True
+    # NOTE: words under a name without a digit (explanation, remarks); words under a quantity's
+    # name (o5 = "about a half") are an unreadable value
+    return isinstance(value, str) and len(value.split()) >= 3 and len(key) > 2 \
+        and not any(c.isdigit() for c in key) and sum(c.isalpha() for c in value) > 5
 
 
 def _exercise(table, where):
@@ -504,9 +564,14 @@ def _notation(table, where):
     return notation
 
 
-def _answers(table, where, prefix=""):
+def _answers(table, where, prefix="", lenient=None):
+    """The answers of [answers] (and its tables). ``lenient``, a list: fields of words go into it
+    as extras, and a value that cannot be read is Unreadable (that answer only)."""
     answers = []
     for key, value in table.items():
+        if lenient is not None and not isinstance(value, dict) and _is_note(key, value):
+            lenient.append((f"{prefix[1:]}.{key}" if prefix else key, _shown(value)))
+            continue
         if not key.isprintable():
             raise where.error(f"answers{prefix}", printable(key), "a name with a control "
                               "character (a line break, an escape) names nothing")
@@ -514,14 +579,20 @@ def _answers(table, where, prefix=""):
             if prefix.count(".") >= 2:
                 raise where.error(f"answers{prefix}", key, "tables of answers nest at most two deep "
                                   "([answers.epoch2.example1])")
-            answers += _answers(value, where, f"{prefix}.{key}")
+            answers += _answers(value, where, f"{prefix}.{key}", lenient)
             continue
         line = where.line(f"answers{prefix}", key)
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, str) and not item.strip():
                 continue            # a blank left in an answer template: not answered
-            answers.append(Answer(f"{prefix[1:]}.{key}" if prefix else key,
-                                  _written(item, where, f"answers{prefix}", key), line))
+            try:
+                written = _written(item, where, f"answers{prefix}", key)
+            except DerivationError as error:
+                if lenient is None:
+                    raise
+                written = Unreadable(item if isinstance(item, str) else describe(item),
+                                     str(error).rsplit(f"{key}: ", 1)[-1])
+            answers.append(Answer(f"{prefix[1:]}.{key}" if prefix else key, written, line))
         if len(answers) > LIMITS["answers"]:
             raise where.error(f"answers{prefix}", key, f"more than {LIMITS['answers']:,} answers")
     return tuple(answers)
@@ -536,6 +607,8 @@ def _written(value, where, table, key):
     if isinstance(value, int) and abs(value) > 10**300:
         raise where.error(table, key, "the number is too large for a float")
     try:
+        if isinstance(value, str):
+            return read_written(value)
         return Written(repr(value) if isinstance(value, float) else str(value))
     except ValueError as error:
         raise where.error(table, key, str(error)) from None

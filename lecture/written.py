@@ -1,8 +1,12 @@
 """Numbers as a person wrote them: the value, the text, and the digits that decide how closely it must agree."""
 
 import decimal
+import math
+import re
 
-__all__ = ["Written"]
+from stepgrad._ground.text import printable
+
+__all__ = ["Written", "Unreadable", "read_written"]
 
 
 class Written(float):
@@ -33,6 +37,7 @@ class Written(float):
         self.decimals = max(0, -digits.exponent)
         # significant digits; a written 0 (or 0.000) counts as one
         self.digits = len(digits.digits) if number != 0 else 1
+        self.note = None
         return self
 
     @classmethod
@@ -46,3 +51,74 @@ class Written(float):
 
     def __repr__(self):
         return self.text
+
+
+class Unreadable(Written):
+    """A value that cannot be read as a number: ``text`` as written (printable, shortened),
+    ``reason`` why. It is a NaN, so no comparison ever holds; the checker gives it a verdict of
+    its own."""
+
+    def __new__(cls, text, reason):
+        self = float.__new__(cls, "nan")
+        self.text = printable(str(text))[:40]
+        self.reason = reason
+        self.unit, self.decimals, self.digits = math.nan, 0, 0
+        self.note = None
+        return self
+
+
+_MINUS = dict.fromkeys(map(ord, "\u2212\u2013\u2014\u2012\ufe63\uff0d"), "-") | {ord("\uff0b"): "+"}
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_SPACES = re.compile(r"[\s\u00a0\u2009\u202f_]+")
+_COMMA = re.compile(r"[+-]?\d*,\d+")
+_ASIDE = re.compile(r"^(\S+?)\s*(?:\([^()]{0,60}\)|\[[^\[\]]{0,60}\])$")   # 0.332 (rounded)
+_TIMES_TEN = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))(?:[x×·*]|\\times|\\cdot)10(?:\^|\*\*)?\(?([+-]?\d{1,3})\)?")
+_FRACTION = re.compile(r"([+-]?\d{1,12}(?:\.\d{1,12})?)/([+-]?\d{1,12}(?:\.\d{1,12})?)")
+
+
+def read_written(text):
+    """A number as a student writes it, as a Written: a decimal comma (``0,52``), the Unicode
+    minus, spaces between digits, ``1.2×10⁻³`` or ``1.2e-3``, a fraction (``1/4``, exact), an
+    ``≈`` in front. The Written's ``note`` says how it was read when it was not plain; a text
+    that is no number raises ValueError."""
+    original = str(text)
+    if len(original) > 400:
+        raise ValueError("a value of more than 400 characters")
+    shown = printable(original.strip())[:40]
+    aside = _ASIDE.match(original.strip())
+    t = _SPACES.sub("", original.translate(_MINUS)).lstrip("≈~").translate(_SUPERSCRIPT)
+    note = None
+    if aside and any(c.isdigit() for c in aside[1]):
+        t = _SPACES.sub("", aside[1].translate(_MINUS)).lstrip("≈~").translate(_SUPERSCRIPT)
+        note = "the words after it left aside"
+    if len(t) > 2 and t[0] == "(" and t[-1] == ")":
+        t = t[1:-1]
+    if t.endswith(".") and t.count(".") == 2:
+        t = t[:-1]                                   # 0.332. (a full stop)
+    comma = _COMMA.match(t)
+    if comma and "." not in t and t.count(",") == 1:
+        t, note = t.replace(",", "."), "a decimal comma"
+    times = _TIMES_TEN.fullmatch(t)
+    if times:
+        t, note = f"{times[1]}e{times[2]}", "a power of ten"
+    fraction = _FRACTION.fullmatch(t)
+    if fraction:
+        top, bottom = decimal.Decimal(fraction[1]), decimal.Decimal(fraction[2])
+        if bottom == 0:
+            raise ValueError(f"{printable(original)[:40]!r}: a fraction over 0")
+        with decimal.localcontext() as context:
+            context.prec = 12
+            value = (top / bottom).normalize()
+        written = Written(f"{value:f}")
+        written.text = t
+        written.note = f"written {shown}: a fraction, read as {value:f}"
+        return written
+    try:
+        written = Written(t)
+    except ValueError:
+        raise ValueError(f"{printable(original)[:40]!r} is not a number") from None
+    if note is not None:
+        written.note = f"written {shown}: {note}, read as {t}"
+    elif t != original.strip():
+        written.note = f"written {shown}: read as {t}"
+    return written

@@ -15,20 +15,9 @@ require("autodiff", "nn", "lecture", "viz")
 from stepgrad._ground.text import printable
 
 from . import __version__, commands
+from .exits import EXIT_CODES
 
-__all__ = ["main", "build_parser", "PrintableStream", "EXIT_CODES"]
-
-EXIT_CODES = """\
-exit status:
-  0    done (check: every value is right; grade: every student graded)
-  1    check: a value is wrong; grade: a student could not be graded
-  2    bad input: a file, an argument or an option that cannot be used; one
-       line on stderr says what is wrong and where (file, line, field)
-  3    an internal error, a bug in stepgrad: its traceback follows; please
-       report it
-  4    check: nothing is wrong, but some names could not be checked
-  130  interrupted (Ctrl-C)"""
-
+__all__ = ["main", "build_parser", "PrintableStream"]
 
 def build_parser():
     parser = argparse.ArgumentParser(

@@ -7,7 +7,8 @@ import sys
 import pytest
 
 import stepgrad
-from stepgrad.cli import EXIT_CODES, PrintableStream, main
+from stepgrad.cli import PrintableStream, main
+from stepgrad.exits import EXIT_CODES
 
 
 def run(capsys, *argv):

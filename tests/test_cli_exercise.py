@@ -6,6 +6,7 @@ import pathlib
 import pytest
 
 import viz
+from stepgrad.exits import check_status
 from lecture import check_derivation, load_submission
 from stepgrad.classroom.template import BUILTIN_TEXT
 from stepgrad.cli import main
@@ -47,7 +48,7 @@ def test_a_class_gets_an_exercise_worksheet_and_key_each(capsys, tmp_path, roste
         assert sorted(p.name for p in (out / "keys" / student).iterdir()) == KEY_FILES
         key = out / "keys" / student / "key.toml"
         report = check_derivation(key)
-        assert report.exit_status == 0 and {r.verdict for r in report.rows} == {"correct"}
+        assert check_status(report) == 0 and {r.verdict for r in report.rows} == {"correct"}
         assert load_submission(out / "exercises" / student / "answers.toml").answers == ()
         assert report.problem.name == str(out / "exercises" / student / "exercise.toml")
         assert b"<svg" in (out / "exercises" / student / "worksheet.html").read_bytes()
@@ -85,7 +86,7 @@ def test_one_exercise_from_a_seed(capsys, tmp_path, monkeypatch):
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     (entry,) = manifest["exercises"]
     assert entry["student"] == "" and entry["files"]["key"] == f"keys/{entry['id']}/key.toml"
-    assert check_derivation(out / entry["files"]["key"]).exit_status == 0
+    assert check_status(check_derivation(out / entry["files"]["key"])) == 0
     assert "the Graphviz 'dot' program is missing" in text
     assert "<svg" not in (out / entry["files"]["worksheet_html"]).read_text(encoding="utf-8")
     assert max(len(line) for line in text.splitlines()) <= 80

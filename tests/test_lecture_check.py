@@ -6,8 +6,10 @@ import pathlib
 
 import pytest
 
+from stepgrad.exits import check_status, status_line
 from lecture import SECTION7, SECTION8, DerivationError, Example, Problem, check_derivation
-from lecture.check import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, WRONG
+from lecture import report_dict, report_text
+from lecture import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, WRONG
 
 DERIVATIONS = pathlib.Path(__file__).resolve().parent.parent / "examples" / "derivations"
 
@@ -25,7 +27,7 @@ def only(report):
                                          ("mazur", 23)])
 def test_every_number_a_published_example_prints_passes(name, count):
     report = check_derivation(DERIVATIONS / f"{name}.toml")
-    assert report.ok and len(report.rows) == count and report.exit_status == 0
+    assert report.ok and len(report.rows) == count and check_status(report) == 0
     assert {row.verdict for row in report.rows} <= {CORRECT, ROUNDING, EARLY}
     for row in report.rows:
         if row.verdict == CORRECT:
@@ -39,7 +41,8 @@ def test_the_lectures_early_rounding_is_flagged_where_later_values_use_it():
     for r in check_derivation(DERIVATIONS / "section7.toml").rows:
         rows.setdefault(r.key, r)           # the first of dw46 = [0.0391, 0.039]
     assert rows["δ4"].verdict == EARLY and rows["δ4"].yours.text == "-0.0087"
-    assert rows["δ4"].notes[0].startswith("only 2 significant digits, and later values are computed")
+    assert rows["δ4"].notes[0].startswith("only 2 significant digits (3 asked), and later values "
+                                          "are computed")
     assert rows["δ6"].verdict == ROUNDING
     assert rows["δ6"].notes == ("from your o6 = 0.474, err6 = 0.526: 0.131144",)
     assert rows["net6"].notes == ("from your o4 = 0.332, o5 = 0.525: -0.104600",)
@@ -52,14 +55,20 @@ def test_the_digits_written_decide_the_tolerance():
     assert [r.verdict for r in check({"o4": [0.332, "0.3318", "0.33"]}).rows] == [CORRECT] * 3
     row = only(check({"o4": "0.3320"}))
     assert row.verdict == WRONG and row.yours.unit == pytest.approx(1e-4)
-    assert only(check({"o6_new": 0.52})).verdict == CORRECT        # 0.5152… rounds to 0.52
+    assert only(check({"o6_new": 0.52})).verdict == EARLY          # 0.5152… rounds to 0.52
     assert only(check({"o6_new": 0.6})).verdict == WRONG
+    # fewer significant digits than asked: rounded too early, whether used later or not
+    assert only(check({"o4": 0.33})).verdict == EARLY
 
 
 def test_one_unit_off_is_accepted_only_where_your_own_values_explain_it():
-    alone = only(check({"dw46": 0.0391}))       # nothing of yours gives 0.0391: a slip
-    assert alone.verdict == WRONG and alone.mistake == "digit_slip"
-    assert alone.notes[0] == "a digit slip: 0.0391 for 0.0392 (one digit mistyped)"
+    # one unit off: right when the earlier values, rounded to the digits asked, give it, also
+    # unwritten (δ6 = 0.131, o4 = 0.332 give 0.0391); two units off is a slip
+    alone = only(check({"dw46": 0.0391}))
+    assert alone.verdict == ROUNDING and alone.notes[0].startswith("one unit off in the last digit")
+    slip = only(check({"dw46": 0.0394}))
+    assert slip.verdict == WRONG and slip.mistake == "digit_slip"
+    assert slip.notes[0] == "a digit slip: 0.0394 for 0.0392 (one digit mistyped)"
     rows = check({"o6": 0.474, "err6": 0.526, "delta6": 0.1311, "o4": 0.332, "dw46": 0.0391}).rows
     assert [r.verdict for r in rows] == [CORRECT, CORRECT, ROUNDING, CORRECT, ROUNDING]
 
@@ -72,8 +81,8 @@ MISTAKES = [
     ({"delta4": -0.0076}, "δ4", "new_weights", "δ4 of a hidden unit uses the updated weights"),
     ({"dw46": 0.0218}, "Δw46", "eta", "η = 0.5 is used instead of η = 0.9"),
     ({"db6": 0.1312}, "Δb6", "eta", "η is left out of Δb6 (η = 0.9)"),
-    ({"delta6": 0.1312, "w46_new": -0.3392}, "w46_new", "update_sign", "in a step you did not write: the update has "
-                                                     "the wrong sign"),
+    ({"delta6": 0.1312, "w46_new": -0.3392}, "w46_new", "update_sign", "the update has the wrong sign: "
+                                                     "the new value is w46 + Δw46, not w46 − Δw46"),
     ({"net5": -0.1}, "net5", "no_bias", "the bias b5 is left out of net5"),
     ({"o4": 0.426}, "o4", "no_bias", "in a step you did not write: the bias b4 is left out of net4"),
     ({"b6_new": 0.1}, "b6_new", "bias_not_updated", "in a step you did not write: the bias b6 is "
@@ -111,7 +120,7 @@ def test_a_value_that_follows_from_a_wrong_one_is_carried_down_the_whole_chain()
     assert [r.verdict for r in (delta4, dw14, w14)] == [CARRIED] * 3
     assert delta4.follows_from == dw14.follows_from == w14.follows_from == ("delta6",)
     assert w14.notes == ("follows from your wrong delta6; from your dw14 = 0.0078: 0.207800",)
-    assert report.exit_status == 1
+    assert check_status(report) == 1
 
 
 def test_a_wrong_row_is_explained_from_your_values_then_the_exact_ones():
@@ -142,7 +151,7 @@ def test_a_changed_given_is_flagged_and_what_follows_from_it_is_carried():
     assert o4.verdict == CORRECT
     report = check({"delta4": 0.0087}, weights={"w46": 0.3})
     assert report.rows[1].verdict == CARRIED and report.rows[1].follows_from == ("w46",)
-    assert report.exit_status == 1
+    assert check_status(report) == 1
     same = check({"o4": 0.332}, weights={"w46": -0.3})
     assert same.ok and [r.verdict for r in same.rows] == [CORRECT]
 
@@ -153,9 +162,9 @@ def test_notation_maps_a_writers_names_and_unknown_names_are_listed_once():
                    notation={"h{j}": "o{j}", "y": "o6"})
     verdicts = [r.verdict for r in report.rows]
     assert verdicts == [CORRECT] * 4 + [NOT_CHECKED] * 2
-    assert report.unknown == ["o7", "dleta4"] and report.exit_status == 4
+    assert report.unknown == ["o7", "dleta4"] and check_status(report) == 4
     assert report.rows[5].notes == ("no quantity 'dleta4'; did you mean delta4 or delta6 or delta5?",)
-    text = report.text()
+    text = report_text(report, status=status_line("check", check_status(report)))
     assert text.count("The names it has:") == 1
     assert "Not checked, names this problem does not have: o7, dleta4" in text
     assert "exit status 4: nothing is wrong, but some names could not be checked" in text
@@ -223,7 +232,7 @@ def test_the_report_text_fits_80_columns_and_ends_with_a_summary():
 
 def test_the_json_report_has_every_row_verdict_mistake_and_source():
     report = check({"delta6": -0.1312, "delta4": 0.0087})
-    data = json.loads(json.dumps(report.to_dict()))
+    data = json.loads(json.dumps(report_dict(report, exit_status=check_status(report))))
     assert data["format"] == "stepgrad.check/1" and data["exit_status"] == 1
     first, second = data["rows"]
     assert (first["verdict"], first["mistake"]) == (WRONG, "flipped_error")

@@ -5,8 +5,9 @@ carried, and calls no right value wrong."""
 import pytest
 from lecture_students import depends_on, derive
 
+from stepgrad.exits import check_status
 from lecture import SECTION7, SECTION8, SECTION10, Example, Problem, check_derivation
-from lecture.check import CARRIED, CORRECT, ROUNDING, WRONG
+from lecture import CARRIED, CORRECT, ROUNDING, WRONG
 
 TANH = Problem("an exercise with tanh hidden units", (("1", "2"), ("3", "4"), ("5",)),
                ("tanh", "sigmoid"),
@@ -104,7 +105,7 @@ def test_each_planted_mistake_is_found_named_and_carried(problem, mistake, at, e
         if r.verdict == CARRIED:
             assert r.follows_from == (derivation.planted,)
             assert r.notes[0].startswith(f"follows from your wrong {derivation.planted}; from your ")
-    assert report.exit_status == 1
+    assert check_status(report) == 1
 
 
 @pytest.mark.parametrize("digits", [3, 5])

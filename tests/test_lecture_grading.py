@@ -148,8 +148,9 @@ def test_the_command_writes_the_gradebook_summary_and_reports(klass, capsys):
     printed = capsys.readouterr().out
     assert status == 1 and "2 of 3 students graded" in printed
     rows = list(csv.DictReader(io.StringIO((out / "gradebook.csv").read_text())))
+    # every row has an explicit status and a score: 0 for a student not graded
     assert [(r["student"], r["status"], r["score"], r["points"]) for r in rows] == [
-        ("s0", "graded", "11", "11"), ("s1", "graded", "10", "11"), ("s2", "malformed", "", "")]
+        ("s0", "graded", "11", "11"), ("s1", "graded", "10", "11"), ("s2", "malformed", "0", "")]
     assert rows[1]["first_wrong"] == "net4" and rows[1]["mistakes"] == "no_bias"
     data = json.loads((out / "gradebook.json").read_text())
     assert data["format"] == "stepgrad.gradebook/1" and len(data["students"][1]["report"]["rows"]) > 10

@@ -18,7 +18,8 @@ def test_the_builtin_template_is_the_lecture_section_7_style():
     assert BUILTIN.activations == (("sigmoid",),) and BUILTIN.losses == ("squared_error",)
     assert BUILTIN.etas == (Decimal("0.9"),) and BUILTIN.sign == "lecture" and BUILTIN.digits == 4
     assert (BUILTIN.weights.lo, BUILTIN.weights.hi, BUILTIN.weights.decimals) == (Decimal("-0.5"), Decimal("0.5"), 1)
-    assert BUILTIN.inputs.steps == (0, 1) and BUILTIN.targets.steps == (0, 1)
+    assert BUILTIN.inputs.steps == (1, 10) and BUILTIN.targets.steps == (0, 1)
+    assert BUILTIN.zeros is False       # no bias or input of 0: it would hide typical mistakes
     assert load_template(None) is BUILTIN
 
 

@@ -132,15 +132,15 @@ def test_the_solution_works_each_quantity_out_in_the_lecture_form(exercise):
     steps = {name: row for _, _, rows in solution_steps(exercise) for name, *row in rows}
     assert set(exercise.asked) <= set(steps)
     asked, formula, numbers, result = steps["delta6"]
-    assert asked and formula == "δ6 = o6·(1 − o6)·(t6 − o6)" and result == "-0.1283"
-    assert numbers == "0.51371·(1 − 0.51371)·(0 − 0.51371)"
-    assert steps["w14_new"][2] == "0.1 + 0" and steps["w14_new"][3] == "0.1000"
+    assert asked and formula == "δ6 = o6·(1 − o6)·(t6 − o6)" and result == "-0.1475"
+    assert numbers == "0.64051·(1 − 0.64051)·(0 − 0.64051)"
+    assert steps["w14_new"][2] == "0.1 + (-0.002297)" and steps["w14_new"][3] == "0.09770"
     page = solution_html(exercise, SVG)
     for name, value in exercise.key.items():
         assert f'<tr data-quantity="{name}">' in page and f'<td class="value">{value}</td>' in page
     assert '<div class="step asked" data-quantity="delta6">δ<sub>6</sub> = ' in page
     markdown = solution_markdown(exercise)
-    assert "- `δ6 = o6·(1 − o6)·(t6 − o6)` = `0.51371·(1 − 0.51371)·(0 − 0.51371)` = **-0.1283**" in markdown
+    assert "- `δ6 = o6·(1 − o6)·(t6 − o6)` = `0.64051·(1 − 0.64051)·(0 − 0.64051)` = **-0.1475**" in markdown
     assert "$\\delta_{6} = o_{6}\\cdot (1 - o_{6})" in solution_latex(exercise)
 
 

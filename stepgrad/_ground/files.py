@@ -14,7 +14,7 @@ import pathlib
 import re
 import stat
 
-__all__ = ["DataFileError", "read_data", "read_text", "loads_data", "field_name", "write_atomic", "FORMATS",
+__all__ = ["read_text_any", "DataFileError", "read_data", "read_text", "loads_data", "field_name", "write_atomic", "FORMATS",
            "MAX_BYTES", "MAX_DEPTH", "MAX_NUMBER_LENGTH"]
 
 FORMATS = {".json": "json", ".toml": "toml"}
@@ -82,6 +82,18 @@ def read_text(path, max_bytes=MAX_BYTES):
                                   f"{error.start - line_start + 1}); save the file as UTF-8",
                             line=data.count(b"\n", 0, error.start) + 1) from None
     return text.removeprefix("\ufeff")
+
+
+def read_text_any(path, max_bytes=MAX_BYTES):
+    """``(text, encoding)`` of the regular file at ``path``: UTF-8 (a byte-order mark dropped),
+    else Windows-1252, else Latin-1 (every byte is a Latin-1 character), within ``max_bytes``."""
+    data = _read_bytes(pathlib.Path(path), max_bytes)
+    for encoding in ("utf-8", "cp1252", "latin-1"):
+        try:
+            return data.decode(encoding).removeprefix("\ufeff"), encoding
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes every byte")
 
 
 def _read_bytes(path, max_bytes):

@@ -10,9 +10,10 @@ from .integrity import FLAG_COPY, FLAG_GIVENS, FLAG_SAME
 from .folder import (MANIFEST, MANIFEST_FORMAT, ClassFolderError, class_seed_of, read_manifest,
                      write_class)
 from .exercise_files import answers_toml, exercise_toml, key_toml
-from .gradebook import (CSV_COLUMNS, flags_text, GRADEBOOK_FORMAT, gradebook_csv, gradebook_json,
+from .gradebook import (CSV_COLUMNS, flags_text, GRADEBOOK_FORMAT, gradebook_canvas, gradebook_csv, gradebook_json,
+                        gradebook_moodle,
                         student_html, student_markdown, summary_markdown, summary_text)
-from .grading import (DEFAULT_CREDIT, MISSING, STATUSES, Gradebook, Key, Result, Scheme, grade,
+from .grading import (CREDIT_NAMES, DEFAULT_CREDIT, POLICIES, MISSING, STATUSES, Gradebook, Key, Result, Scheme, grade,
                       load_keys, load_scheme)
 from .roster import ID_COLUMNS, MAX_STUDENTS, RosterError, check_student_id, read_roster, roster_ids
 from .template import BUILTIN, BUILTIN_TEXT, Template, TemplateError, load_template
@@ -24,10 +25,10 @@ __all__ = ["Template", "TemplateError", "load_template", "BUILTIN", "BUILTIN_TEX
            "worksheet_markdown", "worksheet_latex", "worksheet_html",
            "solution_markdown", "solution_latex", "solution_html",
            "read_roster", "RosterError", "check_student_id", "ID_COLUMNS", "MAX_STUDENTS",
-           "Scheme", "DEFAULT_CREDIT", "load_scheme", "Key", "load_keys", "Result", "grade",
+           "Scheme", "DEFAULT_CREDIT", "CREDIT_NAMES", "POLICIES", "load_scheme", "Key", "load_keys", "Result", "grade",
            "Gradebook", "STATUSES", "MISSING",
            "gradebook_csv", "gradebook_json", "summary_text", "summary_markdown",
            "student_markdown", "student_html", "GRADEBOOK_FORMAT", "CSV_COLUMNS",
            "MANIFEST", "MANIFEST_FORMAT", "ClassFolderError", "read_manifest", "class_seed_of",
            "write_class", "roster_ids", "ATTEMPTS", "report_stem", "FLAG_COPY", "FLAG_GIVENS",
-           "FLAG_SAME", "flags_text"]
+           "FLAG_SAME", "flags_text", "gradebook_moodle", "gradebook_canvas"]

@@ -7,7 +7,9 @@ nothing depends on Python's ``hash()`` or on ``random``'s algorithms. Weights, b
 and targets are short decimals (the template's ranges and decimals), so the hand arithmetic is
 humane. A draw is thrown away and the next one taken when it is degenerate:
 
-- a weight of 0 (a connection that carries nothing), or every input 0;
+- a weight of 0 (a connection that carries nothing), or every input 0; unless the template
+  allows zeros, a bias or an input of 0 (it hides typical mistakes: x = 0 hides η and the
+  update's sign in Δw, b = 0 a forgotten bias);
 - two units of a layer with the same weights and bias (the same arithmetic twice);
 - a net within 10⁻⁹ of 0: at relu's kink the derivative is undefined, and a net that is 0 in
   decimal arithmetic is not quite 0 in binary (0.2 − 0.5 + 0.3), so its key would be noise;
@@ -168,15 +170,24 @@ def _draw_problem(template, stream, student, name):
         for target in units[k]:
             for source in units[k - 1]:
                 weights[weight_label(source, target)] = stream.number(template.weights, nonzero=True)
-            weights[f"b{target}"] = stream.number(template.biases)
-    x = tuple(stream.number(template.inputs) for _ in units[0])
-    t = tuple(stream.number(template.targets) for _ in units[-1])
+            weights[f"b{target}"] = stream.number(template.biases, nonzero=not template.zeros)
+    drawn = []
+    for _ in range(template.examples):
+        x = tuple(stream.number(template.inputs, nonzero=not template.zeros) for _ in units[0])
+        t = tuple(stream.number(template.targets) for _ in units[-1])
+        drawn.append((x, t))
     # NOTE: floats made from the decimal text, exactly as a reader of the exercise file makes them
     as_float = lambda d: float(str(d))
     title = template.title + (f" ({student})" if student else "")
+    frozen = set()
+    for item in template.frozen:
+        frozen.update(k for k in weights if k.startswith("b")) if item == "biases" else \
+            frozen.add(item)
     return Problem(title, units, activations, {k: as_float(v) for k, v in weights.items()},
-                   (Example(tuple(map(as_float, x)), tuple(map(as_float, t))),), as_float(eta),
-                   loss=loss, sign=template.sign, name=name)
+                   tuple(Example(tuple(map(as_float, x)), tuple(map(as_float, t)))
+                         for x, t in drawn), as_float(eta),
+                   loss=loss, mode=template.mode, epochs=template.epochs,
+                   frozen=frozenset(frozen & set(weights)), sign=template.sign, name=name)
 
 
 def _asked(template, catalog):
@@ -185,7 +196,8 @@ def _asked(template, catalog):
     found = set()
     for item in template.asked:
         if item in KINDS:
-            found.update(n for n, q in catalog.quantities.items() if q.kind.name == item)
+            found.update(n for n, q in catalog.quantities.items() if q.kind.name == item
+                         and not (q.frozen and q.kind.name in ("dw", "w_new")))
         else:
             found.add(names.resolve(item))
     return tuple(sorted(found, key=catalog.position))
@@ -212,7 +224,7 @@ def _degenerate(problem, catalog, template, asked):
             return "a net of 0", None
         if q.kind.name == "delta" and abs(value) < template.min_delta:
             return "a δ below min_delta", None
-    if values["E_new"] >= values["E"]:
+    if "E_new" in values and "E" in values and values["E_new"] >= values["E"]:
         return "an update that does not lower E", None
     for name in asked:
         if _near_tie(values[name], template.digits):

@@ -85,10 +85,21 @@ def exercise_toml(exercise):
     lines += ["", "[biases]"]
     lines += [f"{toml_key(c.label)} = {plain(p.weights[c.label])}" for c in p.connections
               if c.source is None]
-    lines += ["", "[example]", f"x = [{', '.join(plain(v) for v in p.x)}]",
-              f"t = [{', '.join(plain(v) for v in p.t)}]",
-              "", "[training]", f"eta = {plain(p.eta)}", f"loss = {toml_string(p.loss)}",
+    if len(p.examples) == 1:
+        lines += ["", "[example]", f"x = [{', '.join(plain(v) for v in p.x)}]",
+                  f"t = [{', '.join(plain(v) for v in p.t)}]"]
+    else:
+        for example in p.examples:
+            lines += ["", "[[examples]]", f"x = [{', '.join(plain(v) for v in example.x)}]",
+                      f"t = [{', '.join(plain(v) for v in example.t)}]"]
+    lines += ["", "[training]", f"eta = {plain(p.eta)}", f"loss = {toml_string(p.loss)}",
               f"delta = {toml_string('-dE/dnet' if p.sign == 'lecture' else 'dE/dnet')}"]
+    if p.mode != "online":
+        lines.append(f"mode = {toml_string(p.mode)}")
+    if p.epochs != 1:
+        lines.append(f"epochs = {p.epochs}")
+    if p.frozen:
+        lines.append(f"frozen = [{', '.join(toml_string(f) for f in sorted(p.frozen))}]")
     return "\n".join(lines) + "\n"
 
 

@@ -7,17 +7,18 @@ import json
 
 from stepgrad._ground.text import escape_csv, printable
 
-from lecture.check import CARRIED
+from lecture import CARRIED, VERDICT_IDS, report_dict, report_html, report_markdown, visible_notes
 from .grading import STATUSES
 from stepgrad._ground.text import escape_html, escape_markdown
-from lecture.report import report_dict, report_html, report_markdown
 
-__all__ = ["flags_text", "gradebook_csv", "gradebook_json", "summary_text", "summary_markdown",
-           "student_markdown", "student_html", "GRADEBOOK_FORMAT", "CSV_COLUMNS"]
+__all__ = ["flags_text", "gradebook_csv", "gradebook_moodle", "gradebook_canvas", "gradebook_json",
+           "summary_text", "summary_markdown", "student_markdown", "student_html", "GRADEBOOK_FORMAT",
+           "CSV_COLUMNS"]
 
 GRADEBOOK_FORMAT = "stepgrad.gradebook/1"
-CSV_COLUMNS = ("student", "exercise", "status", "score", "points", "percent", "first_wrong",
-               "mistakes", "message", "flags", "notes")
+CSV_COLUMNS = ("student", "name", "exercise", "status", "score", "points", "percent",
+               "first_wrong", "mistakes", "message", "flags", "notes")
+# a row's status: graded, or why not (missing: no file, scored 0); see grading.STATUSES
 
 
 def _number(x):
@@ -25,19 +26,47 @@ def _number(x):
 
 
 def gradebook_csv(gradebook):
-    """One row per student: the columns ``CSV_COLUMNS`` (score and points as numbers, percent
-    with one decimal), the mistakes' ids separated by spaces."""
+    """One row per student of the roster (and per file): the columns ``CSV_COLUMNS``, the
+    student's name from the roster, an explicit status, and a score for every row (0 for a
+    student not graded: missing, malformed …); percent with one decimal; the mistakes' ids
+    separated by spaces."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in gradebook.results:
         graded = r.status == "graded"
         mistakes = " ".join(m for m, _, _ in r.report.mistakes()) if graded else ""
-        writer.writerow([escape_csv(r.student), escape_csv(r.exercise or ""), r.status,
-                         _number(r.score) if graded else "", _number(r.total) if graded else "",
-                         f"{r.percent:.1f}" if graded else "", escape_csv(r.first_wrong or ""),
+        writer.writerow([escape_csv(r.student), escape_csv(gradebook.names.get(r.student, "")),
+                         escape_csv(r.exercise or ""), r.status,
+                         _number(r.score) if graded else "0", _number(r.total) if graded else "",
+                         f"{r.percent:.1f}" if graded else "0.0", escape_csv(r.first_wrong or ""),
                          mistakes, escape_csv(r.message), escape_csv(flags_text(r)),
                          escape_csv("; ".join(r.notes))])
+    return out.getvalue()
+
+
+def gradebook_moodle(gradebook, item="stepgrad"):
+    """The scores as Moodle's grade import reads them: "ID number" (the student id) and the
+    grade item's percent (0 for a student not graded)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["ID number", "Full name", escape_csv(item)])
+    for r in gradebook.results:
+        writer.writerow([escape_csv(r.student), escape_csv(gradebook.names.get(r.student, "")),
+                         f"{r.percent:.1f}" if r.status == "graded" else "0"])
+    return out.getvalue()
+
+
+def gradebook_canvas(gradebook, item="stepgrad"):
+    """The scores as Canvas's gradebook import reads them: Student, ID, SIS User ID (the
+    student id), SIS Login ID, Section, then the assignment's percent."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", escape_csv(item)])
+    for r in gradebook.results:
+        writer.writerow([escape_csv(gradebook.names.get(r.student, r.student)), "",
+                         escape_csv(r.student), "", "",
+                         f"{r.percent:.1f}" if r.status == "graded" else "0"])
     return out.getvalue()
 
 
@@ -52,8 +81,10 @@ def gradebook_json(gradebook):
         if r.status == "graded":
             entry.update(score=r.score, points=r.total, percent=round(r.percent, 2),
                          first_wrong=r.first_wrong,
-                         parts=[{"quantity": q, "key": key, "verdict": verdict, "points": points,
-                                 "earned": earned} for q, key, verdict, points, earned in r.parts],
+                         parts=[{"quantity": q, "key": key, "verdict": verdict,
+                                 "verdict_id": VERDICT_IDS.get(verdict, "not_answered"),
+                                 "points": points, "earned": earned}
+                                for q, key, verdict, points, earned in r.parts],
                          report=report_dict(r.report))
         students.append(entry)
     scheme = gradebook.scheme
@@ -83,8 +114,12 @@ def _summary_lines(gradebook, bullet, escape=printable):
     if summary["mistakes"]:
         lines += ["", "Mistakes, by how many students made them (what to re-teach):"]
         lines += [f"{bullet}{m['title']} ({m['id']}): {m['students']} student"
-                  f"{'s' * (m['students'] != 1)}, {m['rows']} value{'s' * (m['rows'] != 1)}"
+                  f"{'s' * (m['students'] != 1)} ({m['rows']} value{'s' * (m['rows'] != 1)})"
                   for m in summary["mistakes"]]
+    if summary["questions"]:
+        lines += ["", "Each question, the share of the class right:"]
+        lines += [f"{bullet}{q['quantity']}: {q['right']} of {q['students']} "
+                  f"({100 * q['share']:.0f}%)" for q in summary["questions"]]
     if summary["quantities"]:
         lines += ["", "Quantities not earned in full, most common first:"]
         lines += [f"{bullet}{q['quantity']} {q['verdict']}: {q['students']} student"
@@ -116,14 +151,16 @@ def _head(result):
     return f"{result.student}, exercise {result.exercise or '?'}: {score}"
 
 
-def _feedback(result):
+def _feedback(result, feedback="full"):
     """The three things a student needs first: the first wrong step and why, and what was
     credited as carried."""
     lines = []
     first = result.first_wrong
     if first is not None:
         row = next(r for r in result.report.rows if r.key == first or r.quantity == first)
-        lines.append(f"Your first wrong step is {row.key} = {row.yours.text}: {row.notes[0]}")
+        why = visible_notes(row, feedback)
+        lines.append(f"Your first wrong step is {row.key} = {row.yours.text}"
+                     + (f": {why[0]}" if why else ""))
     else:
         lines.append("No asked value is wrong.")
     carried = [r.key for r in result.report.rows if r.verdict == CARRIED]
@@ -136,30 +173,32 @@ def _feedback(result):
     return lines
 
 
-def student_markdown(result):
+def student_markdown(result, feedback="full"):
     """A student's feedback report in Markdown: score, first wrong step, carried rows, the
-    checked table, the points per asked quantity."""
+    checked table, the points per asked quantity. ``feedback``: full, hints (no exact values:
+    the exercise can be resubmitted) or verdicts (verdicts and points only)."""
     cell = escape_markdown          # a student's names and title are text, never markup
     lines = [f"# {cell(_head(result))}", ""]
     if result.status != "graded":
         return "\n".join(lines + [cell(result.message)]) + "\n"
-    lines += [cell(line) + "\n" for line in _feedback(result)]
-    lines += ["## Your values", "", report_markdown(result.report), "## Points", "",
+    lines += [cell(line) + "\n" for line in _feedback(result, feedback)]
+    lines += ["## Your values", "", report_markdown(result.report, feedback), "## Points", "",
               "| quantity | yours | verdict | points |", "|---|---|---|---:|"]
     lines += [f"| {cell(q)} | {cell(key or '—')} | {cell(verdict)} | {_number(earned)} of "
               f"{_number(points)} |" for q, key, verdict, points, earned in result.parts]
     return "\n".join(lines) + "\n"
 
 
-def student_html(result):
+def student_html(result, feedback="full"):
     """The same report as a standalone HTML page."""
     e = escape_html
     body = [f"<h1>{e(_head(result))}</h1>"]
     if result.status != "graded":
         body.append(f"<p>{e(result.message)}</p>")
     else:
-        body += [f"<p>{e(line)}</p>" for line in _feedback(result)]
-        body += ["<h2>Your values</h2>", report_html(result.report), "<h2>Points</h2>",
+        body += [f"<p>{e(line)}</p>" for line in _feedback(result, feedback)]
+        body += ["<h2>Your values</h2>", report_html(result.report, feedback=feedback),
+                 "<h2>Points</h2>",
                  '<table class="stepgrad-points"><thead><tr><th>quantity</th><th>yours</th>'
                  "<th>verdict</th><th>points</th></tr></thead><tbody>"]
         body += [f"<tr><td>{e(q)}</td><td>{e(key or '—')}</td><td>{e(verdict)}</td>"

@@ -10,13 +10,15 @@ stops the batch: it gets a result that says what is wrong with it.
 """
 
 import dataclasses
+import difflib
 import math
 import pathlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from lecture.check import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, WRONG, check
-from lecture.files import load_submission, read_document
+from lecture import (CARRIED, CHANGED, CORRECT, DIAGNOSES, EARLY, KINDS, NOT_CHECKED, ROUNDING,
+                     UNREADABLE, VERDICT_IDS, WRONG, Catalog, check, load_submission, read_document,
+                     read_student_document)
 from stepgrad._ground import printable
 from .intake import ATTEMPTS, attempt_of, find_entries, name_ids, nearest
 from .integrity import (FLAG_COPY, FLAG_GIVENS, find_copies, givens_changed, is_copying_slip,
@@ -24,12 +26,12 @@ from .integrity import (FLAG_COPY, FLAG_GIVENS, find_copies, givens_changed, is_
 from .roster import RosterError, check_student_id
 from lecture.schema import DerivationError, submission_from_dict
 
-__all__ = ["Scheme", "DEFAULT_CREDIT", "load_scheme", "Key", "load_keys", "Result", "grade",
+__all__ = ["Scheme", "DEFAULT_CREDIT", "CREDIT_NAMES", "POLICIES", "load_scheme", "Key", "load_keys", "Result", "grade",
            "Gradebook", "STATUSES", "MISSING"]
 
 MISSING = "not answered"
 DEFAULT_CREDIT = {CORRECT: 1.0, ROUNDING: 1.0, CARRIED: 1.0, EARLY: 0.5, WRONG: 0.0, CHANGED: 0.0,
-                  NOT_CHECKED: 0.0, MISSING: 0.0}
+                  NOT_CHECKED: 0.0, UNREADABLE: 0.0, MISSING: 0.0}
 # what a result's status says about a submission
 STATUSES = {"graded": "checked and scored",
             "missing": "no submission for this student",
@@ -49,6 +51,9 @@ class Scheme:
     points: dict = field(default_factory=dict)
     credit: dict = field(default_factory=lambda: dict(DEFAULT_CREDIT))
     default: float = 1.0
+    digits: int | None = None     # significant digits asked, else the key's, else 3
+    repeated: str = "each"        # a typical mistake on several rows: "each" row loses its
+                                  #   credit, or "once" (the rest earn the carried credit)
 
     def points_of(self, quantity):
         """The points of an asked quantity (a Quantity of the catalog)."""
@@ -58,13 +63,22 @@ class Scheme:
         return self.default
 
 
-def load_scheme(path):
-    """A Scheme from a TOML file: ``[points]`` (name or kind = points, ``default``) and
-    ``[credit]`` (verdict = fraction)."""
+# the verdicts as a points file's [credit] names them (the verdict's text is read as well)
+CREDIT_NAMES = {**{name: verdict for verdict, name in VERDICT_IDS.items()},
+                "not_answered": MISSING}
+POLICIES = {"repeated": ("each", "once")}
+
+
+def load_scheme(path, keys=None):
+    """A Scheme from a TOML file: ``[points]`` (name or kind = points, ``default``),
+    ``[credit]`` (verdict = fraction; verdicts as identifiers: rounded_too_early) and
+    ``[policy]`` (``repeated = "once"`` or ``"each"``, ``digits`` = significant digits asked).
+    With ``keys``, every name of [points] must be a kind or a quantity of some key: an unknown
+    name is an error that names the nearest valid ones."""
     data, locate = read_document(path)
-    if not isinstance(data, dict) or set(data) - {"points", "credit"}:
-        raise RosterError(f"{path}: a points file has the tables [points] and [credit]")
-    for table in ("points", "credit"):
+    if not isinstance(data, dict) or set(data) - {"points", "credit", "policy"}:
+        raise RosterError(f"{path}: a points file has the tables [points], [credit] and [policy]")
+    for table in ("points", "credit", "policy"):
         if not isinstance(data.get(table, {}), dict):
             raise RosterError(f"{_place(path, locate, None, table)}: [{table}]: expected a table "
                               f"of name = number")
@@ -76,12 +90,52 @@ def load_scheme(path):
             default = number
         points[key] = number
     points.pop("default", None)
+    valid = _point_names(keys) if keys else None
+    for key in points:
+        if valid is not None and key not in valid:
+            raise RosterError(f"{_place(path, locate, 'points', key)}: [points] {key}: not a kind "
+                              f"or a quantity of these exercises{_nearest(key, valid)}")
     for key, value in data.get("credit", {}).items():
-        if key not in DEFAULT_CREDIT:
-            raise RosterError(f"{_place(path, locate, 'credit', key)}: [credit] {key}: not a verdict; "
-                              f"the verdicts are {', '.join(DEFAULT_CREDIT)}")
-        credit[key] = _fraction(value, path, locate, "credit", key, upper=1.0)
-    return Scheme(points, credit, default)
+        verdict = CREDIT_NAMES.get(key, key if key in DEFAULT_CREDIT else None)
+        if verdict is None:
+            raise RosterError(f"{_place(path, locate, 'credit', key)}: [credit] {key}: not a "
+                              f"verdict{_nearest(key, CREDIT_NAMES)}; the verdicts are "
+                              f"{', '.join(CREDIT_NAMES)}")
+        credit[verdict] = _fraction(value, path, locate, "credit", key, upper=1.0)
+    policy = data.get("policy", {})
+    for key, value in policy.items():
+        if key == "digits":
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 17:
+                raise RosterError(f"{_place(path, locate, 'policy', key)}: [policy] digits: "
+                                  f"expected a whole number from 1 to 17, got {value!r:.40}")
+        elif key not in POLICIES:
+            raise RosterError(f"{_place(path, locate, 'policy', key)}: [policy] {key}: not a "
+                              f"policy{_nearest(key, [*POLICIES, 'digits'])}; the policies are "
+                              f"{', '.join([*POLICIES, 'digits'])}")
+        elif value not in POLICIES[key]:
+            raise RosterError(f"{_place(path, locate, 'policy', key)}: [policy] {key}: expected "
+                              f"{' or '.join(map(repr, POLICIES[key]))}, got {value!r:.40}")
+    return Scheme(points, credit, default, policy.get("digits"), policy.get("repeated", "each"))
+
+
+def _point_names(keys):
+    """The names a [points] table may use: the kinds, and every quantity (and its name
+    without a table: net4 for example2.net4) of the keys' problems."""
+    names = set(KINDS)
+    seen = set()
+    for key in keys.values():
+        problem = key.problem
+        if id(problem) in seen:
+            continue
+        seen.add(id(problem))
+        for q in Catalog(problem).quantities.values():
+            names.update((q.name, q.base))
+    return names
+
+
+def _nearest(name, valid):
+    close = difflib.get_close_matches(str(name), sorted(map(str, valid)), n=3, cutoff=0.6)
+    return f"; did you mean {' or '.join(close)}?" if close else ""
 
 
 def _place(path, locate, table, key):
@@ -200,12 +254,19 @@ def _score(key, report, scheme):
         if name in catalog.quantities and name not in asked:
             asked.append(name)
     asked.sort(key=catalog.position)
+    group = {id(row): (mistake, title) for mistake, title, rs in report.mistakes()
+             if mistake not in DIAGNOSES for row in rs}
+    penalised = set()
     parts, score, total = [], 0.0, 0.0
     for name in asked:
         points = scheme.points_of(catalog.quantities[name])
         row = rows.get(name)
         verdict = row.verdict if row is not None else MISSING
         earned = points * scheme.credit.get(verdict, 0.0)
+        if scheme.repeated == "once" and verdict == WRONG and id(row) in group:
+            if group[id(row)] in penalised:     # the same mistake again: penalised once
+                earned = points * scheme.credit.get(CARRIED, 0.0)
+            penalised.add(group[id(row)])
         parts.append((name, row.key if row is not None else None, verdict, points, earned))
         score += earned
         total += points
@@ -213,9 +274,10 @@ def _score(key, report, scheme):
 
 
 def _grade_one(document, path, student, key, scheme, check_id=True):
-    data, locate = document
+    data, locate, reading = document
     try:
-        submission = submission_from_dict(data, str(path), locate, key.problem)
+        submission = submission_from_dict(data, str(path), locate, key.problem, lenient=True,
+                                          notes=reading)
     except DerivationError as error:
         return Result(student, key.id, "malformed", str(path), str(error))
     stated = (submission.exercise or {}).get("id")
@@ -223,7 +285,8 @@ def _grade_one(document, path, student, key, scheme, check_id=True):
         return Result(student, key.id, "wrong exercise", str(path),
                       f"{path}: the file is for exercise {stated!r}; {student}'s is {key.id!r}")
     try:
-        report = check(submission)
+        digits = scheme.digits or (key.submission.exercise or {}).get("digits")
+        report = check(submission, digits=digits)
         flags, notes = (), ()
         changes = givens_changed(report)
         if changes:
@@ -234,7 +297,7 @@ def _grade_one(document, path, student, key, scheme, check_id=True):
                 notes = (f"changed given{'s' * (len(changes) > 1)} {listed}: a copying slip, "
                          f"later values carried from it",)
             else:
-                report = recheck(data, str(path), locate, key.problem, report)
+                report = recheck(data, str(path), locate, key.problem, report, digits, reading)
                 flags = ((FLAG_GIVENS, "", f"{len(changes)} given{'s' * (len(changes) > 1)} "
                                            f"rewritten: {listed}{more}; graded with the key's"),)
     except (ValueError, RecursionError) as error:   # cannot be checked: this file only
@@ -252,27 +315,34 @@ class Gradebook:
 
     results: tuple
     scheme: Scheme
+    names: dict = field(default_factory=dict)    # student id → name, from the roster
 
     def summary(self):
         """What went wrong most: per asked quantity, how many were wrong, carried or missing;
         per mistake, how many students made it. Most common first."""
         quantities, mistakes, students = Counter(), Counter(), Counter()
-        titles = {}
+        asked, right = Counter(), Counter()
         for result in self.results:
             if result.status != "graded":
                 continue
             for name, _, verdict, _, _ in result.parts:
-                if verdict in (WRONG, CHANGED, MISSING, EARLY):
+                asked[name] += 1
+                right[name] += verdict in (CORRECT, ROUNDING, CARRIED)
+                if verdict in (WRONG, CHANGED, MISSING, EARLY, UNREADABLE):
                     quantities[(name, verdict)] += 1
             for mistake, title, rows in result.report.mistakes():
-                mistakes[mistake] += len(rows)
-                students[mistake] += 1
-                titles.setdefault(mistake, title)
+                # NOTE: by cause (η = 0.5 and η left out are two); a student counts once
+                mistakes[(mistake, title)] += len(rows)
+                students[(mistake, title)] += 1
         return {"quantities": [{"quantity": name, "verdict": verdict, "students": count}
                                for (name, verdict), count in quantities.most_common()],
-                "mistakes": [{"id": mistake, "title": titles[mistake], "students": students[mistake],
-                              "rows": count} for mistake, count in
-                             sorted(mistakes.items(), key=lambda item: (-students[item[0]], item[0]))],
+                "mistakes": [{"id": mistake, "title": title, "students": students[(mistake, title)],
+                              "rows": count} for (mistake, title), count in
+                             sorted(mistakes.items(), key=lambda item: (-students[item[0]],
+                                                                        -item[1], item[0]))],
+                # each question's share of the class right (correct, rounding carried, carried)
+                "questions": [{"quantity": name, "right": right[name], "students": count,
+                               "share": right[name] / count} for name, count in asked.items()],
                 "graded": sum(r.status == "graded" for r in self.results),
                 "students": len(self.results),
                 "mean_percent": _mean([r.percent for r in self.results if r.status == "graded"])}
@@ -312,11 +382,10 @@ def grade(keys, submissions, roster=None, scheme=None, attempt="latest"):
             continue
         path = entry.path
         try:
-            document, error = read_document(path), None
+            document, error = read_student_document(path), None
         except (DerivationError, OSError, ValueError, RecursionError, MemoryError) as failure:
             document, error = None, printable(str(failure))
-        if not entry.named and document is not None and not (
-                isinstance(document[0], dict) and "answers" in document[0]):
+        if not entry.named and document is not None and not _has_answers(document[0]):
             continue        # in a folder, a file without answers (an exercise) is no submission
         stated, exercise = _identify(document)
         student, conflict = _whose(entry, stated, known)
@@ -345,7 +414,16 @@ def grade(keys, submissions, roster=None, scheme=None, attempt="latest"):
     results = _flag_copies(results, keys, scheme)
     order = {student: k for k, (student, _, _) in enumerate(roster)}
     results.sort(key=lambda r: (order.get(r.student, len(order)), r.student, r.path or ""))
-    return Gradebook(tuple(results), scheme)
+    return Gradebook(tuple(results), scheme, {student: name for student, _, name in roster if name})
+
+
+def _has_answers(data):
+    """True when a file holds answers: an [answers] table, or values a student wrote at the
+    top (o4 = 0.332 without the table)."""
+    return isinstance(data, dict) and ("answers" in data or any(
+        key not in ("title", "problem") and not isinstance(value, (dict, list, bool))
+        and isinstance(value, (int, float, str)) and any(c.isdigit() for c in str(value))
+        for key, value in data.items()))
 
 
 def _exercise_of(student, assigned, by_student):

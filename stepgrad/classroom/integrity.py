@@ -105,10 +105,11 @@ def with_key_givens(data, report):
     return stripped
 
 
-def recheck(data, path, locate, problem, report):
+def recheck(data, path, locate, problem, report, digits=None, notes=()):
     """The report of ``data`` checked with the key's givens."""
-    submission = submission_from_dict(with_key_givens(data, report), path, locate, problem)
-    return check(submission)
+    submission = submission_from_dict(with_key_givens(data, report), path, locate, problem,
+                                      lenient=True, notes=notes)
+    return check(submission, digits=digits)
 
 
 def _values(result):

@@ -1,7 +1,8 @@
 """A class roster: the student ids of a CSV file, checked so that each one can name a folder.
 
 The file has a header row; the ids are in the column named ``student``, or else ``id`` (in
-any case), as for ``stepgrad grade``; every other column is ignored. Commas,
+any case), as for ``stepgrad grade``; a roster Moodle exports ("ID number", "First name",
+"Surname") or Canvas exports ("SIS User ID", "Student") is read as it is, its names kept. Commas,
 semicolons or tabs separate the columns (whichever the header uses). An id is 1 to 64 letters,
 digits and ``. _ @ + -``, not starting with a dot; two ids that differ only in case are the
 same student (they would name the same folder on some systems).
@@ -19,6 +20,9 @@ from lecture.schema import DerivationError
 __all__ = ["RosterError", "read_roster", "roster_ids", "roster_rows", "check_student_id", "ID_COLUMNS", "MAX_STUDENTS"]
 
 ID_COLUMNS = ("student", "id")
+# the rosters Moodle and Canvas export: the id column, and the columns that make the name
+LMS_ROSTERS = {"id number": ("first name", "surname"),            # Moodle
+               "sis user id": ("student",)}                       # Canvas ("Last, First")
 MAX_STUDENTS = 10_000
 MAX_BYTES = 5 * 1024 * 1024
 _ID = re.compile(r"[A-Za-z0-9_@+-][A-Za-z0-9._@+-]{0,63}")
@@ -71,13 +75,18 @@ def _rows(path, columns):
         header = next(rows, None)
         if header is None:
             raise RosterError(f"{path}: empty; a roster has a header row and a row per student")
-        names = [h.strip().lower() for h in header]
-        column = next((names.index(c) for c in ID_COLUMNS if c in names), None)
+        names = [h.strip().lower().lstrip("\ufeff") for h in header]
+        lms = next((c for c in LMS_ROSTERS if c in names), None)
+        column = names.index(lms) if lms else \
+            next((names.index(c) for c in ID_COLUMNS if c in names), None)
+        parts = [names.index(c) for c in LMS_ROSTERS[lms] if c in names] if lms else []
         if column is None:
             shown = ", ".join(repr(h.strip()[:30]) for h in header[:8])
             raise RosterError(f"{path}:1: no student id column: the header has {shown}; name the "
                               f"column of ids {' or '.join(ID_COLUMNS)}")
         extra = {name: names.index(name) for name in columns if name in names}
+        if lms and "name" in columns and "name" not in extra:
+            extra["name"] = None        # made of the LMS's name columns
         label = header[column].strip()
         seen = {}
         for row in rows:
@@ -86,6 +95,8 @@ def _rows(path, columns):
                 continue
             student = row[column].strip() if column < len(row) else ""
             where = f"{path}:{line}: [{label}]"
+            if not student and lms:
+                continue        # Canvas's "Points Possible" row, or a test student without an id
             if not student:
                 raise RosterError(f"{where} empty: every row needs a student id")
             check_student_id(student, where)
@@ -94,8 +105,11 @@ def _rows(path, columns):
                 raise RosterError(f"{where} {student!r} is given twice (line {seen[folded]}; ids "
                                   f"are compared ignoring case)")
             seen[folded] = line
-            cells = {name: (row[k].strip() or None) if k < len(row) else None
+            cells = {name: (row[k].strip() or None) if k is not None and k < len(row) else None
                      for name, k in extra.items()}
+            if "name" in cells and cells["name"] is None and parts:
+                cells["name"] = " ".join(row[k].strip() for k in parts if k < len(row)
+                                         and row[k].strip()) or None
             found.append((student, {name: cells.get(name) for name in columns}))
             if len(found) > MAX_STUDENTS:
                 raise RosterError(f"{where} more than {MAX_STUDENTS:,} students")

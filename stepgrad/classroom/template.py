@@ -30,7 +30,9 @@ __all__ = ["Template", "Range", "TemplateError", "load_template", "template_from
            "BUILTIN", "BUILTIN_TEXT", "shape_units"]
 
 FIELDS = ("name", "title", "shapes", "activations", "loss", "eta", "delta", "asked", "digits",
-          "min_delta", "weights", "biases", "inputs", "targets")
+          "min_delta", "zeros", "examples", "epochs", "mode", "frozen", "weights", "biases",
+          "inputs", "targets")
+_EXAMPLES, _EPOCHS = (1, 4), (1, 3)     # a hand exercise: a few examples and epochs at most
 RANGES = ("weights", "biases", "inputs", "targets")
 LAYERS, UNITS, MAGNITUDE, DECIMALS = (2, 5), (1, 6), 10, 3
 DIGITS = (3, 8)
@@ -54,6 +56,14 @@ asked = ["net", "o", "E", "delta", "dw", "w_new", "net_new", "o_new", "E_new"]
                                 # kinds (every unit or weight), names (w46_new)
 digits = 4                      # significant digits of every answer, 3 to 8
 min_delta = 0.001               # every |δ| at least this: no dead unit
+examples = 1                    # examples per student, 1 to 4 (drawn each)
+epochs = 1                      # passes over the examples, 1 to 3
+mode = "online"                 # or "batch": Δw summed over the examples
+frozen = []                     # parameters kept fixed: names (b4) or "biases"
+zeros = false                   # no bias or input of exactly 0 (a weight is
+                                #   never 0): a 0 hides typical mistakes (x = 0
+                                #   hides η and the update's sign, b = 0 a
+                                #   forgotten bias); true allows them
 
 [weights]                       # multiples of 10^-decimals in range; never 0
 range = [-0.5, 0.5]
@@ -64,8 +74,8 @@ range = [-0.5, 0.5]
 decimals = 1
 
 [inputs]
-range = [0, 1]
-decimals = 0
+range = [0.1, 1]
+decimals = 1
 
 [targets]
 range = [0, 1]
@@ -110,6 +120,11 @@ class Template:
     asked: tuple             # kinds and names as written
     digits: int
     min_delta: float
+    zeros: bool              # a bias or input may be exactly 0
+    examples: int            # examples per student
+    epochs: int
+    mode: str                # online or batch
+    frozen: tuple            # parameter names, or "biases"
     weights: Range
     biases: Range
     inputs: Range
@@ -193,6 +208,26 @@ def template_from_dict(data, source="template", locate=None, default_name="templ
     lo, hi = ranges["weights"].steps
     if lo == hi == 0:
         raise where.error("weights", "range", "a weight is never 0: the range needs another value")
+    examples, epochs = get("examples"), get("epochs")
+    for key, value, (low, high) in (("examples", examples, _EXAMPLES), ("epochs", epochs, _EPOCHS)):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise where.error(None, key, f"expected a whole number from {low} to {high}, got "
+                              f"{value!r:.40}")
+    mode = get("mode")
+    if mode not in ("online", "batch"):
+        raise where.error(None, "mode", f"expected \"online\" or \"batch\", got {mode!r:.40}")
+    frozen = get("frozen")
+    frozen = [frozen] if isinstance(frozen, str) else frozen
+    if not isinstance(frozen, list) or not all(isinstance(f, str) and f.isascii()
+                                               and f.replace(",", "").isalnum() for f in frozen):
+        raise where.error(None, "frozen", "expected a list of parameter names (b4, w14) or "
+                          "\"biases\"")
+    zeros = get("zeros")
+    if not isinstance(zeros, bool):
+        raise where.error(None, "zeros", f"expected true or false, got {describe(zeros)}")
+    for key in ("biases", "inputs"):
+        if not zeros and ranges[key].steps == (0, 0):
+            raise where.error(key, "range", "only 0 lies in it: widen it, or set zeros = true")
     if "cross_entropy" in losses and any(a[-1] != "sigmoid" for a in activations):
         raise where.error(None, "loss", "cross_entropy needs a sigmoid output in every "
                           "activation choice")
@@ -205,7 +240,8 @@ def template_from_dict(data, source="template", locate=None, default_name="templ
                               f"targets' range [{targets.lo}, {targets.hi}] goes beyond it")
     asked = _asked(get("asked"), shapes, where)
     return Template(name, title, shapes, activations, losses, etas, sign, asked, digits, min_delta,
-                    ranges["weights"], ranges["biases"], ranges["inputs"], ranges["targets"], source)
+                    zeros, examples, epochs, mode, tuple(frozen), ranges["weights"],
+                    ranges["biases"], ranges["inputs"], ranges["targets"], source)
 
 
 def _text(value, where, key, limit):

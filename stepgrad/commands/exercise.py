@@ -61,7 +61,7 @@ def add_parsers(subparsers):
     new.set_defaults(run=run_new)
     template = commands.add_parser(
         "template", help="print the built-in template, to copy and change",
-        description="Print the built-in exercise template (TOML); the README describes every field.")
+        description="Print the built-in exercise template (TOML); docs/classroom.md describes every field.")
     template.set_defaults(run=run_template)
 
 

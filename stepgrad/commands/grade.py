@@ -7,26 +7,22 @@ import shutil
 import tempfile
 import textwrap
 
-from stepgrad.classroom import (ATTEMPTS, DEFAULT_CREDIT, grade, gradebook_csv, gradebook_json,
-                                load_keys, load_scheme, read_roster, report_stem, student_html,
-                                student_markdown, summary_markdown, summary_text)
+from lecture import FEEDBACK
 from stepgrad._ground import printable, write_atomic
+from stepgrad.classroom import (ATTEMPTS, CREDIT_NAMES, DEFAULT_CREDIT, grade, gradebook_canvas,
+                                gradebook_csv, gradebook_json, gradebook_moodle, load_keys,
+                                load_scheme, read_roster, report_stem, student_html,
+                                student_markdown, summary_markdown, summary_text)
+from stepgrad.exits import EXIT_STATUSES, grade_status
 
 __all__ = ["add_parsers", "run", "publish", "OUTPUTS"]
 
-OUTPUTS = ("gradebook.csv", "gradebook.json", "summary.md", "reports")
-
-EXIT_CODES = {0: "every student was graded",
-              1: "some students could not be graded (missing, malformed or misfiled "
-                 "submissions): each has a row that says why",
-              2: "a key, roster or points file, or --out, cannot be used (the message names "
-                 "it); nothing is published"}
-
+OUTPUTS = ("gradebook.csv", "gradebook.json", "summary.md", "moodle.csv", "canvas.csv", "reports")
 
 def add_parsers(subparsers):
-    credit = ", ".join(f"{verdict} {share:g}" for verdict, share in DEFAULT_CREDIT.items())
+    credit = ", ".join(f"{name} {DEFAULT_CREDIT[verdict]:g}" for name, verdict in CREDIT_NAMES.items())
     codes = "\n".join(f"  {code}  {textwrap.fill(text, 72, subsequent_indent=' ' * 5)}"
-                      for code, text in EXIT_CODES.items())
+                      for code, text in EXIT_STATUSES["grade"].items())
     parser = subparsers.add_parser(
         "grade", help="grade a class: every submission against its own key, with a gradebook",
         description=textwrap.fill(
@@ -49,36 +45,43 @@ def add_parsers(subparsers):
                         help="the class: a 'student' (or 'id') column, and 'exercise' if the "
                              "files do not say; a student without a file is listed as missing")
     parser.add_argument("--points", metavar="TOML",
-                        help="[points] per quantity or kind (net, delta, dw …, default) and "
-                             "[credit] per verdict, from 0 to 1")
+                        help="[points] per quantity or kind (net, delta, dw …, default), "
+                             "[credit] per verdict (rounded_too_early = 0.5), from 0 to 1, and "
+                             "[policy] repeated = \"once\" (a mistake repeated on every row "
+                             "costs once) or \"each\", digits = significant digits asked")
     parser.add_argument("--out", metavar="DIR", default="grades",
                         help="where to write the gradebook, the summary and the reports "
                              "(default grades/)")
     parser.add_argument("--attempt", choices=ATTEMPTS, default="latest",
                         help="which of a student's several files is graded (default latest: "
                              "the highest attempt number, then the newest)")
+    parser.add_argument("--feedback", choices=FEEDBACK, default="full",
+                        help="what the student reports show: full (exact values and formulas), "
+                             "hints (causes, no exact values) or verdicts (verdicts only)")
     parser.set_defaults(run=run)
 
 
 def run(args):
     keys = load_keys(args.key)
     roster = read_roster(args.roster) if args.roster else None
-    scheme = load_scheme(args.points) if args.points else None
+    scheme = load_scheme(args.points, keys) if args.points else None
     book = grade(keys, args.submissions, roster, scheme, attempt=args.attempt)
     # NOTE: every document is made before the first is written, so a failure writes nothing
     files = {"gradebook.csv": gradebook_csv(book), "gradebook.json": gradebook_json(book),
-             "summary.md": summary_markdown(book)}
+             "summary.md": summary_markdown(book), "moodle.csv": gradebook_moodle(book),
+             "canvas.csv": gradebook_canvas(book)}
     for result in book.results:
         if not result.student:
             continue            # a file that is nobody's: its row in the gradebook says why
         stem = report_stem(result.student)
-        files[f"reports/{stem}.md"] = student_markdown(result)
-        files[f"reports/{stem}.html"] = student_html(result)
+        files[f"reports/{stem}.md"] = student_markdown(result, args.feedback)
+        files[f"reports/{stem}.html"] = student_html(result, args.feedback)
     publish(args.out, files)
     print(summary_text(book))
-    print(f"\nwrote {args.out}/gradebook.csv, gradebook.json, summary.md and "
+    print(f"\nwrote {args.out}/gradebook.csv, gradebook.json, summary.md, moodle.csv, "
+          f"canvas.csv and "
           f"{len(book.results)} reports in {args.out}/reports")
-    return 0 if all(r.status == "graded" for r in book.results) else 1
+    return grade_status(book)
 
 
 def publish(out, files):
