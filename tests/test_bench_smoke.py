@@ -83,8 +83,15 @@ def test_the_tape_runs_and_reports_its_trace(workload):
     assert (result["trace_seconds"] if workload == "mlp" else result["build_seconds"]) > 0
 
 
-def test_the_tape_replays_stepgrads_numbers_exactly():
-    assert _train(TAPE) == _train(STEPGRAD)
+def _within(a, b, rel=1e-12):
+    """Equal within ``rel`` of the largest (the tape's matrix products sum in BLAS's order)."""
+    scale = max(map(abs, b))
+    return len(a) == len(b) and all(abs(x - y) <= rel * scale for x, y in zip(a, b))
+
+
+def test_the_tape_replays_stepgrads_numbers():
+    (losses, parameters), (want_losses, want_parameters) = _train(TAPE), _train(STEPGRAD)
+    assert _within(losses, want_losses) and _within(parameters, want_parameters)
     plan = random_plan(QUICK.leaves, QUICK.ops, seed=2)
     assert _graph(TAPE, plan) == _graph(STEPGRAD, plan)
 

@@ -8,6 +8,7 @@ from autodiff import value as engine
 from autodiff.value import check_root
 from autodiff.graph import topological_order
 from autodiff.ops import CONST
+from .dots import ADD, MUL, Dots, dot_terms
 from .replay import RAISE, Chain, Group, chain_form
 from autodiff.value import Value
 
@@ -66,7 +67,18 @@ def _add(steps, key, item, position):
 def _level_then_position(item):
     """Steps run by level; within a level, by where their first node (a chain: its end) is."""
     (level, kind, *_), (_, positions) = item
-    return level, positions[0][-1] if kind == "chain" else positions[0]
+    return level, positions[0][-1] if kind in ("chain", "dots") else positions[0]
+
+
+def _drop(steps, absorbed):
+    """The products that a matrix product computes, out of their groups."""
+    for key in [key for key in steps if key[1] is MUL]:
+        items, positions = steps[key]
+        kept = [(node, k) for node, k in zip(items, positions) if node not in absorbed]
+        if kept:
+            steps[key] = ([node for node, _ in kept], [k for _, k in kept])
+        else:
+            del steps[key]
 
 
 class _Pull:
@@ -171,19 +183,31 @@ class Tape:
             chain[2].append(kind)
             chains[node] = chain
         state = self._state
+        absorbed = set()
         for end, (links, positions, kinds) in chains.items():
+            products = dot_terms(links, uses, state) if end.op is ADD else None
+            if products is not None:   # t₀ + Σ a·b: its products replay inside a matrix product
+                _add(steps, (state[end] >> 1, "dots", len(links)), (links, products), positions)
+                absorbed.update(products)
+                continue
             if len(links) >= _SHORTEST_CHAIN:
                 _add(steps, (state[end] >> 1, "chain", end.op, len(links)), links, positions)
                 continue
             for link, k, kind in zip(links, positions, kinds):   # too short to be worth a step
                 _add(steps, (state[link] >> 1, link.op, kind), link, k)
+        if absorbed:
+            _drop(steps, absorbed)
         self._level = max((key[0] for key in steps), default=0)
         row = {x: i for i, x in enumerate(self.inputs)}
         row.update(self._free_row)
         self.n_leaves = start = len(row)
         self._steps = []
         for key, (items, positions) in sorted(steps.items(), key=_level_then_position):
-            if key[1] == "chain":
+            if key[1] == "dots":
+                links, products = zip(*items)
+                requires = any(state[chain[-1]] & 1 for chain in links)
+                step = Dots(links, positions, products, start, requires, len(self.inputs))
+            elif key[1] == "chain":
                 step = Chain(key[2], items, positions, start, state[items[0][-1]] & 1 == 1)
             else:
                 step = Group(key[1], items, positions, start, key[2])
