@@ -7,7 +7,7 @@ import tracemalloc
 
 from .workloads import learning_rate, mlp_weights, random_plan, two_moons
 
-__all__ = ["mlp_step", "random_graph", "graph_memory", "deepest_chain", "WORKLOADS"]
+__all__ = ["mlp_step", "random_graph", "graph_memory", "deepest_chain", "graph_scale", "WORKLOADS"]
 
 _clock = time.perf_counter
 
@@ -118,4 +118,40 @@ def _try_chain(engine, n):
     return built - start, done - built
 
 
-WORKLOADS = {"mlp": mlp_step, "graph": random_graph, "memory": graph_memory, "chain": deepest_chain}
+def graph_scale(engine, sizes, seed=0):
+    """Nanoseconds per node to build and to backprop random graphs of each size in ``sizes.scale``.
+
+    A small graph is built and backpropagated often enough to take as long as the largest one
+    does once (the median is kept), so that each size is timed over a similar span, and its
+    garbage (collected or not, as the worker's GC mode says) is part of the cost.
+    """
+    result, check = {}, {}
+    largest = sizes.scale[-1]
+    for ops in sizes.scale:
+        plan = random_plan(max(ops // 145, 1), ops, seed=seed)
+        builds, backwards = [], []
+        for _ in range(max(1, min(largest // ops, 200))):
+            gc.collect()
+            start = _clock()
+            root, leaves = engine.build(plan)
+            built = _clock()
+            engine.backward(root)
+            done = _clock()
+            builds.append(built - start)
+            backwards.append(done - built)
+            del root, leaves
+        builds.sort()
+        backwards.sort()
+        n = plan.n_nodes
+        result[f"build_ns_per_node_{n}"] = builds[len(builds) // 2] / n * 1e9
+        result[f"backward_ns_per_node_{n}"] = backwards[len(backwards) // 2] / n * 1e9
+        check[f"nodes_{ops}"] = n
+    small, large = (random_plan(max(ops // 145, 1), ops, seed=seed).n_nodes for ops in (sizes.scale[0], largest))
+    result.update(small_nodes=small, large_nodes=large,
+                  seconds=(result[f"build_ns_per_node_{large}"] + result[f"backward_ns_per_node_{large}"])
+                  * large * 1e-9)
+    return dict(result, check=check)
+
+
+WORKLOADS = {"mlp": mlp_step, "graph": random_graph, "memory": graph_memory, "chain": deepest_chain,
+             "scale": graph_scale}

@@ -177,7 +177,8 @@ def test_quick_run_writes_a_table_and_json(tmp_path, micrograd):
     for workload, engines in (*run.TIMED.items(), ("memory", run.GRAPH_ENGINES)):
         for gc_mode in run.GC_MODES:
             assert set(report["summary"][workload][gc_mode]) == set(engines)
-    assert len(report["measurements"]) == 2 * (4 + 4 + 2 + 2)
+    assert len(report["measurements"]) == 2 * (4 + 4 + 2 + 1 + 2)
+    assert "GC on/off at" in done.stdout and "stepgrad under load" in done.stdout
     assert "stepgrad's tape" in done.stdout and "tape/floats" in done.stdout
 
 
@@ -193,6 +194,23 @@ def test_the_tapes_targets_flag_a_miss():
                                 "micrograd": {"depth": 990}}},
                "train": {"seconds": 2.5, "runs": 3}}
     met = {description: ok for description, _, ok in run.check_targets(summary)}
-    assert met["MLP step, GC on: tape/floats ≤ 0.25"] and not met["MLP step, GC off: tape/floats ≤ 0.25"]
+    assert not met["MLP step, GC on: tape/floats ≤ 0.10"] and not met["MLP step, GC off: tape/floats ≤ 0.10"]
+    assert met["random graph replay, GC on: tape/floats ≤ 0.20"]
     assert met["MLP step: tracing ≤ 3 stepgrad steps"] and not met["random graph: tracing ≤ 3 stepgrad steps"]
     assert not met["stepgrad train moons --epochs 1000 < 2 s"]
+    summary["mlp"]["on"]["tape"]["replay_to_floats"] = 0.09
+    assert {d: ok for d, _, ok in run.check_targets(summary)}["MLP step, GC on: tape/floats ≤ 0.10"]
+
+
+def test_the_engine_under_load_targets_flag_a_miss():
+    rounds = []
+    for r, (on_build, small_build) in enumerate(((1200.0, 500.0), (1400.0, 1000.0)), 1):
+        for gc_mode, build in (("on", on_build), ("off", 1000.0)):
+            rounds.append({"workload": "scale", "engine": "stepgrad", "gc": gc_mode, "round": r,
+                           "recursion_limit": 1000, "small_nodes": 10, "large_nodes": 1000,
+                           "build_ns_per_node_10": small_build, "build_ns_per_node_1000": build,
+                           "backward_ns_per_node_10": 300.0, "backward_ns_per_node_1000": 400.0,
+                           "seconds": (build + 400.0) * 1e-6})
+    ratios = run.summarize(rounds)["scale"]["ratios"]
+    assert math.isclose(ratios["gc_build"]["median"], 1.3) and ratios["gc_build"]["spread"] == [1.2, 1.4]
+    assert ratios["growth_build"]["spread"] == [1.4, 2.4]
