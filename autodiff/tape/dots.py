@@ -37,11 +37,13 @@ class Dots:
     """
 
     __slots__ = ("links", "positions", "start", "stop", "requires", "products", "a_rows", "b_rows",
-                 "bias", "a_index", "b_index", "dense", "first", "a_fixed", "row", "pull", "flat")
+                 "bias", "a_index", "b_index", "distinct", "dense", "first", "a_fixed", "bias_fixed", "n_inputs", "row",
+                 "pull", "flat")
 
     def __init__(self, links, positions, products, start, requires, n_inputs):
         self.links, self.positions, self.products = links, positions, products
         self.a_fixed = n_inputs   # until plan: rows below it are inputs, the same on every row of a batch
+        self.bias_fixed = None
         self.start, self.stop = start, start + len(links)
         self.requires = requires
         self.pull = self.flat = None
@@ -63,15 +65,22 @@ class Dots:
         self.a_index, self.b_index = (np.array(i, np.intp) for i in index)
         self.bias = np.array([row[chain[0].a] for chain in self.links], np.intp)
         n, (n_a, n_b) = len(self.links), (len(self.a_rows), len(self.b_rows))
+        self.distinct = len(set(zip(index[0], index[1]))) == n
         # each (row of A, row of B) pair once, and enough of them that the full product pays
-        self.dense = (len(set(zip(index[0], index[1]))) == n and 4 * n >= n_a * n_b)
-        self.a_fixed = bool((self.a_rows < self.a_fixed).all())
+        self.dense = self.distinct and 4 * n >= n_a * n_b
+        self.n_inputs = n_inputs = self.a_fixed
+        # NOTE: factors and terms that are inputs (weights, biases) have the same value on every
+        # row of a batch; their gradients are summed over the batch here, straight into the
+        # inputs' gradients, instead of one contribution per row of the batch.
+        self.a_fixed = bool((self.a_rows < n_inputs).all())
+        self.bias_fixed = bool((self.bias < n_inputs).all())
         self.row = row
         at = n_nodes - np.array(self.positions, np.intp)       # per chain and link
         first_of = (np.unique(self.a_index, return_index=True)[1],
                     np.unique(self.b_index, return_index=True)[1])
-        self.first = (edges.add(self.bias, at[:, 0] * 2),
-                      edges.add(self.a_rows.ravel(), (at[first_of[0]] * 2 + 1).ravel()),
+        self.first = (None if self.bias_fixed else edges.add(self.bias, at[:, 0] * 2),
+                      None if self.a_fixed else edges.add(self.a_rows.ravel(),
+                                                          (at[first_of[0]] * 2 + 1).ravel()),
                       edges.add(self.b_rows.ravel(), (at[first_of[1]] * 2 + 1).ravel()))
 
     def _operands(self, V, batch):
@@ -81,8 +90,9 @@ class Dots:
     def forward(self, V, batch, trouble):
         a, b = self._operands(V, batch)
         if not trouble:
+            bias = V[self.bias, :1] if batch is not None and self.bias_fixed else V[self.bias]
             with np.errstate(all="ignore"):
-                out = self._product(a, b, batch) + V[self.bias]
+                out = self._product(a, b, batch) + bias
             if np.isfinite(out).all():
                 V[self.start:self.stop] = out
                 return a, b
@@ -104,36 +114,51 @@ class Dots:
             return full.transpose(1, 2, 0)[self.a_index, self.b_index]
         return np.einsum("ckd,ckd->cd", a[self.a_index], b[self.b_index])
 
-    def backward(self, V, G, C, operands, batch, trouble, anomaly):
+    def backward(self, V, G, C, operands, batch, trouble, anomaly, inputs):
+        """Contributions to the edges, or, for inputs (see ``plan``), summed into ``inputs``."""
         a, b = operands
         upstream = G[self.start:self.stop]
         first_bias, first_a, first_b = self.first
         n_a, k = self.a_rows.shape
         n_b = len(self.b_rows)
         with np.errstate(all="ignore"):
-            C[first_bias:first_bias + len(self.links)] = upstream
+            if self.bias_fixed:
+                _into(inputs, self.bias, upstream if batch is None else upstream.sum(axis=1))
+            else:
+                C[first_bias:first_bias + len(self.links)] = upstream
             grad_a, grad_b = self._adjoints(a, b, upstream, batch)
-            C[first_a:first_a + n_a * k] = grad_a.reshape(n_a * k, *grad_a.shape[2:])
+            if self.a_fixed:
+                _into(inputs, self.a_rows, grad_a)
+            else:
+                C[first_a:first_a + n_a * k] = grad_a.reshape(n_a * k, *grad_a.shape[2:])
             C[first_b:first_b + n_b * k] = grad_b.reshape(n_b * k, *grad_b.shape[2:])
-        if anomaly and not (np.isfinite(grad_a).all() and np.isfinite(grad_b).all()):
+        if anomaly and not (np.isfinite(grad_a).all() and np.isfinite(grad_b).all()
+                            and np.isfinite(upstream).all()):
             self._anomaly(V, upstream, batch)
 
+    def _full(self, upstream, batch):
+        """The upstream gradients as an (A rows × B rows) matrix, per row of the batch."""
+        full = np.zeros((len(self.a_rows), len(self.b_rows), *(() if batch is None else (batch,))))
+        if self.distinct:
+            full[self.a_index, self.b_index] = upstream
+        else:
+            np.add.at(full, (self.a_index, self.b_index), upstream)
+        return full
+
     def _adjoints(self, a, b, upstream, batch):
-        """∂L/∂A and ∂L/∂B: for each row of A, Σ over its chains of upstream × the B factor."""
-        n_a, n_b = len(self.a_rows), len(self.b_rows)
+        """∂L/∂A and ∂L/∂B: for each row of A, Σ over its chains of upstream × the B factor
+        (for a fixed A in a batch, summed over the batch too)."""
         if batch is None:
             if self.dense:
-                full = np.zeros((n_a, n_b))
-                full[self.a_index, self.b_index] = upstream
+                full = self._full(upstream, batch)
                 return full @ b, full.T @ a
             grad_a, grad_b = np.zeros(a.shape), np.zeros(b.shape)
             np.add.at(grad_a, self.a_index, upstream[:, None] * b[self.b_index])
             np.add.at(grad_b, self.b_index, upstream[:, None] * a[self.a_index])
             return grad_a, grad_b
-        full = np.zeros((n_a, n_b, batch))
-        np.add.at(full, (self.a_index, self.b_index), upstream)
+        full = self._full(upstream, batch)
         if a.ndim == 2:
-            return np.einsum("ijd,jkd->ikd", full, b), np.einsum("ijd,ik->jkd", full, a)
+            return np.tensordot(full, b, axes=([1, 2], [0, 2])), np.einsum("ijd,ik->jkd", full, a)
         return np.einsum("ijd,jkd->ikd", full, b), np.einsum("ijd,ikd->jkd", full, a)
 
     def _forward_floats(self, V, batch):
@@ -142,8 +167,7 @@ class Dots:
         for chain, products in zip(self.links, self.products):
             for d in range(1 if batch is None else batch):
                 def value(node):
-                    x = V[self._row_of(node)]
-                    return Value(float(x if batch is None else x[d]), label=node.label)
+                    return Value(self._value(V, node, d, batch), label=node.label)
                 total = value(chain[0].a)
                 for p in products:
                     total = apply(ADD, total, apply(MUL, value(p.a), value(p.b)))
@@ -151,21 +175,25 @@ class Dots:
         result = np.array(out)
         return result if batch is None else result.reshape(len(self.links), batch)
 
-    def _row_of(self, node):
-        return self.row[node]
+    def _value(self, V, node, d, batch):
+        """A node's value in row ``d`` of the batch (an input's is in column 0)."""
+        row = self.row[node]
+        return float(V[row] if batch is None else V[row, 0 if row < self.n_inputs else d])
 
     def _anomaly(self, V, upstream, batch):
         """The engine's AnomalyError for the first non-finite contribution of a product."""
         for c, products in enumerate(self.products):
-            up = upstream[c]
-            for p in products:
-                for index, (parent, other) in enumerate(((p.a, p.b), (p.b, p.a))):
-                    local = V[self._row_of(other)]
-                    with np.errstate(all="ignore"):
-                        contribution = up * local
-                    bad = ~np.isfinite(np.atleast_1d(contribution))
-                    if bad.any():
-                        d = int(np.flatnonzero(bad)[0])
-                        pick = (lambda x: float(np.atleast_1d(x)[d]))
-                        _raise_anomaly(MUL, index, pick(contribution), pick(up), pick(local),
-                                       pick(V[self._row_of(parent)]), parent, p)
+            for d in range(1 if batch is None else batch):
+                up = float(upstream[c] if batch is None else upstream[c, d])
+                for p in products:
+                    for index, (parent, other) in enumerate(((p.a, p.b), (p.b, p.a))):
+                        local = self._value(V, other, d, batch)
+                        with np.errstate(all="ignore"):
+                            contribution = float(np.float64(up) * local)
+                        if not np.isfinite(contribution):
+                            _raise_anomaly(MUL, index, contribution, up, local,
+                                           self._value(V, parent, d, batch), parent, p)
+
+def _into(inputs, rows, values):
+    """inputs[rows] += values, rows repeating."""
+    inputs += np.bincount(rows.ravel(), values.ravel(), len(inputs))

@@ -85,7 +85,7 @@ class Group:
             V[self.start:self.stop] = self._forward_floats(operands, batch)
         return operands
 
-    def backward(self, V, G, C, operands, batch, trouble, anomaly):
+    def backward(self, V, G, C, operands, batch, trouble, anomaly, inputs):
         upstream, out = G[self.start:self.stop], V[self.start:self.stop]
         for i, first in self.grads:
             program = self.partials[i]
@@ -179,7 +179,7 @@ class Chain:
             V[self.start:self.stop] = self._forward_floats(terms, batch)
         return terms
 
-    def backward(self, V, G, C, terms, batch, trouble, anomaly):
+    def backward(self, V, G, C, terms, batch, trouble, anomaly, inputs):
         upstream = G[self.start:self.stop]
         n, length = self.rows.shape
         edges = C[self.first:self.first + n * length].reshape(n, length, *terms.shape[2:])

@@ -70,6 +70,22 @@ def _level_then_position(item):
     return level, positions[0][-1] if kind in ("chain", "dots") else positions[0]
 
 
+def _wide_inputs(steps, n_inputs):
+    """The input rows some step reads row by row of a batch (the others only in column 0)."""
+    read = []
+    for step in steps:
+        if type(step) is Dots:
+            read += [step.b_rows.ravel(), *([] if step.a_fixed else [step.a_rows.ravel()]),
+                     *([] if step.bias_fixed else [step.bias])]
+        elif type(step) is Chain:
+            read.append(step.rows.ravel())
+        else:
+            read += [np.arange(r.start, r.stop) if type(r) is slice else np.asarray(r)
+                     for r in step.rows if r is not None]
+    rows = np.unique(np.concatenate(read)) if read else np.zeros(0, np.intp)
+    return rows[rows < n_inputs]
+
+
 def _drop(steps, absorbed):
     """The products that a matrix product computes, out of their groups."""
     for key in [key for key in steps if key[1] is MUL]:
@@ -219,6 +235,8 @@ class Tape:
         for step in self._steps:
             step.plan(row, n_nodes, edges)
         self.n_edges = edges.count
+        self._wide_inputs = _wide_inputs(self._steps, len(self.inputs))
+        self._direct = any(type(step) is Dots and (step.a_fixed or step.bias_fixed) for step in self._steps)
         self._plan_pulls(edges)
 
     # -- trace ---------------------------------------------------------------------------
@@ -328,12 +346,16 @@ class Tape:
     def _forward(self, values, columns, batch):
         V = np.empty((self.n_rows,) if batch is None else (self.n_rows, batch))
         n_inputs = len(self.inputs)
-        V[:n_inputs] = values if batch is None else values[:, None]
+        if batch is None:
+            V[:n_inputs] = values
+        else:   # column 0 for every input; whole rows only for those that steps read per row
+            V[:n_inputs, 0] = values
+            V[self._wide_inputs] = values[self._wide_inputs, None]
         V[n_inputs:self.n_leaves] = self._recorded if batch is None else self._recorded[:, None]
         for row, column in columns.items():
             V[row] = column
         # Non-finite leaves: every step runs on floats, so NaN and inf flow as in the engine.
-        trouble = not np.isfinite(V[:self.n_leaves]).all()
+        trouble = not (np.isfinite(values).all() and np.isfinite(V[n_inputs:self.n_leaves]).all())
         with np.errstate(**RAISE):
             saved = [step.forward(V, batch, trouble) for step in self._steps]
         return V, saved, trouble
@@ -359,16 +381,21 @@ class Tape:
         C = np.empty((self.n_edges,) if batch is None else (self.n_edges, batch))
         anomaly = engine.anomaly_mode()
         G[root] = 1.0
+        inputs = np.zeros(n_inputs)   # what steps sum over the batch themselves
         with np.errstate(**RAISE):
             for step, operands in zip(reversed(self._steps), reversed(saved)):
                 if not step.requires:
                     continue
                 if step.start != root:
                     _pull(G[step.start:step.stop], C, step, batch)
-                step.backward(V, G, C, operands, batch, trouble, anomaly)
-            gradients = np.zeros((n_inputs,) if batch is None else (n_inputs, batch))
-            _pull(gradients, C, self._input_pull, batch)
-        return gradients if batch is None else gradients.sum(axis=1)
+                step.backward(V, G, C, operands, batch, trouble, anomaly, inputs)
+            rows, edges = self._input_pull.pull
+            if batch is None:
+                gradients = np.zeros(n_inputs)
+                _pull(gradients, C, self._input_pull, batch)
+            else:   # summed over the batch first: one number per edge
+                gradients = np.bincount(rows, C[edges].sum(axis=1), n_inputs)
+        return gradients + inputs if self._direct else gradients
 
     def __repr__(self):
         return (f"<Tape: {self.n_rows - self.n_leaves} nodes in {len(self._steps)} steps over "
