@@ -158,7 +158,8 @@ class Dots:
             return grad_a, grad_b
         full = self._full(upstream, batch)
         if a.ndim == 2:
-            return np.tensordot(full, b, axes=([1, 2], [0, 2])), np.einsum("ijd,ik->jkd", full, a)
+            return (np.tensordot(full, b, axes=([1, 2], [0, 2])),
+                    np.tensordot(a, full, axes=([0], [0])).transpose(1, 0, 2))
         return np.einsum("ijd,jkd->ikd", full, b), np.einsum("ijd,ikd->jkd", full, a)
 
     def _forward_floats(self, V, batch):
