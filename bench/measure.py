@@ -2,6 +2,7 @@
 
 import gc
 import math
+import statistics
 import time
 import tracemalloc
 
@@ -119,37 +120,42 @@ def _try_chain(engine, n):
 
 
 def graph_scale(engine, sizes, seed=0):
-    """Nanoseconds per node to build and to backprop random graphs of each size in ``sizes.scale``.
+    """Nanoseconds per node to build and to backprop graphs of each size in ``sizes.scale``.
 
-    A small graph is built and backpropagated often enough to take as long as the largest one
-    does once (the median is kept), so that each size is timed over a similar span, and its
-    garbage (collected or not, as the worker's GC mode says) is part of the cost.
+    Two graphs: the chain y ← y + x (each node next to the one before it in memory) and the
+    random plan (each op reads two nodes drawn from all earlier ones, so a large graph's nodes
+    are far apart and most reads miss the caches). A small graph is built and backpropagated
+    often enough to take about as long as the largest once (the median is kept), and its
+    garbage, collected or not as the worker's GC mode says, is part of the cost.
     """
     result, check = {}, {}
     largest = sizes.scale[-1]
-    for ops in sizes.scale:
-        plan = random_plan(max(ops // 145, 1), ops, seed=seed)
-        builds, backwards = [], []
-        for _ in range(max(1, min(largest // ops, 200))):
-            gc.collect()
-            start = _clock()
-            root, leaves = engine.build(plan)
-            built = _clock()
-            engine.backward(root)
-            done = _clock()
-            builds.append(built - start)
-            backwards.append(done - built)
-            del root, leaves
-        builds.sort()
-        backwards.sort()
-        n = plan.n_nodes
-        result[f"build_ns_per_node_{n}"] = builds[len(builds) // 2] / n * 1e9
-        result[f"backward_ns_per_node_{n}"] = backwards[len(backwards) // 2] / n * 1e9
-        check[f"nodes_{ops}"] = n
-    small, large = (random_plan(max(ops // 145, 1), ops, seed=seed).n_nodes for ops in (sizes.scale[0], largest))
-    result.update(small_nodes=small, large_nodes=large,
-                  seconds=(result[f"build_ns_per_node_{large}"] + result[f"backward_ns_per_node_{large}"])
-                  * large * 1e-9)
+    for kind in ("chain", "random"):
+        for nodes in sizes.scale:
+            if kind == "chain":
+                make, n = (lambda: engine.chain(nodes - 1)), nodes
+            else:   # the plan's sinks are summed at the end: about 1.37 nodes per op
+                ops = nodes * 73 // 100
+                plan = random_plan(max(ops // 145, 1), ops, seed=seed)
+                make, n = (lambda: engine.build(plan)), plan.n_nodes
+            builds, backwards = [], []
+            for _ in range(max(1, min(largest // nodes, 200))):
+                gc.collect()
+                start = _clock()
+                root, other = make()
+                built = _clock()
+                engine.backward(root)
+                done = _clock()
+                builds.append(built - start)
+                backwards.append(done - built)
+                del root, other
+            size = "small" if nodes == sizes.scale[0] else "large"
+            result[f"{kind}_{size}_nodes"] = n
+            result[f"{kind}_{size}_build_ns"] = statistics.median(builds) / n * 1e9
+            result[f"{kind}_{size}_backward_ns"] = statistics.median(backwards) / n * 1e9
+            check[f"{kind}_nodes_{nodes}"] = n
+    result["seconds"] = sum(result[f"{kind}_large_{part}_ns"] * result[f"{kind}_large_nodes"] * 1e-9
+                            for kind in ("chain", "random") for part in ("build", "backward"))
     return dict(result, check=check)
 
 

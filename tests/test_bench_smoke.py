@@ -206,11 +206,25 @@ def test_the_engine_under_load_targets_flag_a_miss():
     rounds = []
     for r, (on_build, small_build) in enumerate(((1200.0, 500.0), (1400.0, 1000.0)), 1):
         for gc_mode, build in (("on", on_build), ("off", 1000.0)):
-            rounds.append({"workload": "scale", "engine": "stepgrad", "gc": gc_mode, "round": r,
-                           "recursion_limit": 1000, "small_nodes": 10, "large_nodes": 1000,
-                           "build_ns_per_node_10": small_build, "build_ns_per_node_1000": build,
-                           "backward_ns_per_node_10": 300.0, "backward_ns_per_node_1000": 400.0,
-                           "seconds": (build + 400.0) * 1e-6})
-    ratios = run.summarize(rounds)["scale"]["ratios"]
-    assert math.isclose(ratios["gc_build"]["median"], 1.3) and ratios["gc_build"]["spread"] == [1.2, 1.4]
-    assert ratios["growth_build"]["spread"] == [1.4, 2.4]
+            row = {"workload": "scale", "engine": "stepgrad", "gc": gc_mode, "round": r, "recursion_limit": 1000,
+                   "seconds": 1.0}
+            for kind in run.SCALE_KINDS:
+                row.update({f"{kind}_small_nodes": 10, f"{kind}_large_nodes": 1000,
+                            f"{kind}_small_build_ns": small_build, f"{kind}_large_build_ns": build,
+                            f"{kind}_small_backward_ns": 300.0, f"{kind}_large_backward_ns": 400.0})
+            rounds.append(row)
+    summary = run.summarize(rounds)
+    ratios = summary["scale"]["ratios"]
+    assert math.isclose(ratios["chain_gc_build"]["median"], 1.3) and ratios["chain_gc_build"]["spread"] == [1.2, 1.4]
+    assert ratios["random_growth_build"]["spread"] == [1.4, 2.4]
+    summary.update({"mlp": {"on": {"stepgrad": {}, "micrograd": {"ratio_to_stepgrad": 5.0}},
+                            "off": {"stepgrad": {}, "micrograd": {"ratio_to_stepgrad": 5.0}}}})
+    summary["graph"] = summary["mlp"]
+    summary["memory"] = {"on": {"stepgrad": {"bytes_per_node_after_build": 100.0,
+                                             "bytes_per_node_after_backward": 120.0}}}
+    summary["chain"] = {"on": {"stepgrad": {"depth": 1_000_000, "recursion_limit": 1000, "seconds": 1.0},
+                               "micrograd": {"depth": 990}}}
+    met = {description: ok for description, _, ok in run.check_targets(summary)}
+    assert met["chain y ← y + x, 1,000 nodes built and backpropagated: GC on/off ≤ 1.3"]  # (1600/1400, 1800/1400)
+    assert met["random graph, backward per node, 10 → 1,000 nodes, GC on: grows ≤ 1.5×"]
+    assert not met["random graph, build per node, 10 → 1,000 nodes, GC on: grows ≤ 1.5×"]
