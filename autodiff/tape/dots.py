@@ -4,7 +4,7 @@ import numpy as np
 
 from autodiff.ops import OPS
 from autodiff.value import Value, apply
-from .replay import _raise_anomaly
+from .replay import raise_anomaly
 
 __all__ = ["Dots", "dot_terms", "ADD", "MUL"]
 
@@ -192,7 +192,7 @@ class Dots:
                         with np.errstate(all="ignore"):
                             contribution = float(np.float64(up) * local)
                         if not np.isfinite(contribution):
-                            _raise_anomaly(MUL, index, contribution, up, local,
+                            raise_anomaly(MUL, index, contribution, up, local,
                                            self._value(V, parent, d, batch), parent, p)
 
 def _into(inputs, rows, values):
