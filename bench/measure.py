@@ -2,12 +2,13 @@
 
 import gc
 import math
+import statistics
 import time
 import tracemalloc
 
 from .workloads import learning_rate, mlp_weights, random_plan, two_moons
 
-__all__ = ["mlp_step", "random_graph", "graph_memory", "deepest_chain", "WORKLOADS"]
+__all__ = ["mlp_step", "random_graph", "graph_memory", "deepest_chain", "graph_scale", "WORKLOADS"]
 
 _clock = time.perf_counter
 
@@ -118,4 +119,45 @@ def _try_chain(engine, n):
     return built - start, done - built
 
 
-WORKLOADS = {"mlp": mlp_step, "graph": random_graph, "memory": graph_memory, "chain": deepest_chain}
+def graph_scale(engine, sizes, seed=0):
+    """Nanoseconds per node to build and to backprop graphs of each size in ``sizes.scale``.
+
+    Two graphs: the chain y ← y + x (each node next to the one before it in memory) and the
+    random plan (each op reads two nodes drawn from all earlier ones, so a large graph's nodes
+    are far apart and most reads miss the caches). A small graph is built and backpropagated
+    often enough to take about as long as the largest once (the median is kept), and its
+    garbage, collected or not as the worker's GC mode says, is part of the cost.
+    """
+    result, check = {}, {}
+    largest = sizes.scale[-1]
+    for kind in ("chain", "random"):
+        for nodes in sizes.scale:
+            if kind == "chain":
+                make, n = (lambda: engine.chain(nodes - 1)), nodes
+            else:   # the plan's sinks are summed at the end: about 1.37 nodes per op
+                ops = nodes * 73 // 100
+                plan = random_plan(max(ops // 145, 1), ops, seed=seed)
+                make, n = (lambda: engine.build(plan)), plan.n_nodes
+            builds, backwards = [], []
+            for _ in range(max(1, min(largest // nodes, 200))):
+                gc.collect()
+                start = _clock()
+                root, other = make()
+                built = _clock()
+                engine.backward(root)
+                done = _clock()
+                builds.append(built - start)
+                backwards.append(done - built)
+                del root, other
+            size = "small" if nodes == sizes.scale[0] else "large"
+            result[f"{kind}_{size}_nodes"] = n
+            result[f"{kind}_{size}_build_ns"] = statistics.median(builds) / n * 1e9
+            result[f"{kind}_{size}_backward_ns"] = statistics.median(backwards) / n * 1e9
+            check[f"{kind}_nodes_{nodes}"] = n
+    result["seconds"] = sum(result[f"{kind}_large_{part}_ns"] * result[f"{kind}_large_nodes"] * 1e-9
+                            for kind in ("chain", "random") for part in ("build", "backward"))
+    return dict(result, check=check)
+
+
+WORKLOADS = {"mlp": mlp_step, "graph": random_graph, "memory": graph_memory, "chain": deepest_chain,
+             "scale": graph_scale}

@@ -368,3 +368,12 @@ def test_a_gradient_that_is_not_a_number_is_named():
         Value(1.0).backward(gradient="1")
     with pytest.raises(TypeError, match="^gradients: seed: expected a real number"):
         gradients(Value(1.0), seed=None)
+
+
+def test_the_table_rows_backward_reads_once_are_what_it_assumes():
+    # backward() adds upstream for add and upstream × the other operand for mul without
+    # calling their rules; the rules must say exactly that.
+    assert OPS["add"].formulas == ("1", "1") and OPS["mul"].formulas == ("b", "a")
+    for a, b in ((2.5, -3.0), (0.0, -0.0), (1e308, 10.0)):
+        assert [rule(a + b, a, b) for rule in OPS["add"].partials] == [1.0, 1.0]
+        assert [rule(a * b, a, b) for rule in OPS["mul"].partials] == [b, a]

@@ -10,7 +10,7 @@ from autodiff.ops import CONST
 from autodiff.value import AnomalyError, Value, apply
 from .vectorise import Trouble, agrees, compile_rule, run
 
-__all__ = ["Group", "Chain", "chain_form", "RAISE"]
+__all__ = ["Group", "Chain", "chain_form", "raise_anomaly", "RAISE"]
 
 RAISE = dict(over="raise", divide="raise", invalid="raise", under="ignore")
 _OPERAND = (operator.attrgetter("a"), operator.attrgetter("b"))
@@ -85,7 +85,7 @@ class Group:
             V[self.start:self.stop] = self._forward_floats(operands, batch)
         return operands
 
-    def backward(self, V, G, C, operands, batch, trouble, anomaly):
+    def backward(self, V, G, C, operands, batch, trouble, anomaly, inputs):
         upstream, out = G[self.start:self.stop], V[self.start:self.stop]
         for i, first in self.grads:
             program = self.partials[i]
@@ -134,7 +134,7 @@ class Group:
         operand = operands[index]
         data = operand if type(operand) is float else float(operand[at])
         local = local if type(local) is float else float(np.broadcast_to(local, edges.shape)[at])
-        _raise_anomaly(self.op, index, float(edges[at]), float(upstream[at]), local, data,
+        raise_anomaly(self.op, index, float(edges[at]), float(upstream[at]), local, data,
                        node.parents[index], node)
 
 
@@ -179,7 +179,7 @@ class Chain:
             V[self.start:self.stop] = self._forward_floats(terms, batch)
         return terms
 
-    def backward(self, V, G, C, terms, batch, trouble, anomaly):
+    def backward(self, V, G, C, terms, batch, trouble, anomaly, inputs):
         upstream = G[self.start:self.stop]
         n, length = self.rows.shape
         edges = C[self.first:self.first + n * length].reshape(n, length, *terms.shape[2:])
@@ -190,7 +190,7 @@ class Chain:
             chain, k = self.links[at[0]], at[1]
             link, index = (chain[0], 0) if k == 0 else (chain[k - 1], 1)
             local = 1.0 if k == 0 else self.local_b
-            _raise_anomaly(self.op, index, float(edges[at]), float(upstream[(at[0], *at[2:])]), local,
+            raise_anomaly(self.op, index, float(edges[at]), float(upstream[(at[0], *at[2:])]), local,
                            float(terms[at]), link.parents[index], link)
 
     def _forward_floats(self, terms, batch):
@@ -229,7 +229,8 @@ def chain_form(op):
     return function, partials[1].constant
 
 
-def _raise_anomaly(op, index, contribution, upstream, local, data, parent, node):
+def raise_anomaly(op, index, contribution, upstream, local, data, parent, node):
+    """The engine's AnomalyError for a non-finite gradient contribution found by a replay."""
     raise AnomalyError(
         f"backward: {op.name} gave ∂L/∂{'ab'[index]} = {contribution!r} "
         f"(upstream {upstream!r} × local {op.formulas[index]} = {local!r}) "

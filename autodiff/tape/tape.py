@@ -8,6 +8,7 @@ from autodiff import value as engine
 from autodiff.value import check_root
 from autodiff.graph import topological_order
 from autodiff.ops import CONST
+from .dots import ADD, MUL, Dots, dot_terms
 from .replay import RAISE, Chain, Group, chain_form
 from autodiff.value import Value
 
@@ -66,7 +67,34 @@ def _add(steps, key, item, position):
 def _level_then_position(item):
     """Steps run by level; within a level, by where their first node (a chain: its end) is."""
     (level, kind, *_), (_, positions) = item
-    return level, positions[0][-1] if kind == "chain" else positions[0]
+    return level, positions[0][-1] if kind in ("chain", "dots") else positions[0]
+
+
+def _wide_inputs(steps, n_inputs):
+    """The input rows some step reads row by row of a batch (the others only in column 0)."""
+    read = []
+    for step in steps:
+        if type(step) is Dots:
+            read += [step.b_rows.ravel(), *([] if step.a_fixed else [step.a_rows.ravel()]),
+                     *([] if step.bias_fixed else [step.bias])]
+        elif type(step) is Chain:
+            read.append(step.rows.ravel())
+        else:
+            read += [np.arange(r.start, r.stop) if type(r) is slice else np.asarray(r)
+                     for r in step.rows if r is not None]
+    rows = np.unique(np.concatenate(read)) if read else np.zeros(0, np.intp)
+    return rows[rows < n_inputs]
+
+
+def _drop(steps, absorbed):
+    """The products that a matrix product computes, out of their groups."""
+    for key in [key for key in steps if key[1] is MUL]:
+        items, positions = steps[key]
+        kept = [(node, k) for node, k in zip(items, positions) if node not in absorbed]
+        if kept:
+            steps[key] = ([node for node, _ in kept], [k for _, k in kept])
+        else:
+            del steps[key]
 
 
 class _Pull:
@@ -96,10 +124,13 @@ class Tape:
 
     Nodes that depend on constants only are folded to their recorded values. The others become
     steps (``autodiff.replay``): groups of nodes with one op and one kind of operands at one
-    level, and chains of adds (as ``sum`` builds them) replayed as one accumulation. Each step's
-    forward and partials are array programs compiled from the op table (``autodiff.vectorise``).
-    Gradients are summed per node in the order ``backward()`` sums them, so a replay without a
-    batch gives the engine's very numbers.
+    level, chains of adds (as ``sum`` builds them) replayed as one accumulation, and chains
+    ``t₀ + Σ a·b`` whose products share rows (a layer's neurons over a batch of points)
+    replayed as one matrix product (``autodiff.tape.dots``). Each step's forward and partials
+    are array programs compiled from the op table (``autodiff.vectorise``). Gradients are
+    summed per node in the order ``backward()`` sums them, so a replay without a batch and
+    without matrix products gives the engine's very numbers; a matrix product sums in BLAS's
+    order, within 1e-12 relative of them.
     """
 
     def __init__(self, output, inputs):
@@ -171,19 +202,31 @@ class Tape:
             chain[2].append(kind)
             chains[node] = chain
         state = self._state
+        absorbed = set()
         for end, (links, positions, kinds) in chains.items():
+            products = dot_terms(links, uses, state) if end.op is ADD else None
+            if products is not None:   # t₀ + Σ a·b: its products replay inside a matrix product
+                _add(steps, (state[end] >> 1, "dots", len(links)), (links, products), positions)
+                absorbed.update(products)
+                continue
             if len(links) >= _SHORTEST_CHAIN:
                 _add(steps, (state[end] >> 1, "chain", end.op, len(links)), links, positions)
                 continue
             for link, k, kind in zip(links, positions, kinds):   # too short to be worth a step
                 _add(steps, (state[link] >> 1, link.op, kind), link, k)
+        if absorbed:
+            _drop(steps, absorbed)
         self._level = max((key[0] for key in steps), default=0)
         row = {x: i for i, x in enumerate(self.inputs)}
         row.update(self._free_row)
         self.n_leaves = start = len(row)
         self._steps = []
         for key, (items, positions) in sorted(steps.items(), key=_level_then_position):
-            if key[1] == "chain":
+            if key[1] == "dots":
+                links, products = zip(*items)
+                requires = any(state[chain[-1]] & 1 for chain in links)
+                step = Dots(links, positions, products, start, requires, len(self.inputs))
+            elif key[1] == "chain":
                 step = Chain(key[2], items, positions, start, state[items[0][-1]] & 1 == 1)
             else:
                 step = Group(key[1], items, positions, start, key[2])
@@ -195,6 +238,8 @@ class Tape:
         for step in self._steps:
             step.plan(row, n_nodes, edges)
         self.n_edges = edges.count
+        self._wide_inputs = _wide_inputs(self._steps, len(self.inputs))
+        self._direct = any(type(step) is Dots and (step.a_fixed or step.bias_fixed) for step in self._steps)
         self._plan_pulls(edges)
 
     # -- trace ---------------------------------------------------------------------------
@@ -304,12 +349,16 @@ class Tape:
     def _forward(self, values, columns, batch):
         V = np.empty((self.n_rows,) if batch is None else (self.n_rows, batch))
         n_inputs = len(self.inputs)
-        V[:n_inputs] = values if batch is None else values[:, None]
+        if batch is None:
+            V[:n_inputs] = values
+        else:   # column 0 for every input; whole rows only for those that steps read per row
+            V[:n_inputs, 0] = values
+            V[self._wide_inputs] = values[self._wide_inputs, None]
         V[n_inputs:self.n_leaves] = self._recorded if batch is None else self._recorded[:, None]
         for row, column in columns.items():
             V[row] = column
         # Non-finite leaves: every step runs on floats, so NaN and inf flow as in the engine.
-        trouble = not np.isfinite(V[:self.n_leaves]).all()
+        trouble = not (np.isfinite(values).all() and np.isfinite(V[n_inputs:self.n_leaves]).all())
         with np.errstate(**RAISE):
             saved = [step.forward(V, batch, trouble) for step in self._steps]
         return V, saved, trouble
@@ -335,16 +384,21 @@ class Tape:
         C = np.empty((self.n_edges,) if batch is None else (self.n_edges, batch))
         anomaly = engine.anomaly_mode()
         G[root] = 1.0
+        inputs = np.zeros(n_inputs)   # what steps sum over the batch themselves
         with np.errstate(**RAISE):
             for step, operands in zip(reversed(self._steps), reversed(saved)):
                 if not step.requires:
                     continue
                 if step.start != root:
                     _pull(G[step.start:step.stop], C, step, batch)
-                step.backward(V, G, C, operands, batch, trouble, anomaly)
-            gradients = np.zeros((n_inputs,) if batch is None else (n_inputs, batch))
-            _pull(gradients, C, self._input_pull, batch)
-        return gradients if batch is None else gradients.sum(axis=1)
+                step.backward(V, G, C, operands, batch, trouble, anomaly, inputs)
+            rows, edges = self._input_pull.pull
+            if batch is None:
+                gradients = np.zeros(n_inputs)
+                _pull(gradients, C, self._input_pull, batch)
+            else:   # summed over the batch first: one number per edge
+                gradients = np.bincount(rows, C[edges].sum(axis=1), n_inputs)
+        return gradients + inputs if self._direct else gradients
 
     def __repr__(self):
         return (f"<Tape: {self.n_rows - self.n_leaves} nodes in {len(self._steps)} steps over "

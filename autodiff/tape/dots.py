@@ -1,0 +1,200 @@
+"""Dot products found in a scalar graph: sums of products over shared rows, replayed as matrix products."""
+
+import numpy as np
+
+from autodiff.ops import OPS
+from autodiff.value import Value, apply
+from .replay import raise_anomaly
+
+__all__ = ["Dots", "dot_terms", "ADD", "MUL"]
+
+ADD, MUL = OPS["add"], OPS["mul"]
+
+
+def dot_terms(links, uses, state):
+    """The products of a chain of adds, if it is ``t₀ + a₁·b₁ + … + aₘ·bₘ`` with every product
+    used by its link only and every factor varying; else None."""
+    products = []
+    for link in links:
+        p = link.b
+        if p.op is not MUL or uses[p] != 1 or p.a not in state or p.b not in state:
+            return None
+        products.append(p)
+    return products
+
+
+class Dots:
+    """Chains ``t₀ + Σₖ aₖ·bₖ`` of one length at one level, as one matrix product forward and
+    two backward.
+
+    Chains whose factors aₖ come from the same rows (a neuron's weights, for every point) share a
+    row of a matrix A; chains whose factors bₖ come from the same rows (a point's activations,
+    for every neuron) share a row of B. Each chain is then an entry of A·Bᵀ plus its own t₀:
+    a layer over a batch is one product. Which chains share rows is read from the graph, so
+    shared weights, a missing term or a permuted order just give other rows. The products are
+    summed in BLAS's order, not the engine's left to right, so results differ in the last bits;
+    a row with a non-finite value replays through the engine's own ``apply``.
+    """
+
+    __slots__ = ("links", "positions", "start", "stop", "requires", "products", "a_rows", "b_rows",
+                 "bias", "a_index", "b_index", "distinct", "dense", "first", "a_fixed", "bias_fixed", "n_inputs", "row",
+                 "pull", "flat")
+
+    def __init__(self, links, positions, products, start, requires, n_inputs):
+        self.links, self.positions, self.products = links, positions, products
+        self.a_fixed = n_inputs   # until plan: rows below it are inputs, the same on every row of a batch
+        self.bias_fixed = None
+        self.start, self.stop = start, start + len(links)
+        self.requires = requires
+        self.pull = self.flat = None
+
+    @property
+    def nodes(self):
+        """The chains' ends, the nodes that own rows."""
+        return [chain[-1] for chain in self.links]
+
+    def plan(self, row, n_nodes, edges):
+        """Rows of A and B (each distinct tuple of factor rows once) and one edge per entry."""
+        classes = ({}, {})
+        index = ([], [])
+        for products in self.products:
+            for side, rows in enumerate(((row[p.a] for p in products), (row[p.b] for p in products))):
+                key = tuple(rows)
+                index[side].append(classes[side].setdefault(key, len(classes[side])))
+        self.a_rows, self.b_rows = (np.array(list(c), np.intp).reshape(len(c), -1) for c in classes)
+        self.a_index, self.b_index = (np.array(i, np.intp) for i in index)
+        self.bias = np.array([row[chain[0].a] for chain in self.links], np.intp)
+        n, (n_a, n_b) = len(self.links), (len(self.a_rows), len(self.b_rows))
+        self.distinct = len(set(zip(index[0], index[1]))) == n
+        # each (row of A, row of B) pair once, and enough of them that the full product pays
+        self.dense = self.distinct and 4 * n >= n_a * n_b
+        self.n_inputs = n_inputs = self.a_fixed
+        # NOTE: factors and terms that are inputs (weights, biases) have the same value on every
+        # row of a batch; their gradients are summed over the batch here, straight into the
+        # inputs' gradients, instead of one contribution per row of the batch.
+        self.a_fixed = bool((self.a_rows < n_inputs).all())
+        self.bias_fixed = bool((self.bias < n_inputs).all())
+        self.row = row
+        at = n_nodes - np.array(self.positions, np.intp)       # per chain and link
+        first_of = (np.unique(self.a_index, return_index=True)[1],
+                    np.unique(self.b_index, return_index=True)[1])
+        self.first = (None if self.bias_fixed else edges.add(self.bias, at[:, 0] * 2),
+                      None if self.a_fixed else edges.add(self.a_rows.ravel(),
+                                                          (at[first_of[0]] * 2 + 1).ravel()),
+                      edges.add(self.b_rows.ravel(), (at[first_of[1]] * 2 + 1).ravel()))
+
+    def _operands(self, V, batch):
+        a = V[self.a_rows, 0] if batch is not None and self.a_fixed else V[self.a_rows]
+        return a, V[self.b_rows]
+
+    def forward(self, V, batch, trouble):
+        a, b = self._operands(V, batch)
+        if not trouble:
+            bias = V[self.bias, :1] if batch is not None and self.bias_fixed else V[self.bias]
+            with np.errstate(all="ignore"):
+                out = self._product(a, b, batch) + bias
+            if np.isfinite(out).all():
+                V[self.start:self.stop] = out
+                return a, b
+        V[self.start:self.stop] = self._forward_floats(V, batch)
+        return a, b
+
+    def _product(self, a, b, batch):
+        """Σₖ a[i, k]·b[j, k] for each chain's (i, j)."""
+        if batch is None:
+            if self.dense:
+                return (a @ b.T)[self.a_index, self.b_index]
+            return np.einsum("ck,ck->c", a[self.a_index], b[self.b_index])
+        if a.ndim == 2:   # the same A on every row of the batch
+            k = a.shape[1]
+            full = (a @ b.transpose(1, 0, 2).reshape(k, -1)).reshape(len(a), len(b), batch)
+            return full[self.a_index, self.b_index]
+        if self.dense:
+            full = np.matmul(a.transpose(2, 0, 1), b.transpose(2, 1, 0))   # (batch, n_a, n_b)
+            return full.transpose(1, 2, 0)[self.a_index, self.b_index]
+        return np.einsum("ckd,ckd->cd", a[self.a_index], b[self.b_index])
+
+    def backward(self, V, G, C, operands, batch, trouble, anomaly, inputs):
+        """Contributions to the edges, or, for inputs (see ``plan``), summed into ``inputs``."""
+        a, b = operands
+        upstream = G[self.start:self.stop]
+        first_bias, first_a, first_b = self.first
+        n_a, k = self.a_rows.shape
+        n_b = len(self.b_rows)
+        with np.errstate(all="ignore"):
+            if self.bias_fixed:
+                _into(inputs, self.bias, upstream if batch is None else upstream.sum(axis=1))
+            else:
+                C[first_bias:first_bias + len(self.links)] = upstream
+            grad_a, grad_b = self._adjoints(a, b, upstream, batch)
+            if self.a_fixed:
+                _into(inputs, self.a_rows, grad_a)
+            else:
+                C[first_a:first_a + n_a * k] = grad_a.reshape(n_a * k, *grad_a.shape[2:])
+            C[first_b:first_b + n_b * k] = grad_b.reshape(n_b * k, *grad_b.shape[2:])
+        if anomaly and not (np.isfinite(grad_a).all() and np.isfinite(grad_b).all()
+                            and np.isfinite(upstream).all()):
+            self._anomaly(V, upstream, batch)
+
+    def _full(self, upstream, batch):
+        """The upstream gradients as an (A rows × B rows) matrix, per row of the batch."""
+        full = np.zeros((len(self.a_rows), len(self.b_rows), *(() if batch is None else (batch,))))
+        if self.distinct:
+            full[self.a_index, self.b_index] = upstream
+        else:
+            np.add.at(full, (self.a_index, self.b_index), upstream)
+        return full
+
+    def _adjoints(self, a, b, upstream, batch):
+        """∂L/∂A and ∂L/∂B: for each row of A, Σ over its chains of upstream × the B factor
+        (for a fixed A in a batch, summed over the batch too)."""
+        if batch is None:
+            if self.dense:
+                full = self._full(upstream, batch)
+                return full @ b, full.T @ a
+            grad_a, grad_b = np.zeros(a.shape), np.zeros(b.shape)
+            np.add.at(grad_a, self.a_index, upstream[:, None] * b[self.b_index])
+            np.add.at(grad_b, self.b_index, upstream[:, None] * a[self.a_index])
+            return grad_a, grad_b
+        full = self._full(upstream, batch)
+        if a.ndim == 2:
+            return (np.tensordot(full, b, axes=([1, 2], [0, 2])),
+                    np.tensordot(a, full, axes=([0], [0])).transpose(1, 0, 2))
+        return np.einsum("ijd,jkd->ikd", full, b), np.einsum("ijd,ikd->jkd", full, a)
+
+    def _forward_floats(self, V, batch):
+        """The chains through the engine's ``apply``, left to right: its numbers and its errors."""
+        out = []
+        for chain, products in zip(self.links, self.products):
+            for d in range(1 if batch is None else batch):
+                def value(node):
+                    return Value(self._value(V, node, d, batch), label=node.label)
+                total = value(chain[0].a)
+                for p in products:
+                    total = apply(ADD, total, apply(MUL, value(p.a), value(p.b)))
+                out.append(total.data)
+        result = np.array(out)
+        return result if batch is None else result.reshape(len(self.links), batch)
+
+    def _value(self, V, node, d, batch):
+        """A node's value in row ``d`` of the batch (an input's is in column 0)."""
+        row = self.row[node]
+        return float(V[row] if batch is None else V[row, 0 if row < self.n_inputs else d])
+
+    def _anomaly(self, V, upstream, batch):
+        """The engine's AnomalyError for the first non-finite contribution of a product."""
+        for c, products in enumerate(self.products):
+            for d in range(1 if batch is None else batch):
+                up = float(upstream[c] if batch is None else upstream[c, d])
+                for p in products:
+                    for index, (parent, other) in enumerate(((p.a, p.b), (p.b, p.a))):
+                        local = self._value(V, other, d, batch)
+                        with np.errstate(all="ignore"):
+                            contribution = float(np.float64(up) * local)
+                        if not np.isfinite(contribution):
+                            raise_anomaly(MUL, index, contribution, up, local,
+                                           self._value(V, parent, d, batch), parent, p)
+
+def _into(inputs, rows, values):
+    """inputs[rows] += values, rows repeating."""
+    inputs += np.bincount(rows.ravel(), values.ravel(), len(inputs))
