@@ -12,8 +12,22 @@ from .graph import reverse_topological_order, topological_order
 from .numerical import DerivativeCheck, GradientCheck, central_difference, check_gradients
 from .ops import CONST, OPS, DivisionByZeroError, DomainError, Op
 from .parse import ExpressionError, parse_expression
-from .value import (AccumulationWarning, AnomalyError, Value, apply, backward, check_root,
-                    constant, detect_anomaly, no_grad, zero_grad)
+
+# For the floors above (not the user's face):
+from .symbolic import Symbol, as_symbol
+from .value import (
+    AccumulationWarning,
+    AnomalyError,
+    Value,
+    anomaly_mode,
+    apply,
+    backward,
+    check_root,
+    constant,
+    detect_anomaly,
+    no_grad,
+    zero_grad,
+)
 
 __all__ = ["Value", "grad", "gradients", "backward", "AccumulationWarning", "zero_grad", "no_grad",
            "apply", "constant", "detect_anomaly", "AnomalyError", "topological_order",

@@ -3,8 +3,16 @@
 
 from .graph import reverse_topological_order
 from .ops import CONST
-from .value import (Value, anomaly_mode, as_float, check_finite, check_root, constant,
-                    local_failure, local_rules)
+from .value import (
+    Value,
+    anomaly_mode,
+    as_float,
+    check_finite,
+    check_root,
+    constant,
+    local_failure,
+    local_rules,
+)
 
 __all__ = ["gradients", "grad", "local_derivative"]
 

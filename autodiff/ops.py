@@ -22,8 +22,8 @@ Conventions, read by backward, higher-order gradients, explanations, drawings an
 """
 
 import math
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 from .symbolic import Symbol, as_symbol
 

@@ -4,7 +4,8 @@ docs/images/ (``--out FOLDER`` elsewhere).
 section7_graph.svg is the lecture's section 7 network (Figure 3; x = (1, 0, 1), t = 1) as the
 computation graph of its error E = ½(t − o6)², every box with ∂E/∂node (from
 ``autodiff.gradients``: ``.grad`` is not used) and the paths from w14 to E highlighted, sized for
-the README's column. section7_graph.gv is the DOT text it is drawn from. Both are the same bytes on every run: the DOT text everywhere, the SVG for the
+the README's column. section7_graph.gv is the DOT text it is drawn from. Both are the same bytes
+on every run: the DOT text everywhere, the SVG for the
 same Graphviz version (tests/test_pictures.py checks both against the committed files).
 """
 

@@ -30,7 +30,7 @@ import re
 from collections import ChainMap
 from dataclasses import replace
 
-from autodiff.parse import ExpressionError, parse_expression
+from autodiff import ExpressionError, parse_expression
 
 from .engine import exact_values
 from .files import load_problem, load_submission
@@ -38,8 +38,19 @@ from .intervals import Interval, around
 from .mistakes import MISTAKES, eta_mistake
 from .notation import Names, NotationError
 from .quantities import Catalog
-from .report import (CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, UNREADABLE, WRONG,
-                     Report, Row, fixed as _fixed)
+from .report import (
+    CARRIED,
+    CHANGED,
+    CORRECT,
+    EARLY,
+    NOT_CHECKED,
+    ROUNDING,
+    UNREADABLE,
+    WRONG,
+    Report,
+    Row,
+    exact_text,
+)
 from .schema import Submission, submission_from_dict
 from .written import Unreadable
 
@@ -217,7 +228,7 @@ class _Check:
         if sources and not (rough and (self.too_rough.intersection(roots)
                                        or not _vanishes(point, exact))) \
                 and _within(yours, interval, yours.unit / 2):
-            text = f"from your {self._yours(sources)}: {_fixed(point, yours.unit)}"
+            text = f"from your {self._yours(sources)}: {exact_text(point, yours.unit)}"
             if roots:
                 wrong = ", ".join(roots)
                 return make(CARRIED, (f"follows from your wrong {wrong}; {text}",),
@@ -262,14 +273,14 @@ class _Check:
         notes = []
         if rough:
             notes.append(f"too rough to check: {yours.text} shows no significant digit of the "
-                         f"exact value {_fixed(exact, _unit_at(exact, self.digits) * 100)}")
+                         f"exact value {exact_text(exact, _unit_at(exact, self.digits) * 100)}")
         own = sources and not _close(point, exact, 1e-12 + 1e-9 * abs(exact))
         if own:
             notes.append(f"from your {self._yours(sources)}: {self.catalog.display(q.name)} = "
                          f"{self.catalog.numbers(q.name, self._used(), keep=self._texts())} = "
-                         f"{_fixed(point, yours.unit)}")
+                         f"{exact_text(point, yours.unit)}")
         notes.append(f"{self.catalog.formula(q.name)} = "
-                     f"{self.catalog.numbers(q.name, self.exact)} = {_fixed(exact, yours.unit)}")
+                     f"{self.catalog.numbers(q.name, self.exact)} = {exact_text(exact, yours.unit)}")
         slip = _digit_slip(yours.text, point if own else exact)
         found = self._mistakes(q, yours, exact)
         if rough:       # a 0 is explained by a mistake that makes the value vanish (η/10)
@@ -285,19 +296,19 @@ class _Check:
         if len(found) == 1:
             (mistake, text, value), = found
             return make(WRONG, (f"{text}: with that, {self.catalog.display(q.name)} = "
-                                f"{_fixed(value, yours.unit)}", *notes), mistake=mistake.id,
+                                f"{exact_text(value, yours.unit)}", *notes), mistake=mistake.id,
                         expected=point, candidates=(mistake.id,))
         if found:
-            texts = "; or ".join(f"{text} ({_fixed(value, yours.unit)})" for _, text, value in found)
+            texts = "; or ".join(f"{text} ({exact_text(value, yours.unit)})" for _, text, value in found)
             return make(WRONG, (f"more than one typical mistake gives this value: {texts}", *notes),
                         mistake=None, expected=point, candidates=tuple(m.id for m, _, _ in found))
         if rough:
             return make(WRONG, tuple(notes[:1]) + tuple(notes[1:]), mistake="too_rough",
                         expected=point)
         if own:
-            lead = f"an arithmetic slip: your values give {_fixed(point, yours.unit)}"
+            lead = f"an arithmetic slip: your values give {exact_text(point, yours.unit)}"
         else:
-            lead = f"an arithmetic slip: the exact value is {_fixed(exact, yours.unit)}"
+            lead = f"an arithmetic slip: the exact value is {exact_text(exact, yours.unit)}"
         return make(WRONG, (lead, *notes), mistake="arithmetic_slip", expected=point)
 
     def _explains_zero(self, mistake, q, exact, yours):
@@ -436,7 +447,7 @@ class _Check:
                 later = ", and later values are computed from it" if used.get(name) else ""
                 rows[k] = _replace(row, EARLY, (f"only {y.digits} significant digit"
                                                 f"{'s' * (y.digits != 1)} ({self.digits} asked)"
-                                                f"{later} (exact {_fixed(row.exact, y.unit / 100)})",
+                                                f"{later} (exact {exact_text(row.exact, y.unit / 100)})",
                                                 *row.notes), "rounded_early")
                 continue
             if row.verdict == ROUNDING:
@@ -488,15 +499,15 @@ class _Check:
         point = mine.root.data
         if sources and _close(yours, point, yours.unit / 2 + spread):
             roots = tuple(dict.fromkeys(r for s in sources for r in self.roots.get(s, ())))
-            text = f"from your {self._yours(sources)}: {_fixed(point, yours.unit)}"
+            text = f"from your {self._yours(sources)}: {exact_text(point, yours.unit)}"
             if roots:
                 return make(exact, CARRIED, (f"follows from your wrong {', '.join(roots)}; {text}",),
                             follows_from=roots, expected=point)
             return make(exact, ROUNDING, (text,), expected=point)
         used_text = ", ".join(f"{catalog.display(n)} = {_plain(v.data)}"
                               for n, v in exact_expr.variables.items())
-        return make(exact, WRONG, (f"the exact value is {_fixed(exact, yours.unit)}",
-                                   f"{text} with {used_text} = {_fixed(exact, yours.unit)}"),
+        return make(exact, WRONG, (f"the exact value is {exact_text(exact, yours.unit)}",
+                                   f"{text} with {used_text} = {exact_text(exact, yours.unit)}"),
                     mistake="arithmetic_slip", expected=point)
 
 

@@ -8,6 +8,7 @@ are all there is.
 """
 
 from autodiff import Value, grad, local_derivative
+
 from .problem import PROBLEM_LOSSES
 
 __all__ = ["exact_values"]

@@ -11,7 +11,7 @@ import os
 import pathlib
 import re
 
-from stepgrad._ground.files import FORMATS, DataFileError, loads_data, read_text, read_text_any
+from stepgrad._ground import FORMATS, DataFileError, loads_data, read_text, read_text_any
 
 from .examples import EXAMPLES
 from .problem import Problem

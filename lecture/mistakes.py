@@ -142,7 +142,7 @@ MISTAKES = (
     Mistake("other_slope", "the derivative of the other activation (σ′ for tanh, or tanh′ for σ)",
             ("slope",), lambda q, c: q.activation in ("sigmoid", "tanh"),
             lambda q, c: replace(q, rule=Q.rule_other_slope),
-            lambda q, c: (f"{'σ′ = ' + _slope_text(q, 'sigmoid') if q.activation == 'tanh' else 'tanh′ = ' + _slope_text(q, 'tanh')} "
+            lambda q, c: (f"{_other_slope_text(q)} "
                           f"is used for a {'tanh' if q.activation == 'tanh' else 'σ'} unit, whose "
                           f"derivative is {_slope_text(q)}"),
             lambda q, c: f"the derivative is {_slope_text(q)}"),
@@ -210,3 +210,10 @@ DIAGNOSES = {
     "too_rough": "too rough to check: a value that shows no significant digit of the exact value",
     "changed_given": "a given of the problem copied with a different value",
 }
+
+
+def _other_slope_text(q):
+    """The slope of the other activation, as a student who mixed them up used it."""
+    if q.activation == "tanh":
+        return "σ′ = " + _slope_text(q, "sigmoid")
+    return "tanh′ = " + _slope_text(q, "tanh")

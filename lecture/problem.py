@@ -4,8 +4,15 @@ import functools
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from nn import (MLP, binary_cross_entropy, input_label, mean_squared_error, squared_error,
-                target_label, weight_label)
+from nn import (
+    MLP,
+    binary_cross_entropy,
+    input_label,
+    mean_squared_error,
+    squared_error,
+    target_label,
+    weight_label,
+)
 
 __all__ = ["Problem", "Example", "Connection", "PROBLEM_LOSSES", "MODES", "SIGNS"]
 

@@ -26,8 +26,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from autodiff import OPS
-from autodiff.symbolic import Symbol
+from autodiff import OPS, Symbol
 from nn import weight_label
 
 from .intervals import Interval, monotone

@@ -9,14 +9,14 @@ import textwrap
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from stepgrad._ground.text import escape_html, escape_markdown, printable
-from stepgrad.stepping.notation import Text
+from stepgrad._ground import escape_html, escape_markdown, printable
+from stepgrad.stepping import Text
 
 from .intervals import Interval
 from .mistakes import DIAGNOSES, MISTAKES
 
 __all__ = ["Row", "Report", "VERDICTS", "CORRECT", "ROUNDING", "CARRIED", "EARLY", "WRONG",
-           "CHANGED", "NOT_CHECKED", "UNREADABLE", "VERDICT_IDS", "fixed", "report_text", "report_dict",
+           "CHANGED", "NOT_CHECKED", "UNREADABLE", "VERDICT_IDS", "exact_text", "report_text", "report_dict",
            "report_html", "report_markdown", "REPORT_FORMAT", "FEEDBACK", "visible_notes"]
 
 CORRECT, ROUNDING, CARRIED, EARLY = ("correct", "correct, rounding carried", "carried",
@@ -124,7 +124,7 @@ def _title(row):
 
 
 
-def fixed(x, unit):
+def exact_text(x, unit):
     """x to two more decimals than ``unit`` has: 0.33181 for a value written as 0.332."""
     if isinstance(x, Interval):
         x = x.mid
@@ -144,7 +144,7 @@ REPORT_FORMAT = "stepgrad.check/1"
 def _exact_cell(row):
     if row.exact is None:
         return ""
-    return fixed(row.exact, row.yours.unit)
+    return exact_text(row.exact, row.yours.unit)
 
 
 FEEDBACK = ("full", "hints", "verdicts")
@@ -160,7 +160,7 @@ def visible_notes(row, feedback="full", warnings=True):
     if feedback == "verdicts" or row.exact is None:
         return ()
     unit = row.yours.unit if math.isfinite(row.yours.unit) else 0.001
-    secrets = {fixed(abs(row.exact), unit), fixed(abs(row.exact), unit / 100)}
+    secrets = {exact_text(abs(row.exact), unit), exact_text(abs(row.exact), unit / 100)}
     shown = []
     for note in notes:
         note = note.split(": with that, ")[0]         # the value the mistake gives: ± the answer

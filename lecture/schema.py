@@ -45,8 +45,8 @@ anything is built): ``LIMITS``.
 import math
 from dataclasses import dataclass
 
-from stepgrad._ground.text import printable
 from nn import ACTIVATIONS, weight_label
+from stepgrad._ground import printable
 
 from .problem import MODES, PROBLEM_LOSSES, Example, Problem
 from .written import Unreadable, Written, read_written

@@ -4,7 +4,6 @@ import functools
 import re
 
 from autodiff import OPS
-
 from stepgrad._ground import escape_html, fixed
 
 __all__ = ["format_table", "unit_rows", "unit_table", "weight_rows",

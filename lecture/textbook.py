@@ -3,8 +3,7 @@
 from dataclasses import dataclass
 
 from autodiff import Value, local_derivative
-
-from nn.losses import squared_error
+from nn import squared_error
 
 from .tables import step_html
 

@@ -4,7 +4,7 @@ import decimal
 import math
 import re
 
-from stepgrad._ground.text import printable
+from stepgrad._ground import printable
 
 __all__ = ["Written", "Unreadable", "read_written"]
 

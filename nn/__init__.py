@@ -9,14 +9,16 @@ from .data import DATASETS, Dataset, circles, moons, split, xor
 from .layers import ACTIVATIONS, MLP, Layer, Neuron, input_label, target_label, weight_label
 from .losses import LOSSES, binary_cross_entropy, mean_squared_error, squared_error
 from .module import Module
+
+# For the floors above (not the user's face):
+from .optim import OPTIMIZERS, SGD, Adam, Optimizer, make_optimizer
 from .plots import check_plot_path, plot_training
-from .optim import SGD, Adam, Optimizer, make_optimizer
+from .recipes import RECIPES, run_recipe
 from .train import History, accuracy, evaluate, fit
 from .weights_file import FORMAT, WeightsFileError, load_network, save_network
 
-__all__ = ["as_values", "data_of", "grad_of", "Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "weight_label", "input_label", "target_label",
-           "squared_error", "mean_squared_error", "binary_cross_entropy", "LOSSES",
-           "Optimizer", "SGD", "Adam", "make_optimizer",
-           "fit", "History", "evaluate", "accuracy",
-           "Dataset", "xor", "moons", "circles", "split", "DATASETS",
+__all__ = ["as_values", "data_of", "grad_of", "Module", "Neuron", "Layer", "MLP", "ACTIVATIONS",
+           "weight_label", "input_label", "target_label", "squared_error", "mean_squared_error",
+           "binary_cross_entropy", "LOSSES", "Optimizer", "SGD", "Adam", "make_optimizer", "fit", "History",
+           "evaluate", "accuracy", "Dataset", "xor", "moons", "circles", "split", "DATASETS",
            "check_plot_path", "plot_training", "FORMAT", "WeightsFileError", "save_network", "load_network"]

@@ -4,7 +4,7 @@ numpy is imported when one of these functions is first called, not with ``autodi
 takes most of the time of ``import autodiff`` and the engine does not need it.
 """
 
-from autodiff.value import Value
+from autodiff import Value
 
 __all__ = ["as_values", "data_of", "grad_of"]
 

@@ -8,7 +8,7 @@ import io
 import pathlib
 
 from autodiff import no_grad
-from stepgrad._ground.files import write_atomic
+from stepgrad._ground import write_atomic
 
 __all__ = ["require_matplotlib", "check_plot_path", "plot_errors", "plot_decision_boundary",
            "plot_training"]

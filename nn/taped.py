@@ -32,7 +32,7 @@ class TapedLoss:
         self.x = [Value(0.0, label=input_label(name)) for name in network.unit_names[0]]
         self.t = [Value(0.0, label=target_label(name)) for name in network.unit_names[-1]]
         self.mean = _PER_EXAMPLE[loss]
-        from autodiff.tape import trace   # NOTE: here, not above: the tape brings numpy, which nn defers
+        from autodiff.tape import trace
         self.tape = trace(loss([network(self.x)], [self.t]), self.parameters)
 
     def arrays(self, inputs, targets):

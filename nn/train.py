@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from autodiff import no_grad
 
-from .losses import squared_error
 from .layers import MLP
+from .losses import squared_error
 from .optim import SGD, Optimizer
 from .taped import TapedLoss, can_tape
 

@@ -26,8 +26,7 @@ import contextlib
 import json
 from typing import Any
 
-from stepgrad._ground.files import DataFileError, loads_data, read_data, write_atomic
-from stepgrad._ground.text import printable
+from stepgrad._ground import DataFileError, loads_data, printable, read_data, write_atomic
 
 from .layers import ACTIVATIONS, MLP
 

@@ -12,9 +12,8 @@ from _stepgrad_packages import require
 
 require("autodiff", "nn", "lecture", "viz")
 
-from stepgrad._ground.text import printable
-
 from . import __version__, commands
+from ._ground import printable
 from .exits import EXIT_CODES
 
 __all__ = ["main", "build_parser", "PrintableStream"]

@@ -1,11 +1,10 @@
 """What the commands step, explain and draw: a built-in problem, a problem or derivation file, or an
 expression file, each read once into the graph to work on."""
 
-import pathlib
-from dataclasses import dataclass
-
 import math
 import numbers
+import pathlib
+from dataclasses import dataclass
 
 from autodiff import ExpressionError, parse_expression, topological_order
 from lecture import SOURCES as PROBLEMS

@@ -1,8 +1,8 @@
 """Small graphs several test modules explain and step through."""
 
 from autodiff import Value
-from nn import squared_error
 from lecture import SECTION7
+from nn import squared_error
 
 
 def two_paths():

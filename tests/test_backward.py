@@ -9,7 +9,23 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies import build, kink_distance, largest, points, programs
 
-from autodiff import CONST, OPS, AccumulationWarning, AnomalyError, DomainError, Value, backward, central_difference, check_gradients, detect_anomaly, grad, gradients, no_grad, topological_order, zero_grad
+from autodiff import (
+    CONST,
+    OPS,
+    AccumulationWarning,
+    AnomalyError,
+    DomainError,
+    Value,
+    backward,
+    central_difference,
+    check_gradients,
+    detect_anomaly,
+    grad,
+    gradients,
+    no_grad,
+    topological_order,
+    zero_grad,
+)
 
 
 def sigmoid(x):

@@ -8,10 +8,10 @@ import random
 import re
 
 import pytest
+from browser import browser, needs_chromium, open_page  # noqa: F401 (a fixture)
 from lecture_students import depends_on, derive
 from selenium.webdriver.common.by import By
 
-from browser import browser, needs_chromium, open_page  # noqa: F401 (a fixture)
 from lecture import load_problem, load_submission
 from stepgrad.cli import main
 

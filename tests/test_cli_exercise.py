@@ -4,14 +4,14 @@ import json
 import pathlib
 
 import pytest
+from viz_support import needs_dot
 
 import viz
-from stepgrad.exits import check_status
 from lecture import check_derivation, load_submission
+from stepgrad.classroom import folder
 from stepgrad.classroom.template import BUILTIN_TEXT
 from stepgrad.cli import main
-from stepgrad.classroom import folder
-from viz_support import needs_dot
+from stepgrad.exits import check_status
 
 STUDENT_FILES = ["answers.toml", "exercise.toml", "network.pdf", "network.svg", "worksheet.html",
                  "worksheet.md", "worksheet.tex"]

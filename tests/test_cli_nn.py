@@ -6,12 +6,12 @@ import pathlib
 import sys
 
 import pytest
+from viz_support import needs_dot
 
-from nn import SGD, fit, load_network
 from lecture import SECTION7, SECTION10, apply_step, training_step
+from nn import SGD, fit, load_network
 from nn.recipes import run_recipe
 from stepgrad.cli import main
-from viz_support import needs_dot
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

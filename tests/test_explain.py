@@ -4,15 +4,14 @@ import math
 import re
 
 import pytest
-
-from autodiff import Value, gradients
-from stepgrad.stepping.explain import explain
-from stepgrad.stepping.notation import number
-from nn import squared_error
-from lecture import SECTION10
 from lecture_numbers import SECTION7_TABLE2
 from sample_graphs import section7_error, two_paths
 
+from autodiff import Value, gradients
+from lecture import SECTION10
+from nn import squared_error
+from stepgrad.stepping.explain import explain
+from stepgrad.stepping.notation import number
 
 GOLDEN_EXPLANATION = """\
 ∂L/∂x: 2 paths from L to x

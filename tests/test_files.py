@@ -7,10 +7,18 @@ import subprocess
 import sys
 
 import pytest
+from limits import bounded
 
 from stepgrad._ground import files
-from stepgrad._ground.files import MAX_DEPTH, MAX_NUMBER_LENGTH, DataFileError, field_name, loads_data, read_data, write_atomic
-from limits import bounded
+from stepgrad._ground.files import (
+    MAX_DEPTH,
+    MAX_NUMBER_LENGTH,
+    DataFileError,
+    field_name,
+    loads_data,
+    read_data,
+    write_atomic,
+)
 
 DEEP = 100_000
 

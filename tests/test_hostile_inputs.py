@@ -9,11 +9,11 @@ import sys
 from dataclasses import dataclass, field
 
 import pytest
-
-from stepgrad._ground.text import printable
-from lecture import SECTION7
 from limits import bounded
+
+from lecture import SECTION7
 from nn.weights_file import dumps_network
+from stepgrad._ground.text import printable
 from stepgrad.cli import main
 
 DEEP = 100_000

@@ -24,6 +24,7 @@ GUARD = "_stepgrad_packages"   # the shadowing guard: a standalone module beside
 # The deliberate exceptions, each with its reason.
 INNER_IMPORTS = {
     ("nn.taped", "TapedLoss.__init__"): "the tape brings numpy, which `import nn` defers",
+    ("viz", "stepper_widget"): "viz.widget subclasses ipywidgets' VBox: ipywidgets stays optional",
 }
 # Names deliberately defined in more than one module (same name, different meaning in its place).
 SHARED_NAMES = {"main", "run", "add_parsers", "__getattr__"}
@@ -53,6 +54,11 @@ def modules():
 
 MODULES = list(modules())
 PACKAGES = {name for name, is_package, _ in MODULES if is_package}
+MODULE_NAMES = {name for name, _, _ in MODULES}
+# The names a package's face binds (``from lecture import check`` is the function, not the module).
+FACES = {name: {alias.asname or alias.name for node in tree.body if isinstance(node, ast.ImportFrom)
+                for alias in node.names}
+         for name, is_package, tree in MODULES if is_package}
 
 
 def imports(name, is_package, tree):
@@ -97,7 +103,8 @@ def project_imports():
                 # ``from package import submodule`` names a module, not a name of the face
                 for imported in names or [None]:
                     full = f"{target}.{imported}" if imported else target
-                    yield name, (full if full in {m for m, _, _ in MODULES} else target), function, line
+                    module = full in MODULE_NAMES and (target == name or imported not in FACES.get(target, ()))
+                    yield name, (full if module else target), function, line
             else:
                 yield name, target, function, line
 
@@ -196,3 +203,17 @@ def test_the_engine_imports_only_the_standard_library():
              and (module, function) not in INNER_IMPORTS
              and target.split(".")[0] not in allowed]
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("name, home", [("Stepper", "stepgrad.stepping"), ("explain", "stepgrad.stepping"),
+                                        ("check_ops", "stepgrad.stepping"), ("trace", "autodiff.tape"),
+                                        ("as_values", "nn")])
+def test_an_old_import_still_works_for_one_release_with_a_warning(name, home):
+    import importlib
+
+    import autodiff
+    with pytest.warns(DeprecationWarning, match=rf"autodiff\.{name} moved: import it from {home}"):
+        moved = getattr(autodiff, name)
+    assert moved is getattr(importlib.import_module(home), name)
+    with pytest.raises(AttributeError):
+        autodiff.no_such_name  # noqa: B018

@@ -6,10 +6,24 @@ import pathlib
 
 import pytest
 
+from lecture import (
+    CARRIED,
+    CHANGED,
+    CORRECT,
+    EARLY,
+    NOT_CHECKED,
+    ROUNDING,
+    SECTION7,
+    SECTION8,
+    WRONG,
+    DerivationError,
+    Example,
+    Problem,
+    check_derivation,
+    report_dict,
+    report_text,
+)
 from stepgrad.exits import check_status, status_line
-from lecture import SECTION7, SECTION8, DerivationError, Example, Problem, check_derivation
-from lecture import report_dict, report_text
-from lecture import CARRIED, CHANGED, CORRECT, EARLY, NOT_CHECKED, ROUNDING, WRONG
 
 DERIVATIONS = pathlib.Path(__file__).resolve().parent.parent / "examples" / "derivations"
 

@@ -5,9 +5,19 @@ carried, and calls no right value wrong."""
 import pytest
 from lecture_students import depends_on, derive
 
+from lecture import (
+    CARRIED,
+    CORRECT,
+    ROUNDING,
+    SECTION7,
+    SECTION8,
+    SECTION10,
+    WRONG,
+    Example,
+    Problem,
+    check_derivation,
+)
 from stepgrad.exits import check_status
-from lecture import SECTION7, SECTION8, SECTION10, Example, Problem, check_derivation
-from lecture import CARRIED, CORRECT, ROUNDING, WRONG
 
 TANH = Problem("an exercise with tanh hidden units", (("1", "2"), ("3", "4"), ("5",)),
                ("tanh", "sigmoid"),

@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 
 import stepgrad.classroom.exercise as exercise_module
-from stepgrad.exits import check_status
 from lecture import check_derivation, load_problem, load_submission
 from stepgrad.classroom.exercise import ExerciseError, exercise_seed, generate, plain, significant
 from stepgrad.classroom.exercise_files import answers_toml, exercise_toml, key_toml
 from stepgrad.classroom.template import BUILTIN, template_from_dict
+from stepgrad.exits import check_status
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KINDS = ["net", "o", "slope", "signal", "delta", "E", "dEdo", "dEdnet", "dEdw", "dw", "w_new",

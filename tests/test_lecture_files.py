@@ -6,7 +6,18 @@ import pathlib
 
 import pytest
 
-from lecture import EXAMPLES, SECTION8, DerivationError, Written, check_derivation, load_problem, load_submission, loads_submission, problem_from_dict, submission_from_dict
+from lecture import (
+    EXAMPLES,
+    SECTION8,
+    DerivationError,
+    Written,
+    check_derivation,
+    load_problem,
+    load_submission,
+    loads_submission,
+    problem_from_dict,
+    submission_from_dict,
+)
 from lecture.schema import LIMITS
 
 REPO = pathlib.Path(__file__).resolve().parent.parent

@@ -5,10 +5,19 @@ import html
 import pytest
 from lecture_numbers import SECTION7_TABLE2
 
-from nn import MLP
 from lecture import SECTION7, SECTION10, training_step
+from lecture.tables import (
+    format_table,
+    step_report,
+    unit_rows,
+    unit_table,
+    verification_rows,
+    verification_table,
+    weight_rows,
+    weight_table,
+)
+from nn import MLP
 from stepgrad._ground.numbers import fixed as format_number
-from lecture.tables import format_table, step_report, unit_rows, unit_table, verification_rows, verification_table, weight_rows, weight_table
 
 
 def step_of(example):

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from lecture_numbers import SECTION7_TABLE2
 
 from autodiff import OPS, Value, grad, topological_order
-from nn import MLP, squared_error
 from lecture import SECTION7, SECTION8, SECTION10, apply_step, training_step
+from nn import MLP, squared_error
 
 
 @pytest.fixture(scope="module")

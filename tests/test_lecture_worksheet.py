@@ -6,11 +6,19 @@ from html.parser import HTMLParser
 
 import pytest
 
-from stepgrad.classroom.exercise import generate
 from stepgrad._ground.text import escape_html, escape_latex, escape_markdown
-from stepgrad.stepping.markup import formula_html, formula_latex
+from stepgrad.classroom.exercise import generate
 from stepgrad.classroom.template import BUILTIN, template_from_dict
-from stepgrad.classroom.worksheet import solution_html, solution_latex, solution_markdown, solution_steps, worksheet_html, worksheet_latex, worksheet_markdown
+from stepgrad.classroom.worksheet import (
+    solution_html,
+    solution_latex,
+    solution_markdown,
+    solution_steps,
+    worksheet_html,
+    worksheet_latex,
+    worksheet_markdown,
+)
+from stepgrad.stepping.markup import formula_html, formula_latex
 
 HOSTILE = 'Week 3 <script>alert(1)</script> $x$ & 50% #1 _a ^b ~c \\d {e} `f` *g* [h](i) \x1b[2J'
 SVG = ('<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x">\n'

@@ -2,8 +2,8 @@
 
 import pytest
 
-from nn import MLP
 from lecture import SECTION7
+from nn import MLP
 from nn.module import check_number
 
 

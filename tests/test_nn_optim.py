@@ -5,8 +5,8 @@ import math
 import pytest
 
 from autodiff import AccumulationWarning, Value
-from nn import SGD, Adam, make_optimizer, squared_error
 from lecture import SECTION7, training_step
+from nn import SGD, Adam, make_optimizer, squared_error
 
 
 def quadratic_step(optimizer, w, target=3.0):

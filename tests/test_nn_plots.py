@@ -79,6 +79,7 @@ def test_missing_matplotlib_names_the_pip_command(monkeypatch):
 @needs_matplotlib
 def test_the_error_curves_are_per_example_when_the_sizes_are_known():
     from matplotlib.figure import Figure
+
     from nn.plots import _draw_errors
     axes = Figure().add_subplot()
     sized = History(train=[3.0, 1.5], validation=[2.0, 0.5], best_epoch=2, train_size=3,

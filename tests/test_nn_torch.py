@@ -5,8 +5,8 @@ import os
 import pytest
 
 from autodiff import grad
-from nn import MLP, squared_error
 from lecture import SECTION7
+from nn import MLP, squared_error
 
 # An optional extra: skip without it, except where CI is set (there it must be installed).
 if os.environ.get("CI"):

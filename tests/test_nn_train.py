@@ -6,8 +6,22 @@ import pytest
 from tqdm import tqdm
 
 from autodiff import grad
-from nn import MLP, SGD, Adam, History, accuracy, binary_cross_entropy, evaluate, fit, mean_squared_error, moons, split, squared_error, xor
 from lecture import SECTION7, training_step
+from nn import (
+    MLP,
+    SGD,
+    Adam,
+    History,
+    accuracy,
+    binary_cross_entropy,
+    evaluate,
+    fit,
+    mean_squared_error,
+    moons,
+    split,
+    squared_error,
+    xor,
+)
 from nn import train as train_module
 from nn.taped import TapedLoss
 

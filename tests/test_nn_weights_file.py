@@ -7,12 +7,21 @@ import pathlib
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from nn import MLP, weights_file
-from lecture import EXAMPLES, SECTION7
-from nn.weights_file import FORMAT, MAX_PARAMETERS, WeightsFileError, dumps_network, load_network, loads_network, network_from_dict, network_to_dict, save_network
 from limits import bounded
 
+from lecture import EXAMPLES, SECTION7
+from nn import MLP, weights_file
+from nn.weights_file import (
+    FORMAT,
+    MAX_PARAMETERS,
+    WeightsFileError,
+    dumps_network,
+    load_network,
+    loads_network,
+    network_from_dict,
+    network_to_dict,
+    save_network,
+)
 
 EXAMPLE_FILES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 

@@ -21,16 +21,16 @@ import time
 import urllib.request
 
 import pytest
+from browser import browser, needs_chromium  # noqa: F401 (a fixture)
 from selenium.webdriver.common.by import By
+from test_viz_notebook import EXAMPLES, NOTEBOOKS, essence, loopback_available, same_text
+from viz_support import needs_dot, optional_module, svg_texts
 
 import lecture
 from autodiff import grad
-from browser import browser, needs_chromium  # noqa: F401 (a fixture)
 from stepgrad.stepping import Stepper, number
-from test_viz_notebook import EXAMPLES, NOTEBOOKS, essence, loopback_available, same_text
 from viz import stepper_dot
 from viz.notebook import box_for, strip_svg, svg_of
-from viz_support import needs_dot, optional_module, svg_texts
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 START_SECONDS = 60        # for the server to answer

@@ -3,9 +3,9 @@
 import pytest
 
 from autodiff import OPS, Op, Value, apply
-from stepgrad.stepping.opcheck import OpCheckReport, check_ops
-from nn import squared_error
 from lecture import SECTION7
+from nn import squared_error
+from stepgrad.stepping.opcheck import OpCheckReport, check_ops
 
 
 def midpoint(op):

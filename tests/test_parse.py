@@ -5,10 +5,10 @@ import math
 import pytest
 
 from autodiff import CONST, OPS, topological_order
-from stepgrad._ground.files import DataFileError
 from autodiff.parse import FUNCTIONS, Expression, ExpressionError, parse_expression
-from stepgrad.sources import load_expression
+from stepgrad._ground.files import DataFileError
 from stepgrad.arguments import parse_assignments
+from stepgrad.sources import load_expression
 
 
 def test_an_expression_becomes_a_labeled_graph():

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-
 from viz_support import needs_dot
 
 REPO = pathlib.Path(__file__).resolve().parents[1]

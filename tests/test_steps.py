@@ -6,15 +6,24 @@ import warnings
 
 import pytest
 from hypothesis import assume, given, settings
+from sample_graphs import section7_error, two_paths
 from strategies import build, points, programs
 
-from autodiff import (CONST, AccumulationWarning, AnomalyError, DomainError, Value, backward,
-                      detect_anomaly, gradients, reverse_topological_order, topological_order)
+from autodiff import (
+    CONST,
+    AccumulationWarning,
+    AnomalyError,
+    DomainError,
+    Value,
+    backward,
+    detect_anomaly,
+    gradients,
+    reverse_topological_order,
+    topological_order,
+)
+from lecture import error_graph
 from stepgrad.stepping.notation import NAME_LIMIT, Text, node_names, number
 from stepgrad.stepping.steps import GRAINS, Stepper, backward_steps
-from lecture import error_graph
-from sample_graphs import section7_error, two_paths
-
 
 GOLDEN_STEPS = """\
 step 1/5: L = tanh(0.6·x + x·0.4) [tanh], data = 0.761594

@@ -8,7 +8,18 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from autodiff import CONST, OPS, AnomalyError, DivisionByZeroError, DomainError, Value, apply, constant, detect_anomaly, no_grad
+from autodiff import (
+    CONST,
+    OPS,
+    AnomalyError,
+    DivisionByZeroError,
+    DomainError,
+    Value,
+    apply,
+    constant,
+    detect_anomaly,
+    no_grad,
+)
 from autodiff.value import anomaly_mode, is_recording
 
 

@@ -4,12 +4,12 @@ import json
 import sys
 
 import pytest
+from viz_support import needs_dot, svg_texts
 
 import lecture
 from lecture.textbook import training_step
-from stepgrad.cli import main
-from viz_support import needs_dot, svg_texts
 from stepgrad._ground import drawn
+from stepgrad.cli import main
 
 
 def run(capsys, *argv):

@@ -9,14 +9,14 @@ import sys
 
 import graphviz
 import pytest
+from viz_support import needs_dot, optional_module, svg_texts
 
 import lecture
 import nn
-from stepgrad._ground import drawn
 import viz
 from autodiff import OPS, Value, gradients, topological_order
+from stepgrad._ground import drawn
 from viz import style
-from viz_support import needs_dot, optional_module, svg_texts
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 

@@ -1,12 +1,12 @@
 """viz.escape: hostile labels reach Graphviz escaped and come out of dot as written."""
 
 import pytest
+from viz_support import needs_dot, svg_texts
 
 import viz
 from autodiff import CONST, OPS, Value, apply, topological_order
 from stepgrad.stepping.notation import formula, node_names
 from viz.escape import html_bold, html_text
-from viz_support import needs_dot, svg_texts
 
 # (label, the lines dot must draw for it)
 HOSTILE = [

@@ -6,15 +6,14 @@ import re
 import sys
 
 import pytest
+from viz_support import needs_dot, optional_module
 
-import viz
 import lecture
+import viz
 from autodiff import CONST, Value, gradients, reverse_topological_order
+from stepgrad._ground import drawn
 from stepgrad.stepping.steps import Stepper
 from viz import style
-from viz_support import needs_dot, optional_module
-from stepgrad._ground import drawn
-
 
 GOLDEN_NEURON_FRAMES = pathlib.Path(__file__).parent / "golden" / "section7_neuron_frames.dot"
 

@@ -3,15 +3,15 @@
 import re
 
 import pytest
+from lecture_numbers import SECTION7_TABLE2, SECTION7_UNITS
+from viz_support import needs_dot, svg_texts
 
 import lecture
 import nn
 import viz
 from lecture.textbook import training_step
-from viz import style
-from lecture_numbers import SECTION7_TABLE2, SECTION7_UNITS
-from viz_support import needs_dot, svg_texts
 from stepgrad._ground import drawn
+from viz import style
 
 
 def section7_step():

@@ -20,11 +20,11 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 import pytest
+from viz_support import needs_dot, optional_module, svg_texts
 
 import lecture
 from autodiff import topological_order
 from viz import style
-from viz_support import needs_dot, optional_module, svg_texts
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"

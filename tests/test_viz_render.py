@@ -3,15 +3,15 @@
 import os
 
 import pytest
+from viz_support import needs_dot, svg_texts
 
 import lecture
 import nn
 import viz
 from autodiff import OPS, Value
 from lecture import training_step
-from stepgrad._ground.files import write_atomic as write_whole
-from viz_support import needs_dot, svg_texts
 from stepgrad._ground import drawn
+from stepgrad._ground.files import write_atomic as write_whole
 
 MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b"<?xml", ".pdf": b"%PDF-"}
 

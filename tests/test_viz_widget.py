@@ -3,13 +3,13 @@
 import sys
 
 import pytest
+from viz_support import needs_dot, optional_module
 
 import lecture
 import viz
-from stepgrad.stepping.steps import Stepper, backward_steps
 from autodiff import Value, topological_order
 from stepgrad.stepping import explain
-from viz_support import needs_dot, optional_module
+from stepgrad.stepping.steps import Stepper, backward_steps
 
 
 @pytest.fixture

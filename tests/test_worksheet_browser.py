@@ -1,14 +1,14 @@
 """The HTML worksheet and answer key in a real headless Chromium: the network drawn, every field there."""
 
 import pytest
-from selenium.webdriver.common.by import By
-
 from browser import browser, fits_window, needs_chromium, open_page  # noqa: F401 (a fixture)
+from selenium.webdriver.common.by import By
+from viz_support import needs_dot
+
 from lecture import load_problem, loads_submission
 from stepgrad.classroom.exercise import generate
 from stepgrad.classroom.template import BUILTIN
 from stepgrad.cli import main
-from viz_support import needs_dot
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,20 @@ from _stepgrad_packages import require
 require("autodiff")  # before the imports below, which a file named autodiff.py nearby would break
 
 from . import notebook
-from .dot import MAX_NODES, to_dot
+from .dot import COLLAPSE_LEVELS, MAX_NODES, RANKDIRS, to_dot
 from .frames import backward_frames, render_frames, save_gif
 from .network import network_to_dot
-from .render import DotNotFoundError, LayoutTimeout, image_format, pipe, render, render_network, render_stepper, write_image
+from .render import (
+    IMAGE_FORMATS,
+    DotNotFoundError,
+    LayoutTimeout,
+    image_format,
+    pipe,
+    render,
+    render_network,
+    render_stepper,
+    write_image,
+)
 from .stepping import stepper_dot
 from .text import to_json, to_tree
 

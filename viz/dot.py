@@ -5,10 +5,9 @@ import re
 
 import graphviz
 
-from stepgrad._ground import drawn
 from autodiff import CONST, OPS, Value, topological_order
-from stepgrad.stepping.grains import units_of
-from stepgrad.stepping.notation import formula, node_names
+from stepgrad._ground import drawn
+from stepgrad.stepping import formula, node_names, units_of
 
 from . import style
 from .escape import html_bold, html_text

@@ -4,9 +4,8 @@ import io
 import pathlib
 
 from autodiff import Value, topological_order
-from stepgrad.stepping.steps import Stepper
-
-from stepgrad._ground.files import write_atomic
+from stepgrad._ground import write_atomic
+from stepgrad.stepping import Stepper
 
 from .render import write_image
 from .stepping import stepper_dot

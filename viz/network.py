@@ -4,8 +4,8 @@ import functools
 
 import graphviz
 
-from stepgrad._ground import drawn
 from autodiff import OPS
+from stepgrad._ground import drawn
 
 from . import style
 from .dot import RANKDIRS

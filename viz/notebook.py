@@ -9,15 +9,14 @@ import html
 import sys
 
 from autodiff import Value
-from stepgrad.stepping.grains import Stage
-from stepgrad.stepping.steps import Step, Stepper
+from stepgrad.stepping import Stage, Step, Stepper, preformatted
 
 from .dot import to_dot
 from .render import DotNotFoundError, LayoutTimeout, pipe
 from .stepping import stepper_dot
 
-__all__ = ["register", "value_html", "step_html", "stepper_html", "svg_of", "strip_svg",
-           "preformatted", "box_for", "DISPLAY_SECONDS"]
+__all__ = ["register", "value_html", "stage_html", "stepper_html", "svg_of", "strip_svg",
+           "box_for", "DISPLAY_SECONDS"]
 
 DISPLAY_SECONDS = 20     # a display that would take longer shows the text instead
 _SIDE = (560, 760)       # a collapsed graph beside a step's text
@@ -33,8 +32,8 @@ def register(shell=None):
         return False
     formatter = shell.display_formatter.formatters["text/html"]
     formatter.for_type(Value, value_html)
-    formatter.for_type(Step, step_html)
-    formatter.for_type(Stage, step_html)
+    formatter.for_type(Step, stage_html)
+    formatter.for_type(Stage, stage_html)
     formatter.for_type(Stepper, stepper_html)
     return True
 
@@ -55,7 +54,7 @@ def value_html(value):
     return f"<div><code>{html.escape(repr(value))}</code><br>{strip_svg(svg)}</div>"
 
 
-def step_html(step):
+def stage_html(step):
     """A step (node grain) or stage (neuron, layer grain) as the Stepper's graph at that step,
     beside the step's text."""
     if step.stepper is None:
@@ -82,10 +81,6 @@ def strip_svg(svg):
     if start < 0:
         return svg
     return '<svg style="max-width:100%;height:auto"' + svg[start + len("<svg"):]
-
-
-def preformatted(text):
-    return f'<pre style="font-size:12px;line-height:1.35">{html.escape(text)}</pre>'
 
 
 def _beside(svg, text):

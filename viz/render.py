@@ -5,7 +5,7 @@ import re
 import shutil
 import subprocess
 
-from stepgrad._ground.files import write_atomic
+from stepgrad._ground import write_atomic
 
 from .dot import to_dot
 from .network import network_to_dot

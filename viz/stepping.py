@@ -1,6 +1,6 @@
 """A Stepper's state as a drawing: the gradients reached so far, the current step's nodes and edges lit."""
 
-from stepgrad.stepping.steps import Stepper
+from stepgrad.stepping import Stepper
 
 from .dot import to_dot
 

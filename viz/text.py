@@ -4,10 +4,8 @@ import functools
 import json
 import math
 
-from stepgrad._ground import drawn
 from autodiff import CONST, Value, topological_order
-from stepgrad._ground.text import printable
-
+from stepgrad._ground import drawn, printable
 
 __all__ = ["to_json", "to_tree", "JSON_FORMAT", "MAX_JSON_NODES"]
 

@@ -3,9 +3,9 @@ graph and the step's text. Needs the ``widget`` extra: pip install 'stepgrad[wid
 
 import ipywidgets as widgets
 
-from stepgrad.stepping.steps import Stepper
+from stepgrad.stepping import Stepper, preformatted
 
-from .notebook import box_for, preformatted, strip_svg, svg_of
+from .notebook import box_for, strip_svg, svg_of
 from .stepping import stepper_dot
 
 __all__ = ["StepperWidget"]

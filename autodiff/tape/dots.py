@@ -4,6 +4,7 @@ import numpy as np
 
 from autodiff.ops import OPS
 from autodiff.value import Value, apply
+
 from .replay import raise_anomaly
 
 __all__ = ["Dots", "dot_terms", "ADD", "MUL"]

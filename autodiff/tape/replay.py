@@ -8,6 +8,7 @@ import numpy as np
 from autodiff.gradients import local_derivative
 from autodiff.ops import CONST
 from autodiff.value import AnomalyError, Value, apply
+
 from .vectorise import Trouble, agrees, compile_rule, run
 
 __all__ = ["Group", "Chain", "chain_form", "raise_anomaly", "RAISE"]

@@ -5,12 +5,12 @@ import gc
 import numpy as np
 
 from autodiff import value as engine
-from autodiff.value import check_root
 from autodiff.graph import topological_order
 from autodiff.ops import CONST
+from autodiff.value import Value, check_root
+
 from .dots import ADD, MUL, Dots, dot_terms
 from .replay import RAISE, Chain, Group, chain_form
-from autodiff.value import Value
 
 __all__ = ["trace", "Tape", "TraceError"]
 
@@ -31,7 +31,8 @@ def trace(output, inputs):
     building it is not recorded, so build graphs whose shape does not depend on the values (a
     kink inside an op, such as relu's at 0, is fine).
 
-    >>> from autodiff import Value, trace
+    >>> from autodiff import Value
+    >>> from autodiff.tape import trace
     >>> x, y = Value(2.0, label="x"), Value(3.0, label="y")
     >>> tape = trace(x * y + x.sin(), [x, y])
     >>> out, grads = tape([0.5, 4.0])

@@ -4,12 +4,32 @@ number styles.
 Private to stepgrad (the leading underscore): its names may change without notice.
 """
 
-from .files import FORMATS, MAX_BYTES, MAX_DEPTH, MAX_NUMBER_LENGTH, DataFileError, field_name, loads_data, read_data, read_text, write_atomic
+from .files import (
+                   FORMATS,
+                   MAX_BYTES,
+                   MAX_DEPTH,
+                   MAX_NUMBER_LENGTH,
+                   DataFileError,
+                   field_name,
+                   loads_data,
+                   read_data,
+                   read_text,
+                   read_text_any,
+                   write_atomic,
+)
 from .numbers import decimal, drawn, fixed, general, quantum, score, short
-from .text import (LATEX_SPECIALS, LATEX_SYMBOLS, escape_csv, escape_html, escape_latex,
-                   escape_markdown, html_page, printable)
+from .text import (
+                   LATEX_SPECIALS,
+                   LATEX_SYMBOLS,
+                   escape_csv,
+                   escape_html,
+                   escape_latex,
+                   escape_markdown,
+                   html_page,
+                   printable,
+)
 
 __all__ = ["FORMATS", "MAX_BYTES", "MAX_NUMBER_LENGTH", "DataFileError", "field_name", "loads_data",
-           "read_data", "read_text", "write_atomic", "MAX_DEPTH", "printable", "escape_html", "escape_markdown",
-           "escape_latex", "escape_csv", "html_page", "LATEX_SPECIALS", "LATEX_SYMBOLS",
+           "read_data", "read_text", "read_text_any", "write_atomic", "MAX_DEPTH", "printable", "escape_html",
+           "escape_markdown", "escape_latex", "escape_csv", "html_page", "LATEX_SPECIALS", "LATEX_SYMBOLS",
            "general", "fixed", "decimal", "quantum", "short", "drawn", "score"]

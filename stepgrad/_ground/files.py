@@ -14,8 +14,8 @@ import pathlib
 import re
 import stat
 
-__all__ = ["read_text_any", "DataFileError", "read_data", "read_text", "loads_data", "field_name", "write_atomic", "FORMATS",
-           "MAX_BYTES", "MAX_DEPTH", "MAX_NUMBER_LENGTH"]
+__all__ = ["read_text_any", "DataFileError", "read_data", "read_text", "loads_data", "field_name",
+           "write_atomic", "FORMATS", "MAX_BYTES", "MAX_DEPTH", "MAX_NUMBER_LENGTH"]
 
 FORMATS = {".json": "json", ".toml": "toml"}
 MAX_BYTES = 8 * 1024 * 1024    # a 100,000-parameter weights file is about 5 MB

@@ -5,20 +5,47 @@ from _stepgrad_packages import require
 require("autodiff", "nn", "lecture")  # before the imports below, which a file named nn.py would break
 
 from .exercise import Exercise, ExerciseError, generate
+from .exercise_files import answers_toml, exercise_toml, key_toml
+from .folder import MANIFEST, MANIFEST_FORMAT, ClassFolderError, class_seed_of, read_manifest, write_class
+from .gradebook import (
+                     CSV_COLUMNS,
+                     GRADEBOOK_FORMAT,
+                     flags_text,
+                     gradebook_canvas,
+                     gradebook_csv,
+                     gradebook_json,
+                     gradebook_moodle,
+                     student_html,
+                     student_markdown,
+                     summary_markdown,
+                     summary_text,
+)
+from .grading import (
+                     CREDIT_NAMES,
+                     DEFAULT_CREDIT,
+                     MISSING,
+                     POLICIES,
+                     STATUSES,
+                     Gradebook,
+                     Key,
+                     Result,
+                     Scheme,
+                     grade,
+                     load_keys,
+                     load_scheme,
+)
 from .intake import ATTEMPTS, report_stem
 from .integrity import FLAG_COPY, FLAG_GIVENS, FLAG_SAME
-from .folder import (MANIFEST, MANIFEST_FORMAT, ClassFolderError, class_seed_of, read_manifest,
-                     write_class)
-from .exercise_files import answers_toml, exercise_toml, key_toml
-from .gradebook import (CSV_COLUMNS, flags_text, GRADEBOOK_FORMAT, gradebook_canvas, gradebook_csv, gradebook_json,
-                        gradebook_moodle,
-                        student_html, student_markdown, summary_markdown, summary_text)
-from .grading import (CREDIT_NAMES, DEFAULT_CREDIT, POLICIES, MISSING, STATUSES, Gradebook, Key, Result, Scheme, grade,
-                      load_keys, load_scheme)
 from .roster import ID_COLUMNS, MAX_STUDENTS, RosterError, check_student_id, read_roster, roster_ids
 from .template import BUILTIN, BUILTIN_TEXT, Template, TemplateError, load_template
-from .worksheet import (solution_html, solution_latex, solution_markdown, worksheet_html,
-                        worksheet_latex, worksheet_markdown)
+from .worksheet import (
+                     solution_html,
+                     solution_latex,
+                     solution_markdown,
+                     worksheet_html,
+                     worksheet_latex,
+                     worksheet_markdown,
+)
 
 __all__ = ["Template", "TemplateError", "load_template", "BUILTIN", "BUILTIN_TEXT",
            "Exercise", "ExerciseError", "generate", "exercise_toml", "key_toml", "answers_toml",

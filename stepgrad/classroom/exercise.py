@@ -28,12 +28,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from lecture import KINDS, Catalog, Example, Names, Problem, exact_values
 from nn import weight_label
 
-from lecture.engine import exact_values
-from lecture.notation import Names
-from lecture.problem import Example, Problem
-from lecture.quantities import KINDS, Catalog
 from .template import shape_units
 
 __all__ = ["Exercise", "ExerciseError", "generate", "draw", "exercise_seed", "significant",

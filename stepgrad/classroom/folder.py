@@ -7,13 +7,20 @@ import json
 import pathlib
 
 import viz
-from viz import pipe
 from lecture import training_step
 from stepgrad._ground import read_data, write_atomic
+from viz import pipe
+
 from .exercise import generate
 from .exercise_files import answers_toml, exercise_toml, key_toml
-from .worksheet import (solution_html, solution_latex, solution_markdown, worksheet_html,
-                        worksheet_latex, worksheet_markdown)
+from .worksheet import (
+    solution_html,
+    solution_latex,
+    solution_markdown,
+    worksheet_html,
+    worksheet_latex,
+    worksheet_markdown,
+)
 
 __all__ = ["MANIFEST", "MANIFEST_FORMAT", "ClassFolderError", "read_manifest", "class_seed_of",
            "write_class"]

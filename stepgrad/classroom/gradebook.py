@@ -5,11 +5,10 @@ import csv
 import io
 import json
 
-from stepgrad._ground.text import escape_csv, printable
-
 from lecture import CARRIED, VERDICT_IDS, report_dict, report_html, report_markdown, visible_notes
+from stepgrad._ground import escape_csv, escape_html, escape_markdown, printable
+
 from .grading import STATUSES
-from stepgrad._ground.text import escape_html, escape_markdown
 
 __all__ = ["flags_text", "gradebook_csv", "gradebook_moodle", "gradebook_canvas", "gradebook_json",
            "summary_text", "summary_markdown", "student_markdown", "student_html", "GRADEBOOK_FORMAT",

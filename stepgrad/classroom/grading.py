@@ -2,7 +2,8 @@
 and the class summed up: which quantities and which mistakes were most common.
 
 A key is a derivation file with an ``[exercise]`` table (id, student, and the ``asked``
-quantities, else its answers are the ones asked); a submission is a student's derivation. Scores follow a ``Scheme``: points per asked
+quantities, else its answers are the ones asked); a submission is a student's derivation. Scores
+follow a ``Scheme``: points per asked
 quantity (by name or kind), and the credit each verdict earns. By default every asked quantity is
 worth 1 point; correct, rounding carried and carried (error carried forward) earn it all, rounded
 too early half, wrong, a changed given and an unanswered quantity nothing. A bad submission never
@@ -16,18 +17,34 @@ import pathlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from lecture import (CARRIED, CHANGED, CORRECT, DIAGNOSES, EARLY, KINDS, NOT_CHECKED, ROUNDING,
-                     UNREADABLE, VERDICT_IDS, WRONG, Catalog, check, load_submission, read_document,
-                     read_student_document)
+from lecture import (
+    CARRIED,
+    CHANGED,
+    CORRECT,
+    DIAGNOSES,
+    EARLY,
+    KINDS,
+    NOT_CHECKED,
+    ROUNDING,
+    UNREADABLE,
+    VERDICT_IDS,
+    WRONG,
+    Catalog,
+    DerivationError,
+    check,
+    load_submission,
+    read_document,
+    read_student_document,
+    submission_from_dict,
+)
 from stepgrad._ground import printable
-from .intake import ATTEMPTS, attempt_of, find_entries, name_ids, nearest
-from .integrity import (FLAG_COPY, FLAG_GIVENS, find_copies, givens_changed, is_copying_slip,
-                        recheck)
-from .roster import RosterError, check_student_id
-from lecture.schema import DerivationError, submission_from_dict
 
-__all__ = ["Scheme", "DEFAULT_CREDIT", "CREDIT_NAMES", "POLICIES", "load_scheme", "Key", "load_keys", "Result", "grade",
-           "Gradebook", "STATUSES", "MISSING"]
+from .intake import ATTEMPTS, attempt_of, find_entries, name_ids, nearest
+from .integrity import FLAG_COPY, FLAG_GIVENS, find_copies, givens_changed, is_copying_slip, recheck
+from .roster import RosterError, check_student_id
+
+__all__ = ["Scheme", "DEFAULT_CREDIT", "CREDIT_NAMES", "POLICIES", "load_scheme", "Key", "load_keys", "Result",
+           "grade", "Gradebook", "STATUSES", "MISSING"]
 
 MISSING = "not answered"
 DEFAULT_CREDIT = {CORRECT: 1.0, ROUNDING: 1.0, CARRIED: 1.0, EARLY: 0.5, WRONG: 0.0, CHANGED: 0.0,

@@ -13,9 +13,8 @@ import io
 import pathlib
 import re
 
-from stepgrad._ground.files import DataFileError, read_text
-
-from lecture.schema import DerivationError
+from lecture import DerivationError
+from stepgrad._ground import DataFileError, read_text
 
 __all__ = ["RosterError", "read_roster", "roster_ids", "roster_rows", "check_student_id", "ID_COLUMNS", "MAX_STUDENTS"]
 

@@ -18,13 +18,19 @@ import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 
+from lecture import (
+    KINDS,
+    PROBLEM_LOSSES,
+    SIGN_NAMES,
+    Catalog,
+    DerivationError,
+    Example,
+    Names,
+    Problem,
+    describe,
+    read_document,
+)
 from nn import ACTIVATIONS
-
-from lecture.files import read_document
-from lecture.notation import Names
-from lecture.problem import PROBLEM_LOSSES, Example, Problem
-from lecture.quantities import KINDS, Catalog
-from lecture.schema import SIGN_NAMES, DerivationError, describe
 
 __all__ = ["Template", "Range", "TemplateError", "load_template", "template_from_dict",
            "BUILTIN", "BUILTIN_TEXT", "shape_units"]

@@ -10,10 +10,11 @@ nothing; everything that came from a file (titles, ids) is escaped for the forma
 
 import json
 
+from stepgrad._ground import escape_html, escape_latex, escape_markdown, html_page
+from stepgrad.stepping import formula_html, formula_latex
+
 from .exercise import plain, significant
 from .exercise_files import answers_toml, toml_key
-from stepgrad._ground import escape_html, escape_latex, escape_markdown, html_page
-from stepgrad.stepping.markup import formula_html, formula_latex
 
 __all__ = ["worksheet_markdown", "worksheet_latex", "worksheet_html", "solution_markdown",
            "solution_latex", "solution_html", "solution_steps"]

@@ -1,13 +1,12 @@
 """``stepgrad demo``: the lecture's section 7 example, one step in full, then trained to a small error."""
 
 import argparse
-import textwrap
 import sys
+import textwrap
 
 import viz
-
-from nn import SGD, fit
 from lecture import SECTION7, step_report, training_step
+from nn import SGD, fit
 from stepgrad.arguments import positive_float, positive_int
 
 __all__ = ["add_parsers", "run", "check_image_paths", "write_images", "positive_int",

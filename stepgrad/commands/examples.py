@@ -3,11 +3,11 @@
 import argparse
 import textwrap
 
-from nn import load_network, save_network
 from lecture import EXAMPLES, apply_step, step_report, training_step
+from nn import load_network, save_network
+from stepgrad.arguments import positive_int
 
 from .demo import check_image_paths, write_images
-from stepgrad.arguments import positive_int
 
 __all__ = ["add_parsers", "run"]
 

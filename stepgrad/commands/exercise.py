@@ -6,10 +6,17 @@ import secrets
 import textwrap
 
 from stepgrad._ground import printable
-from stepgrad.classroom import (BUILTIN_TEXT, ID_COLUMNS, MANIFEST, check_student_id,
-                                class_seed_of, load_template, read_manifest, roster_ids,
-                                write_class)
-
+from stepgrad.classroom import (
+    BUILTIN_TEXT,
+    ID_COLUMNS,
+    MANIFEST,
+    check_student_id,
+    class_seed_of,
+    load_template,
+    read_manifest,
+    roster_ids,
+    write_class,
+)
 
 __all__ = ["add_parsers", "run_new", "run_template"]
 

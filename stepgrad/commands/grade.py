@@ -9,10 +9,24 @@ import textwrap
 
 from lecture import FEEDBACK
 from stepgrad._ground import printable, write_atomic
-from stepgrad.classroom import (ATTEMPTS, CREDIT_NAMES, DEFAULT_CREDIT, grade, gradebook_canvas,
-                                gradebook_csv, gradebook_json, gradebook_moodle, load_keys,
-                                load_scheme, read_roster, report_stem, student_html,
-                                student_markdown, summary_markdown, summary_text)
+from stepgrad.classroom import (
+    ATTEMPTS,
+    CREDIT_NAMES,
+    DEFAULT_CREDIT,
+    grade,
+    gradebook_canvas,
+    gradebook_csv,
+    gradebook_json,
+    gradebook_moodle,
+    load_keys,
+    load_scheme,
+    read_roster,
+    report_stem,
+    student_html,
+    student_markdown,
+    summary_markdown,
+    summary_text,
+)
 from stepgrad.exits import EXIT_STATUSES, grade_status
 
 __all__ = ["add_parsers", "run", "publish", "OUTPUTS"]

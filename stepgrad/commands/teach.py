@@ -6,16 +6,11 @@ import json
 import math
 import textwrap
 
-from autodiff import topological_order
-from stepgrad.stepping.explain import explain
-from stepgrad.stepping.notation import fit
-from stepgrad._ground.text import printable
-from stepgrad.arguments import parse_assignments
-from autodiff.parse import parse_expression
-from stepgrad.stepping.steps import GRAINS, Stepper, backward_steps
+from autodiff import parse_expression, topological_order
+from stepgrad._ground import printable
+from stepgrad.arguments import parse_assignments, positive_int
 from stepgrad.sources import SOURCES, find_label, load_source
-
-from stepgrad.arguments import positive_int
+from stepgrad.stepping import GRAINS, Stepper, backward_steps, explain, fit_lines
 
 __all__ = ["add_parsers", "run_explain", "run_step", "run_expr"]
 
@@ -136,7 +131,7 @@ def run_explain(args):
     if args.json:
         _print_json({"title": source.title, "explanations": [e.as_dict() for e in explanations]})
         return 0
-    print("\n".join(fit([printable(source.title)])) + "\n")
+    print("\n".join(fit_lines([printable(source.title)])) + "\n")
     for k, explanation in enumerate(explanations):
         if k:
             print()
@@ -164,7 +159,7 @@ def run_step(args):
                                  for node, grad in stepper.gradients().items()}
         _print_json(data)
         return 0
-    print("\n".join(fit([printable(source.title)])) + "\n")
+    print("\n".join(fit_lines([printable(source.title)])) + "\n")
     for _ in range(stop):
         print(stepper.next().text())
     if args.table:

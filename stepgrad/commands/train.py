@@ -3,10 +3,7 @@
 import argparse
 import textwrap
 
-from nn import check_plot_path, plot_training, save_network
-from nn.optim import OPTIMIZERS
-from nn.recipes import RECIPES, run_recipe
-
+from nn import OPTIMIZERS, RECIPES, check_plot_path, plot_training, run_recipe, save_network
 from stepgrad.arguments import positive_float, positive_int
 
 __all__ = ["add_parsers", "run"]

@@ -6,14 +6,11 @@ import textwrap
 
 import viz
 from autodiff import topological_order
-from stepgrad._ground import printable
 from lecture import EXAMPLES, load_problem, training_step
-from stepgrad.stepping.steps import GRAINS
-from viz.dot import COLLAPSE_LEVELS, MAX_NODES, RANKDIRS
-from stepgrad._ground.files import write_atomic
-from viz.render import IMAGE_FORMATS
-
+from stepgrad._ground import printable, write_atomic
 from stepgrad.sources import SOURCES, find_label, load_source
+from stepgrad.stepping import GRAINS
+from viz import COLLAPSE_LEVELS, IMAGE_FORMATS, MAX_NODES, RANKDIRS
 
 __all__ = ["add_parsers"]
 

@@ -8,12 +8,11 @@ require("autodiff")  # before the imports below, which a file named autodiff.py 
 from .explain import explain
 from .grains import Stage, units_of
 from .markup import formula_html, formula_latex
-from .notation import (WIDTH, NodeNames, Text, factor, fit, formula, node_names, number,
-                       preformatted)
+from .notation import WIDTH, NodeNames, Text, factor, fit_lines, formula, node_names, number, preformatted
 from .opcheck import OpCheck, OpCheckReport, check_ops
 from .steps import GRAINS, Edge, Incoming, Step, Stepper, backward_steps
 
 __all__ = ["Stepper", "backward_steps", "Step", "Edge", "Incoming", "GRAINS", "Stage", "explain",
            "check_ops", "OpCheck", "OpCheckReport", "units_of",
-           "Text", "NodeNames", "number", "factor", "fit", "formula", "node_names", "preformatted", "WIDTH",
+           "Text", "NodeNames", "number", "factor", "fit_lines", "formula", "node_names", "preformatted", "WIDTH",
            "formula_html", "formula_latex"]

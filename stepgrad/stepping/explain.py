@@ -8,15 +8,24 @@ import math
 import re
 from dataclasses import dataclass
 
-from autodiff.value import check_root
-from autodiff.gradients import gradients, local_derivative
-from autodiff.graph import topological_order
-from .notation import (NAME_LIMIT, Text, chain_term, expression, factor, fit, formula, joined,
-                       node_names, number, rule_formula, rule_slots, wrapped)
-from stepgrad._ground.text import printable
-from autodiff.symbolic import Symbol
-from autodiff.ops import CONST
-from autodiff.value import Value
+from autodiff import CONST, Symbol, Value, check_root, gradients, local_derivative, topological_order
+from stepgrad._ground import printable
+
+from .notation import (
+    NAME_LIMIT,
+    Text,
+    chain_term,
+    expression,
+    factor,
+    fit_lines,
+    formula,
+    joined,
+    node_names,
+    number,
+    rule_formula,
+    rule_slots,
+    wrapped,
+)
 
 __all__ = ["explain", "Explanation", "Path", "Factor", "EDGE_BUDGET"]
 
@@ -77,7 +86,7 @@ class Explanation:
         root, wrt = self.root, self.wrt
         target = self._d(root, wrt)
         if self.count == 0:
-            return Text("\n".join(fit([f"{target} = 0: no path from {self._name(root)} to "
+            return Text("\n".join(fit_lines([f"{target} = 0: no path from {self._name(root)} to "
                                         f"{self._name(wrt)}"])))
         lines = []
         if self.count == 1 and self.paths:
@@ -93,7 +102,7 @@ class Explanation:
         lines += self._where()
         lines.append(self._total_line())
         lines += self._update_lines()
-        return Text("\n".join(fit(lines)))
+        return Text("\n".join(fit_lines(lines)))
 
     def _num(self, x):
         return number(x, self.digits)

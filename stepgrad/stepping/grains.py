@@ -8,10 +8,9 @@ A network is read by duck typing (``layers``, each with ``neurons`` having ``w``
 import math
 from dataclasses import dataclass, field
 
-from autodiff.gradients import local_derivative
-from autodiff.graph import topological_order
-from .notation import WIDTH, Text, chain_term, factor, fit, number, preformatted, wrapped
-from autodiff.ops import CONST
+from autodiff import CONST, local_derivative, topological_order
+
+from .notation import WIDTH, Text, chain_term, factor, fit_lines, number, preformatted, wrapped
 
 __all__ = ["Unit", "units_of", "Plan", "Chunk", "plan", "record", "Stage"]
 
@@ -175,7 +174,7 @@ class Stage:
 
     def text(self):
         """The step as the REPL shows it, every line at most 80 columns."""
-        return Text("\n".join(fit([f"step {self.index}/{self.count}: {self.title}",
+        return Text("\n".join(fit_lines([f"step {self.index}/{self.count}: {self.title}",
                                    *self.lines])))
 
     def detail(self):

@@ -3,12 +3,12 @@
 import re
 import textwrap
 
-from autodiff.ops import CONST
-from autodiff.symbolic import Symbol, as_symbol
+from autodiff import CONST, Symbol, as_symbol
 from stepgrad._ground import printable
 
-__all__ = ["Text", "NodeNames", "Term", "number", "factor", "wrapped", "node_names", "expression",
-           "formula", "rule_slots", "rule_formula", "local_term", "chain_term", "fit", "joined", "preformatted", "WIDTH", "NAME_LIMIT", "LABEL_LIMIT"]
+__all__ = ["Text", "NodeNames", "Term", "number", "factor", "wrapped", "node_names", "expression", "formula",
+           "rule_slots", "rule_formula", "local_term", "chain_term", "fit_lines", "joined", "preformatted",
+           "WIDTH", "NAME_LIMIT", "LABEL_LIMIT"]
 
 WIDTH = 80          # every line of text output fits an 80-column terminal
 NAME_LIMIT = 30     # the longest expression that names an unlabeled node (else #k)
@@ -253,10 +253,10 @@ def wrapped(name):
 def preformatted(text):
     """``text`` as an HTML <pre> block, for a notebook's display of a step or a table."""
     escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f"<pre>{escaped}</pre>"
+    return f'<pre style="font-size:12px;line-height:1.35">{escaped}</pre>'
 
 
-def fit(lines, width=WIDTH):
+def fit_lines(lines, width=WIDTH):
     """``lines`` (an iterable of str) with every line at most ``width`` columns: a longer line
     is broken at spaces and continued 4 columns further in."""
     out = []

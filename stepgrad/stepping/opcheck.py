@@ -7,10 +7,9 @@ disagrees with the central difference of its forward at the same operands.
 
 from dataclasses import dataclass
 
+from autodiff import Value, central_difference, topological_order
+
 from .notation import Text, expression, node_names, number
-from autodiff.graph import topological_order
-from autodiff.numerical import central_difference
-from autodiff.value import Value
 
 __all__ = ["check_ops", "OpCheck", "OpCheckReport"]
 

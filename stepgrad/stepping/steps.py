@@ -16,14 +16,29 @@ import functools
 import math
 from dataclasses import dataclass, field
 
-from autodiff import value as _value
-from autodiff.value import check_root
-from autodiff.gradients import local_derivative
-from autodiff.graph import reverse_topological_order
+from autodiff import (
+    CONST,
+    AnomalyError,
+    Value,
+    anomaly_mode,
+    check_root,
+    local_derivative,
+    reverse_topological_order,
+)
+
 from .grains import plan, record
-from .notation import WIDTH, Text, expression, factor, fit, formula, node_names, number, preformatted, wrapped
-from autodiff.ops import CONST
-from autodiff.value import AnomalyError, Value
+from .notation import (
+    WIDTH,
+    Text,
+    expression,
+    factor,
+    fit_lines,
+    formula,
+    node_names,
+    number,
+    preformatted,
+    wrapped,
+)
 
 __all__ = ["backward_steps", "Step", "Edge", "Incoming", "Stepper", "GRAINS"]
 
@@ -116,9 +131,9 @@ class Step:
         """The step's text as lines, each at most 80 columns."""
         head = f"step {self.index}/{self.count}: {self.name}"
         if self.kind == "constant":
-            return fit([f"{head} [constant]: takes no gradient"])
+            return fit_lines([f"{head} [constant]: takes no gradient"])
         if self.kind == "leaf":
-            return fit([f"{head} [leaf], data = {number(self.node.data)}",
+            return fit_lines([f"{head} [leaf], data = {number(self.node.data)}",
                         f"  {wrapped(self.name)}.grad = {self.accumulation()}"])
         op = self.node.op
         made = "" if self.expression == self.name else f" = {self.expression}"
@@ -140,7 +155,7 @@ class Step:
             if len(flow) + len(total) > WIDTH:
                 total = f"its grad = {number(edge.total)}"
             lines.append(flow + total)
-        return fit(lines)
+        return fit_lines(lines)
 
     def text(self):
         """The step as the REPL shows it (``repr`` and ``str`` give the same)."""
@@ -205,7 +220,7 @@ class _Backward:
                 continue
             local = local_derivative(node, operand)
             contribution = upstream * local
-            if _value.anomaly_mode() and not math.isfinite(contribution):
+            if anomaly_mode() and not math.isfinite(contribution):
                 raise AnomalyError(
                     f"backward: {node.op.name} gave ∂{wrapped(self.root_name)}/"
                     f"∂{wrapped(names[parent])} = "
