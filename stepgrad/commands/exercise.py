@@ -1,6 +1,7 @@
 """``stepgrad exercise``: an exercise per student from a template, with worksheets and answer keys."""
 
 import argparse
+import json
 import pathlib
 import secrets
 import textwrap
@@ -65,6 +66,9 @@ def add_parsers(subparsers):
     new.add_argument("--seed", metavar="N", type=_seed,
                      help="the class seed, a whole number (alone: one exercise from this seed)")
     new.add_argument("--out", metavar="OUT", required=True, help="the folder to write to")
+    new.add_argument("--json", action="store_true",
+                     help="print what was written as JSON: out, class_seed, seed_drawn, manifest, "
+                          "note, exercises (student, id)")
     new.set_defaults(run=run_new)
     template = commands.add_parser(
         "template", help="print the built-in template, to copy and change",
@@ -109,6 +113,12 @@ def run_new(args):
     if drawn_seed:
         class_seed = secrets.randbelow(MAX_SEED)
     exercises, note = write_class(out, template, args.template, students, class_seed, previous)
+    if args.json:
+        print(json.dumps({"out": str(out), "class_seed": class_seed, "seed_drawn": drawn_seed,
+                          "manifest": str(out / MANIFEST), "note": note or None,
+                          "exercises": [{"student": e.student, "id": e.id} for e in exercises]},
+                         ensure_ascii=False, indent=1))
+        return 0
     count = len(exercises)
     lines = [f"wrote {count} exercise{'s' * (count != 1)} to {out}: exercises/ (hand these "
              f"out), keys/ (keep these), {MANIFEST}"]

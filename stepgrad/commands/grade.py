@@ -69,6 +69,9 @@ def add_parsers(subparsers):
     parser.add_argument("--attempt", choices=ATTEMPTS, default="latest",
                         help="which of a student's several files is graded (default latest: "
                              "the highest attempt number, then the newest)")
+    parser.add_argument("--json", action="store_true",
+                        help="print the gradebook as JSON (gradebook.json's text) instead of the "
+                             "summary")
     parser.add_argument("--feedback", choices=FEEDBACK, default="full",
                         help="what the student reports show: full (exact values and formulas), "
                              "hints (causes, no exact values) or verdicts (verdicts only)")
@@ -91,6 +94,9 @@ def run(args):
         files[f"reports/{stem}.md"] = student_markdown(result, args.feedback)
         files[f"reports/{stem}.html"] = student_html(result, args.feedback)
     publish(args.out, files)
+    if args.json:
+        print(files["gradebook.json"], end="" if files["gradebook.json"].endswith("\n") else "\n")
+        return grade_status(book)
     print(summary_text(book))
     print(f"\nwrote {args.out}/gradebook.csv, gradebook.json, summary.md, moodle.csv, "
           f"canvas.csv and "
