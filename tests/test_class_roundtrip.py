@@ -10,7 +10,7 @@ import pytest
 
 from lecture import SECTION7, Catalog
 from lecture.engine import exact_values
-from stepgrad.classroom.exercise import significant
+from stepgrad._ground import decimal as significant
 from stepgrad.cli import main
 
 ASKED = ["net4", "o4", "net5", "o5", "net6", "o6", "delta6", "delta5", "delta4", "dw46", "dw56",

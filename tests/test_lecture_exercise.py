@@ -10,7 +10,9 @@ import pytest
 
 import stepgrad.classroom.exercise as exercise_module
 from lecture import check_derivation, load_problem, load_submission
-from stepgrad.classroom.exercise import ExerciseError, exercise_seed, generate, plain, significant
+from stepgrad._ground import decimal as significant
+from stepgrad._ground import short as plain
+from stepgrad.classroom.exercise import ExerciseError, exercise_seed, generate
 from stepgrad.classroom.exercise_files import answers_toml, exercise_toml, key_toml
 from stepgrad.classroom.template import BUILTIN, template_from_dict
 from stepgrad.exits import check_status

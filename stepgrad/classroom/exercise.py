@@ -26,15 +26,15 @@ import hashlib
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from lecture import KINDS, Catalog, Example, Names, Problem, exact_values
 from nn import weight_label
+from stepgrad._ground import decimal, quantum
 
 from .template import shape_units
 
-__all__ = ["Exercise", "ExerciseError", "generate", "draw", "exercise_seed", "significant",
-           "plain", "PARTS", "MAX_DRAWS"]
+__all__ = ["Exercise", "ExerciseError", "generate", "draw", "exercise_seed", "PARTS", "MAX_DRAWS"]
 
 MAX_DRAWS = 2000
 _DOMAIN = b"stepgrad.exercise/1"
@@ -72,7 +72,7 @@ class Exercise:
     @property
     def key(self):
         """name → the exact value to the digits asked, as text, for every asked quantity."""
-        return {name: significant(self.values[name], self.digits) for name in self.asked}
+        return {name: decimal(self.values[name], self.digits) for name in self.asked}
 
     def table(self):
         """The [exercise] table of every file made for this exercise."""
@@ -239,7 +239,7 @@ def _reachable(catalog, values, asked, digits):
     for name, q in catalog.quantities.items():
         value = q.evaluate([path[i] for i in q.inputs])
         if name in asked:
-            key = Decimal(significant(values[name], digits))
+            key = Decimal(decimal(values[name], digits))
             if abs(Decimal(value) - Decimal(values[name])) > 10 * Decimal(1).scaleb(key.as_tuple().exponent):
                 return False
             value = float(key)
@@ -247,42 +247,10 @@ def _reachable(catalog, values, asked, digits):
     return True
 
 
-def significant(x, digits):
-    """``x`` rounded to ``digits`` significant digits, as plain decimal text with the ASCII
-    minus: 0.3318, -0.007852, 1.000, 0 (never an exponent; whole numbers keep every digit).
-
-    >>> significant(0.33181222783183395, 4), significant(-0.007852105768889938, 4)
-    ('0.3318', '-0.007852')
-    >>> significant(0.99996, 4), significant(-0.0, 4), significant(12345.6, 3)
-    ('1.000', '0', '12346')
-    """
-    if x == 0:
-        return "0"
-    exact = Decimal(x)
-    rounded = exact.quantize(_quantum(exact, digits), rounding=ROUND_HALF_EVEN)
-    if rounded.adjusted() > exact.adjusted():          # 0.99996 → 1.0000: one digit too many
-        rounded = exact.quantize(_quantum(rounded, digits), rounding=ROUND_HALF_EVEN)
-    return format(rounded, "f")
-
-
-def plain(x):
-    """A given (a drawn weight, input, target, η) as its short decimal: 0.2, -0.5, 1.
-
-    >>> plain(0.2), plain(-0.5), plain(1.0)
-    ('0.2', '-0.5', '1')
-    """
-    text = repr(float(x) + 0.0)
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _quantum(number, digits):
-    return Decimal(1).scaleb(min(number.adjusted() - digits + 1, 0))
-
-
 def _near_tie(x, digits):
     """True when ``x`` is within 10⁻⁶ of a unit of the last digit from a rounding tie."""
     if x == 0:
         return False
     exact = abs(Decimal(x))
-    scaled = exact / _quantum(exact, digits)
+    scaled = exact / quantum(exact, digits)
     return abs(scaled - int(scaled) - Decimal("0.5")) < Decimal("1e-6")

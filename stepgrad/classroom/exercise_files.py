@@ -9,7 +9,7 @@ lecture's order; the key's values are strings, so that ``"0.4000"`` keeps its ze
 
 import textwrap
 
-from .exercise import plain
+from stepgrad._ground import short
 
 __all__ = ["exercise_toml", "key_toml", "answers_toml", "toml_string", "toml_key"]
 
@@ -80,19 +80,19 @@ def exercise_toml(exercise):
     activations = p.activations
     lines.append(f"activation = {_value(activations[0] if len(set(activations)) == 1 else list(activations))}")
     lines += ["", "[weights]"]
-    lines += [f"{toml_key(c.label)} = {plain(p.weights[c.label])}" for c in p.connections
+    lines += [f"{toml_key(c.label)} = {short(p.weights[c.label])}" for c in p.connections
               if c.source is not None]
     lines += ["", "[biases]"]
-    lines += [f"{toml_key(c.label)} = {plain(p.weights[c.label])}" for c in p.connections
+    lines += [f"{toml_key(c.label)} = {short(p.weights[c.label])}" for c in p.connections
               if c.source is None]
     if len(p.examples) == 1:
-        lines += ["", "[example]", f"x = [{', '.join(plain(v) for v in p.x)}]",
-                  f"t = [{', '.join(plain(v) for v in p.t)}]"]
+        lines += ["", "[example]", f"x = [{', '.join(short(v) for v in p.x)}]",
+                  f"t = [{', '.join(short(v) for v in p.t)}]"]
     else:
         for example in p.examples:
-            lines += ["", "[[examples]]", f"x = [{', '.join(plain(v) for v in example.x)}]",
-                      f"t = [{', '.join(plain(v) for v in example.t)}]"]
-    lines += ["", "[training]", f"eta = {plain(p.eta)}", f"loss = {toml_string(p.loss)}",
+            lines += ["", "[[examples]]", f"x = [{', '.join(short(v) for v in example.x)}]",
+                      f"t = [{', '.join(short(v) for v in example.t)}]"]
+    lines += ["", "[training]", f"eta = {short(p.eta)}", f"loss = {toml_string(p.loss)}",
               f"delta = {toml_string('-dE/dnet' if p.sign == 'lecture' else 'dE/dnet')}"]
     if p.mode != "online":
         lines.append(f"mode = {toml_string(p.mode)}")

@@ -10,10 +10,9 @@ nothing; everything that came from a file (titles, ids) is escaped for the forma
 
 import json
 
-from stepgrad._ground import escape_html, escape_latex, escape_markdown, html_page
+from stepgrad._ground import decimal, escape_html, escape_latex, escape_markdown, html_page, short
 from stepgrad.stepping import formula_html, formula_latex
 
-from .exercise import plain, significant
 from .exercise_files import answers_toml, toml_key
 
 __all__ = ["worksheet_markdown", "worksheet_latex", "worksheet_html", "solution_markdown",
@@ -43,12 +42,12 @@ def _network_text(problem):
 
 def _givens(problem):
     """[(heading, [(name, value text)])]: the example, η, and the weights into each unit."""
-    groups = [("Inputs", [(problem.input_label(u), plain(x)) for u, x in zip(problem.inputs, problem.x)]),
+    groups = [("Inputs", [(problem.input_label(u), short(x)) for u, x in zip(problem.inputs, problem.x)]),
               ("Target" + "s" * (len(problem.outputs) > 1),
-               [(problem.target_label(u), plain(t)) for u, t in zip(problem.outputs, problem.t)]),
-              ("Learning rate", [("η", plain(problem.eta))])]
+               [(problem.target_label(u), short(t)) for u, t in zip(problem.outputs, problem.t)]),
+              ("Learning rate", [("η", short(problem.eta))])]
     for unit in problem.units:
-        groups.append((f"Into unit {unit}", [(c.label, plain(problem.weights[c.label]))
+        groups.append((f"Into unit {unit}", [(c.label, short(problem.weights[c.label]))
                                              for c in problem.connections if c.target == unit]))
     return groups
 
@@ -89,7 +88,7 @@ def solution_steps(exercise):
     steps = []
     for part, heading, inside in exercise.parts(names):
         rows = [(n, n in asked, catalog.formula(n), catalog.numbers(n, values),
-                 significant(values[n], exercise.digits)) for n in inside]
+                 decimal(values[n], exercise.digits)) for n in inside]
         steps.append((part, heading, rows))
     return steps
 
