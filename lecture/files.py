@@ -97,20 +97,30 @@ def _resolve(name, path):
 
 
 def read_document(path):
-    """``(data, locate)`` of a TOML or JSON file, read within ``autodiff.files``' limits: its
+    """``(data, locate)`` of a TOML or JSON file, read within the ground files' limits: its
     tables, and ``locate(table, key)``, the line of a field."""
+    path, fmt = _document_format(path)
+    text = _read(path, read_text)
+    return _parse(text, fmt, str(path))
+
+
+def _document_format(path):
     path = pathlib.Path(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise DerivationError(f"{path}: a problem or derivation file is .toml or .json, not "
                               f"{path.suffix or 'a file without a suffix'!s}")
+    return path, fmt
+
+
+def _read(path, reader):
+    """``reader(path)``, its failures as DerivationErrors naming the file."""
     try:
-        text = read_text(path)
+        return reader(path)
     except OSError as error:
         raise DerivationError(f"{path}: cannot read it: {error.strerror or error}") from None
     except DataFileError as error:
         raise DerivationError(str(error)) from None
-    return _parse(text, fmt, str(path))
 
 
 def read_student_document(path):
@@ -119,17 +129,8 @@ def read_student_document(path):
     δ6, a value such as 0,52, an upload cut off) is read line by line
     (``lecture.reading``); ``notes`` say so. A file none of whose lines can be read is an
     error, as for ``read_document``."""
-    path = pathlib.Path(path)
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise DerivationError(f"{path}: a problem or derivation file is .toml or .json, not "
-                              f"{path.suffix or 'a file without a suffix'!s}")
-    try:
-        text, encoding = read_text_any(path)
-    except OSError as error:
-        raise DerivationError(f"{path}: cannot read it: {error.strerror or error}") from None
-    except DataFileError as error:
-        raise DerivationError(str(error)) from None
+    path, fmt = _document_format(path)
+    text, encoding = _read(path, read_text_any)
     notes = [] if encoding == "utf-8" else [
         f"the file is not UTF-8: read as {'Windows-1252' if encoding == 'cp1252' else 'Latin-1'}"]
     try:
