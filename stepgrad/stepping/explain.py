@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from autodiff import CONST, Symbol, Value, check_root, gradients, local_derivative, topological_order
 from stepgrad._ground import printable
 
+from .markup import name_latex
 from .notation import (
     NAME_LIMIT,
     Text,
@@ -263,8 +264,8 @@ class Explanation:
         return Text("\n".join(lines))
 
     def _frac(self, upper, lower):
-        return (rf"\frac{{\partial {_latex_name(wrapped(self._name(upper)))}}}"
-                rf"{{\partial {_latex_name(wrapped(self._name(lower)))}}}")
+        return (rf"\frac{{\partial {name_latex(wrapped(self._name(upper)))}}}"
+                rf"{{\partial {name_latex(wrapped(self._name(lower)))}}}")
 
     __str__ = text
 
@@ -390,48 +391,6 @@ def _path(edges, root, wrt, fold, locals_):
             factors.append(Factor(start, parent, product, tuple(stretch)))
             start, stretch, product = parent, [], 1.0
     return Path(tuple(factors), value)
-
-
-_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "#": r"\#",
-                  "%": r"\%", "&": r"\&", "$": r"\$", "^": r"\^{}", "~": r"\~{}"}
-
-
-def _latex_name(name):
-    """w46 → w_{46}, net6 → \\mathrm{net}_{6}, E → E; an expression name token by token
-    (t6 − o6 → t_{6} - o_{6}, w46·o4 → w_{46} \\cdot o_{4}); anything else in \\text{…}."""
-    tokens = _LATEX_TOKEN.findall(name)
-    if "".join(tokens) != name or not tokens:
-        return _latex_text(name)
-    parts = []
-    for token in tokens:
-        if token in _LATEX_OPERATORS:
-            parts.append(_LATEX_OPERATORS[token])
-        elif token[0].isalpha():
-            parts.append(_latex_identifier(token))
-        elif token.isspace():
-            continue
-        else:
-            parts.append(token.replace("#", r"\#"))
-    return "".join(parts)
-
-
-_LATEX_TOKEN = re.compile(r"[A-Za-z]+[0-9,]*|#\d+|\d+(?:\.\d+)?(?:e[-+]?\d+)?|[()^+·−σ√ ]")
-_LATEX_OPERATORS = {"·": r" \cdot ", "−": " - ", "+": " + ", "σ": r"\sigma", "√": r"\sqrt",
-                    "^": "^", "(": "(", ")": ")"}
-
-
-def _latex_identifier(name):
-    letters = name.rstrip("0123456789,")
-    digits = name[len(letters):]
-    if letters.isalpha() and letters.isascii():
-        base = letters if len(letters) == 1 else rf"\mathrm{{{letters}}}"
-        return f"{base}_{{{digits}}}" if digits else base
-    return _latex_text(name)
-
-
-def _latex_text(name):
-    escaped = "".join(_LATEX_SPECIAL.get(c, c) for c in name)  # pyright: ignore[reportCallIssue, reportArgumentType]
-    return rf"\text{{{escaped}}}"
 
 
 def _latex_number(x, digits):

@@ -5,7 +5,7 @@ import re
 
 from stepgrad._ground import LATEX_SPECIALS, LATEX_SYMBOLS, escape_html, escape_latex, printable
 
-__all__ = ["formula_html", "formula_latex"]
+__all__ = ["formula_html", "formula_latex", "name_latex"]
 
 # A name of the lecture (net4, o6_new, w4,12, δ6, x1, t6, E) or a word (tanh, log), a number
 # (0.5, 1e-05), or any other character.
@@ -62,3 +62,42 @@ def formula_latex(text):
             else:
                 out.append(r"\text{" + escape_latex(char) + "}")
     return "".join(out)
+
+
+def name_latex(name):
+    """A node's name as LaTeX math, for explanations: w46 → w_{46}, net6 → \\mathrm{net}_{6}, E → E;
+    an expression name token by token (t6 − o6 → t_{6} - o_{6}, w46·o4 → w_{46} \\cdot o_{4});
+    anything else in \\text{…}."""
+    tokens = _LATEX_TOKEN.findall(name)
+    if "".join(tokens) != name or not tokens:
+        return _latex_text(name)
+    parts = []
+    for token in tokens:
+        if token in _LATEX_OPERATORS:
+            parts.append(_LATEX_OPERATORS[token])
+        elif token[0].isalpha():
+            parts.append(_latex_identifier(token))
+        elif token.isspace():
+            continue
+        else:
+            parts.append(token.replace("#", r"\#"))
+    return "".join(parts)
+
+
+_LATEX_TOKEN = re.compile(r"[A-Za-z]+[0-9,]*|#\d+|\d+(?:\.\d+)?(?:e[-+]?\d+)?|[()^+·−σ√ ]")
+_LATEX_OPERATORS = {"·": r" \cdot ", "−": " - ", "+": " + ", "σ": r"\sigma", "√": r"\sqrt",
+                    "^": "^", "(": "(", ")": ")"}
+
+
+def _latex_identifier(name):
+    letters = name.rstrip("0123456789,")
+    digits = name[len(letters):]
+    if letters.isalpha() and letters.isascii():
+        base = letters if len(letters) == 1 else rf"\mathrm{{{letters}}}"
+        return f"{base}_{{{digits}}}" if digits else base
+    return _latex_text(name)
+
+
+def _latex_text(name):
+    escaped = "".join(LATEX_SPECIALS.get(c, c) for c in name)
+    return rf"\text{{{escaped}}}"
