@@ -9,7 +9,7 @@ import textwrap
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from stepgrad._ground import escape_html, escape_markdown, printable
+from stepgrad._ground import escape_html, escape_markdown, html_page, printable
 from stepgrad.stepping import Text
 
 from .intervals import Interval
@@ -336,8 +336,7 @@ def report_html(report, standalone=False, feedback="full"):
     content = "\n".join(head + body)
     if not standalone:
         return content
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{e(report.submission.source)}</title></head><body>\n{content}\n</body></html>\n")
+    return html_page(report.submission.source, content)
 
 
 def report_markdown(report, feedback="full"):

@@ -6,7 +6,7 @@ import io
 import json
 
 from lecture import CARRIED, VERDICT_IDS, report_dict, report_html, report_markdown, visible_notes
-from stepgrad._ground import escape_csv, escape_html, escape_markdown, printable
+from stepgrad._ground import escape_csv, escape_html, escape_markdown, html_page, printable
 
 from .grading import STATUSES
 
@@ -204,6 +204,4 @@ def student_html(result, feedback="full"):
                  f"<td>{_number(earned)} of {_number(points)}</td></tr>"
                  for q, key, verdict, points, earned in result.parts]
         body.append("</tbody></table>")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{e(result.student)}</title></head><body>\n" + "\n".join(body)
-            + "\n</body></html>\n")
+    return html_page(result.student, "\n".join(body))
