@@ -67,16 +67,20 @@ DEFAULT_DIGITS = 3      # significant digits asked when neither the caller nor t
 
 def check(submission, digits=None):
     """Check a Submission (a problem and someone's answers); returns a Report. ``digits``: the
-    significant digits the exercise asks for (else the file's [exercise] digits, else 3); a
+    significant digits the exercise asks for (else the file's [exercise] digits, else the
+    problem's [training] digits, else 3); a
     value with fewer is rounded too early."""
     return _Check(submission, digits).report()
 
 
 def asked_digits(submission, digits=None):
-    """The significant digits asked: ``digits``, else the file's [exercise] digits, else 3."""
+    """The significant digits asked: ``digits``, else the file's [exercise] digits, else the
+    problem's ([training] digits), else 3."""
     if digits is None:
         stated = (submission.exercise or {}).get("digits")
-        digits = stated if isinstance(stated, int) and not isinstance(stated, bool) else DEFAULT_DIGITS
+        if not isinstance(stated, int) or isinstance(stated, bool):
+            stated = submission.problem.digits
+        digits = DEFAULT_DIGITS if stated is None else stated
     return max(1, min(int(digits), 17))
 
 

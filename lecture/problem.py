@@ -70,6 +70,7 @@ class Problem:
     sign: str = "lecture"
     given: dict = field(default_factory=dict)
     name: str = "problem"             # a built-in example's name or the file it came from
+    digits: int | None = None         # significant digits the answers are asked to (None: the default)
 
     def __post_init__(self):
         object.__setattr__(self, "weights", MappingProxyType(dict(self.weights)))

@@ -179,7 +179,7 @@ def _problem(data, where, name):
         if table not in data:
             raise DerivationError(f"{where.source}: missing table [{table}]")
     training = _table(data, "training", where)
-    _only(training, "training", ("eta", "loss", "mode", "epochs", "frozen", "delta"), where)
+    _only(training, "training", ("eta", "loss", "mode", "epochs", "frozen", "delta", "digits"), where)
     given = _given(_table(data, "given", where), where)
     names, activations = _network(_table(data, "network", where), where)
     weights = _weights(_table(data, "weights", where), _table(data, "biases", where), names,
@@ -206,6 +206,11 @@ def _problem(data, where, name):
         raise where.error("training", "epochs", f"expected a whole number from 1 to "
                           f"{LIMITS['epochs']}, got {describe(epochs) if not isinstance(epochs, int) else epochs}")
     frozen = _frozen(training.get("frozen", []), weights, where)
+    digits = training.get("digits")
+    if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int)
+                               or not 1 <= digits <= 17):
+        raise where.error("training", "digits", f"expected the significant digits asked, a whole "
+                          f"number from 1 to 17, got {describe(digits)}")
     updates = epochs * (len(examples) if mode == "online" else 1)
     if updates * len(weights) > LIMITS["updates × weights"]:
         raise where.error("training", "epochs", f"{updates} updates of {len(weights)} weights "
@@ -220,7 +225,7 @@ def _problem(data, where, name):
                 raise where.error("example" if len(examples) == 1 else "examples", "t",
                                   f"example {d + 1}: cross-entropy needs targets in [0, 1]")
     return Problem(data.get("title", ""), names, activations, weights, examples, eta, loss, mode,
-                   epochs, frozen, sign, given, name)
+                   epochs, frozen, sign, given, name, digits)
 
 
 def _choice(table, key, choices, default, where):

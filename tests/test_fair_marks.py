@@ -1,5 +1,7 @@
 """Issue 17, fair marks: what each written value earns, read as a teacher reads it."""
 
+import pytest
+
 from lecture import CORRECT, EARLY, ROUNDING, WRONG, check_derivation
 
 SECTION7 = ["net4", "o4", "net5", "o5", "net6", "o6", "delta6", "delta5", "delta4", "dw46",
@@ -193,3 +195,16 @@ def test_a_json_upload_cut_off_is_read_pair_by_pair(tmp_path):
     report = check_derivation(path, lenient=True)
     assert [(r.quantity, r.verdict) for r in report.rows] == [("o4", CORRECT), ("net4", CORRECT)]
     assert report.submission.exercise == {"id": "x1"}
+
+
+def test_a_problem_states_the_digits_its_answers_are_asked_to(tmp_path):
+    problem = tmp_path / "problem.toml"
+    problem.write_text('[network]\nlayers = [["1"], ["2"]]\n[weights]\nw12 = 0.4\n[biases]\nb2 = 0.1\n'
+                       '[example]\nx = [1.0]\nt = [1.0]\n[training]\neta = 0.5\ndigits = 2\n')
+    # o2 = σ(0.5) = 0.6225: two digits are what this problem asks, three what the default asks
+    assert only(check({"o2": "0.62"}, problem=problem)).verdict == CORRECT
+    assert only(check({"o2": "0.6"}, problem=problem)).verdict == EARLY
+    assert only(check({"o2": "0.62"}, problem=problem, exercise={"digits": 3})).verdict == EARLY
+    problem.write_text(problem.read_text().replace("digits = 2", "digits = 0"))
+    with pytest.raises(ValueError, match=r"training.*digits.*whole number from 1 to 17"):
+        check({"o2": "0.62"}, problem=problem)
