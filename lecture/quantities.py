@@ -22,6 +22,7 @@ examples or epochs, each pass has a scope: ``example2.net4``, ``epoch2.example1.
 batch mode an epoch's update sums the examples' Δw (``epoch1.dw14``).
 """
 
+import difflib
 import math
 import re
 from dataclasses import dataclass, replace
@@ -517,7 +518,9 @@ class Catalog:
         """Quantities the problem gives outright; drop what the problem leaves undetermined."""
         for key, value in self.problem.given.items():
             if key not in self.quantities:
-                raise KeyError(key)
+                near = difflib.get_close_matches(key, list(self.quantities), 3, 0.5)
+                raise ValueError(f"{self.problem.name}: [given] {key}: not a quantity of this problem"
+                                 + (f" (did you mean {', '.join(near)}?)" if near else ""))
             q = self.quantities[key]
             self.quantities[key] = replace(q, inputs=(), rule=_given_rule, given=float(value))
         known = set(self.constants)

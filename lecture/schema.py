@@ -197,7 +197,8 @@ def _problem(data, where, name):
                           f"the learning rate must be positive, got {eta!r}")
     loss = _choice(training, "loss", PROBLEM_LOSSES, "squared_error", where)
     mode = _choice(training, "mode", MODES, "online", where)
-    sign = SIGN_NAMES.get(training.get("delta", "-dE/dnet"))
+    delta = training.get("delta", "-dE/dnet")
+    sign = SIGN_NAMES.get(delta) if isinstance(delta, str) else None
     if sign is None:
         raise where.error("training", "delta", f"expected \"-dE/dnet\" (the lecture's δ) or "
                           f"\"dE/dnet\", got {describe(training['delta'])}")
@@ -403,7 +404,7 @@ def _frozen(value, weights, where):
                           f"and bias names, got {describe(value)}")
     frozen = set()
     for label in value:
-        key = canonical_weight(label) if isinstance(label, str) else label
+        key = canonical_weight(label) if isinstance(label, str) else None
         if key not in weights:
             raise where.error("training", "frozen", f"{describe(label)} is not a weight or bias "
                               f"of this network")

@@ -102,7 +102,7 @@ def load_scheme(path, keys=None):
     points, credit = dict(data.get("points", {})), dict(DEFAULT_CREDIT)
     default = 1.0
     for key, value in points.items():
-        number = _fraction(value, path, locate, "points", key, upper=math.inf)
+        number = _fraction(value, path, locate, "points", key, upper=MAX_POINTS)
         if key == "default":
             default = number
         points[key] = number
@@ -158,6 +158,10 @@ def _nearest(name, valid):
 def _place(path, locate, table, key):
     line = locate(table, key)
     return f"{path}:{line}" if line else str(path)
+
+
+# NOTE: bounded so that a class's totals stay finite (1e308 points each would sum to infinity).
+MAX_POINTS = 1e6
 
 
 def _fraction(value, path, locate, table, key, upper):

@@ -199,7 +199,8 @@ def template_from_dict(data, source="template", locate=None, default_name="templ
     etas = tuple(_decimal(v, where, None, "eta") for v in _as_list(get("eta")))
     if not etas or any(not 0 < eta <= MAGNITUDE for eta in etas):
         raise where.error(None, "eta", f"expected η or a list of η, each in (0, {MAGNITUDE}]")
-    sign = SIGN_NAMES.get(get("delta"))
+    delta = get("delta")
+    sign = SIGN_NAMES.get(delta) if isinstance(delta, str) else None
     if sign is None:
         raise where.error(None, "delta", f"expected \"-dE/dnet\" (the lecture's δ) or "
                           f"\"dE/dnet\", got {get('delta')!r}")
