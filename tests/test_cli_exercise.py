@@ -9,7 +9,8 @@ from viz_support import needs_dot
 import viz
 from lecture import check_derivation, load_submission
 from stepgrad.classroom import folder
-from stepgrad.classroom.template import BUILTIN_TEXT
+from stepgrad.classroom.folder import template_digest
+from stepgrad.classroom.template import BUILTIN, BUILTIN_TEXT
 from stepgrad.cli import main
 from stepgrad.exits import check_status
 
@@ -54,7 +55,7 @@ def test_a_class_gets_an_exercise_worksheet_and_key_each(capsys, tmp_path, roste
         assert b"<svg" in (out / "exercises" / student / "worksheet.html").read_bytes()
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["format"] == "stepgrad.exercises/1" and manifest["class_seed"] == 2024
-    assert manifest["template"] == {"name": "section7", "file": None}
+    assert manifest["template"] == {"name": "section7", "file": None, "content": template_digest(BUILTIN)}
     entries = {e["student"]: e for e in manifest["exercises"]}
     assert list(entries) == ["alice", "bob", "carol"]
     assert entries["alice"]["id"] == "section7-65a8ab0d7b35" and entries["alice"]["shape"] == "3-2-1"

@@ -55,3 +55,31 @@ def test_a_points_file_whose_points_would_overflow(tmp_path, capsys):
                            "--out", tmp_path / "grades")
     assert status == 2 and "points.toml:2: [points] default: expected a number from 0 to" in err
     assert not (tmp_path / "grades").exists()
+
+
+def test_exercise_new_never_overwrites_what_the_teacher_edited(tmp_path, capsys):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\ns1\ns2\n")
+    out = tmp_path / "cls"
+    assert run(capsys, "exercise", "new", "--students", roster, "--out", out, "--seed", 3)[0] == 0
+    assert run(capsys, "exercise", "new", "--students", roster, "--out", out, "--seed", 3)[0] == 0
+    key = out / "keys" / "s1" / "key.toml"
+    key.write_text(key.read_text() + "# the teacher's note\n")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    status, _, err = run(capsys, "exercise", "new", "--students", roster, "--out", out, "--seed", 3)
+    assert status == 2 and "keys/s1/key.toml changed since stepgrad wrote it" in err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_exercise_new_refuses_a_changed_template_under_the_same_name(tmp_path, capsys):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\ns1\n")
+    template = tmp_path / "template.toml"
+    template.write_text('name = "homework"\neta = 0.5\n')
+    out = tmp_path / "cls"
+    assert run(capsys, "exercise", "new", "--template", template, "--students", roster, "--out", out,
+               "--seed", 3)[0] == 0
+    template.write_text('name = "homework"\neta = 0.7\n')
+    status, _, err = run(capsys, "exercise", "new", "--template", template, "--students", roster,
+                         "--out", out, "--seed", 3)
+    assert status == 2 and "the template 'homework' has changed" in err

@@ -3,12 +3,13 @@ out) and ``keys/ID/`` (to keep), and ``manifest.json``, which lists each student
 seed and files, the class seed and the template, so that a later run for one student adds to the
 same class and never mixes two."""
 
+import hashlib
 import json
 import pathlib
 
 import viz
 from lecture import training_step
-from stepgrad._ground import read_data, write_atomic
+from stepgrad._ground import printable, read_data, write_atomic
 from viz import pipe
 
 from .exercise import generate
@@ -50,7 +51,13 @@ def read_manifest(out):
                                f"({MANIFEST_FORMAT}); use another --out")
     template = data.get("template")
     data["template"] = template.get("name") if isinstance(template, dict) else None
+    data["template_content"] = template.get("content") if isinstance(template, dict) else None
     return data
+
+
+def template_digest(template):
+    """The template's content as a short digest: a changed template under the same name shows."""
+    return hashlib.sha256(repr(template).encode("utf-8")).hexdigest()[:16]
 
 
 def class_seed_of(out, previous, seed, template):
@@ -59,6 +66,12 @@ def class_seed_of(out, previous, seed, template):
     class_seed = seed
     if class_seed is None and previous is not None:
         class_seed = previous["class_seed"]
+    content = previous.get("template_content") if previous is not None else None
+    if previous is not None and content is not None and content != template_digest(template) \
+            and previous["class_seed"] == class_seed and previous["template"] == template.name:
+        raise ClassFolderError(
+            f"{pathlib.Path(out) / MANIFEST}: the template {template.name!r} has changed since "
+            f"these exercises were made from it; keep it as it was, or use another --out")
     if previous is not None and (previous["class_seed"] != class_seed
                                  or previous["template"] != template.name):
         raise ClassFolderError(
@@ -78,10 +91,45 @@ def write_class(out, template, template_file, students, class_seed, previous=Non
     for exercise in exercises:
         entries.append(_files(exercise, figures.get(exercise.id), files))
     manifest = _manifest(previous, template, template_file, class_seed, entries)
+    _refuse_edited(out, files, previous)
     for path, data in files.items():
         write_atomic(out / path, data)
     write_atomic(out / MANIFEST, (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode())
     return exercises, note
+
+
+def _refuse_edited(out, files, previous):
+    """A ClassFolderError, before anything is written, when a file about to be written differs
+    from what an earlier run wrote there (the teacher edited a key or an exercise). Worksheets
+    and solutions are made from those two, so they are simply written again."""
+    written = {}
+    for entry in (previous or {}).get("exercises", ()):
+        if isinstance(entry, dict) and isinstance(entry.get("sha256"), dict):
+            written.update(entry["sha256"])
+    edited = []
+    for path, data in files.items():
+        if not path.endswith(("/key.toml", "/exercise.toml")):
+            continue
+        target = out / path
+        if target.is_symlink():
+            edited.append(path)
+            continue
+        if not target.is_file():
+            continue
+        now = _digest(target.read_bytes())
+        if now != _digest(data) and now != written.get(path):
+            edited.append(path)
+    if edited:
+        shown = ", ".join(printable(p) for p in edited[:5]) + (f" and {len(edited) - 5} more"
+                                                                if len(edited) > 5 else "")
+        raise ClassFolderError(f"{out}: {shown} changed since stepgrad wrote "
+                               f"{'it' if len(edited) == 1 else 'them'} (edited by hand?); "
+                               f"nothing was written: move {'it' if len(edited) == 1 else 'them'} "
+                               f"away, or use another --out")
+
+
+def _digest(data):
+    return hashlib.sha256(data).hexdigest()
 
 
 def _folder(exercise):
@@ -146,7 +194,8 @@ def _files(exercise, figures, files):
              "solution_tex": keys / "solution.tex"}
     return {"student": exercise.student, "id": exercise.id, "seed": exercise.seed,
             "shape": "-".join(str(len(layer)) for layer in exercise.problem.unit_names),
-            "files": {k: str(v) for k, v in names.items()}}
+            "files": {k: str(v) for k, v in names.items()},
+            "sha256": {str(v): _digest(files[str(v)]) for v in names.values()}}
 
 
 def _manifest(previous, template, template_file, class_seed, entries):
@@ -156,7 +205,8 @@ def _manifest(previous, template, template_file, class_seed, entries):
         new = {_key(e) for e in entries}
         kept = [e for e in previous["exercises"] if isinstance(e, dict) and _key(e) not in new]
     return {"format": MANIFEST_FORMAT,
-            "template": {"name": template.name, "file": template_file},
+            "template": {"name": template.name, "file": template_file,
+                         "content": template_digest(template)},
             "class_seed": class_seed,
             "exercises": sorted(kept + entries, key=_key)}
 

@@ -99,5 +99,5 @@ def _latex_identifier(name):
 
 
 def _latex_text(name):
-    escaped = "".join(LATEX_SPECIALS.get(c, c) for c in name)
+    escaped = "".join(LATEX_SPECIALS.get(c) or c for c in name)
     return rf"\text{{{escaped}}}"
