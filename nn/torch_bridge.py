@@ -16,7 +16,7 @@ _MODULES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}
 
 def _torch() -> Any:
     try:
-        import torch
+        import torch  # pyright: ignore[reportMissingImports]  (optional: the torch extra)
     except ImportError:
         raise ImportError("PyTorch is not installed: pip install 'stepgrad[torch]' "
                           "(or pip install torch)") from None
