@@ -10,7 +10,7 @@ from autodiff.ops import CONST
 from autodiff.value import Value, check_root
 
 from .dots import ADD, MUL, Dots, dot_terms
-from .replay import RAISE, Chain, Group, chain_form
+from .replay import RAISE, Chain, Group, as_slice, chain_form
 
 __all__ = ["trace", "Tape", "TraceError"]
 
@@ -277,8 +277,12 @@ class Tape:
         begins = np.searchsorted(parent, [b for b, _ in bounds])
         ends = np.searchsorted(parent, [e for _, e in bounds])
         self._input_pull = _Pull()
-        for target, (first, _), begin, end in zip([*targets, self._input_pull], bounds, begins, ends):
-            target.pull = (parent[begin:end] - first, order[begin:end])
+        for target, (first, last), begin, end in zip([*targets, self._input_pull], bounds, begins, ends):
+            rows, edges = parent[begin:end] - first, order[begin:end]
+            if target is not self._input_pull and end - begin == last - first and (rows == np.arange(len(rows))).all():
+                rows = None   # one edge per node: a gather, no sum
+                edges = as_slice(edges)
+            target.pull = (rows, edges)
 
     # -- replay --------------------------------------------------------------------------
     def __call__(self, values, data=None):
@@ -409,6 +413,9 @@ class Tape:
 def _pull(target, C, step, batch):
     """target = the sum of each node's incoming edges, in backward()'s order."""
     rows, edges = step.pull
+    if rows is None:
+        target[...] = C[edges]
+        return
     if batch is None:
         target[...] = np.bincount(rows, C[edges], len(target))
         return
