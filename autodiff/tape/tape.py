@@ -170,7 +170,7 @@ class Tape:
                 elif sb is None:
                     kind, s = (sa & 1 == 1, b.data.hex()), sa
                 else:
-                    kind, s = (sa & 1 == 1, sb & 1 == 1), max(sa, sb) | (sa & 1) | (sb & 1)
+                    kind, s = (sa & 1 == 1, sb & 1 == 1), (sa if sa > sb else sb) | (sa & 1) | (sb & 1)
                     chain = chainable.get(op)
                     if chain is None:
                         chain = chainable[op] = chain_form(op) is not None
@@ -180,7 +180,11 @@ class Tape:
                         continue
             s += 2    # one level up, the same input bit
             state[node] = s
-            _add(steps, (s >> 1, op, kind), node, k)
+            group = steps.get((s >> 1, op, kind))
+            if group is None:   # _add, inlined: this loop runs once per node
+                group = steps[s >> 1, op, kind] = ([], [])
+            group[0].append(node)
+            group[1].append(k)
         self._state, self._free = state, free
         self._free_row = {node: len(inputs) + k for k, node in enumerate(free)}
         self._recorded = np.array([node.data for node in free])
@@ -239,7 +243,7 @@ class Tape:
         for step in self._steps:
             step.plan(row, n_nodes, edges)
         self.n_edges = edges.count
-        self._wide_inputs = _wide_inputs(self._steps, len(self.inputs))
+        self._wide_inputs = None   # found at the first batch: an unbatched replay never reads it
         self._direct = any(type(step) is Dots and (step.a_fixed or step.bias_fixed) for step in self._steps)
         self._plan_pulls(edges)
 
@@ -358,6 +362,8 @@ class Tape:
             V[:n_inputs] = values
         else:   # column 0 for every input; whole rows only for those that steps read per row
             V[:n_inputs, 0] = values
+            if self._wide_inputs is None:
+                self._wide_inputs = _wide_inputs(self._steps, n_inputs)
             V[self._wide_inputs] = values[self._wide_inputs, None]
         V[n_inputs:self.n_leaves] = self._recorded if batch is None else self._recorded[:, None]
         for row, column in columns.items():
