@@ -244,6 +244,7 @@ class Tape:
             step.plan(row, n_nodes, edges)
         self.n_edges = edges.count
         self._wide_inputs = None   # found at the first batch: an unbatched replay never reads it
+        self._arrays = None
         self._direct = any(type(step) is Dots and (step.a_fixed or step.bias_fixed) for step in self._steps)
         self._plan_pulls(edges)
 
@@ -356,7 +357,7 @@ class Tape:
         raise TraceError(f"tape: data for {_name(leaf)}: it {reason}")
 
     def _forward(self, values, columns, batch):
-        V = np.empty((self.n_rows,) if batch is None else (self.n_rows, batch))
+        V = self._workspace(batch)[0]
         n_inputs = len(self.inputs)
         if batch is None:
             V[:n_inputs] = values
@@ -373,6 +374,17 @@ class Tape:
         with np.errstate(**RAISE):
             saved = [step.forward(V, batch, trouble) for step in self._steps]
         return V, saved, trouble
+
+    def _workspace(self, batch):
+        """The value, gradient and contribution arrays (V, G, C), kept from the last call of the same
+        batch size: every replay writes each entry before reading it."""
+        # NOTE: fresh arrays of a few megabytes come from the OS page by page, zeroed; a batch's
+        # replay spent more time taking them than computing.
+        if self._arrays is None or self._arrays[0] != batch:
+            shape = () if batch is None else (batch,)
+            self._arrays = (batch, np.empty((self.n_rows, *shape)), np.empty((self.n_rows, *shape)),
+                            np.empty((self.n_edges, *shape)))
+        return self._arrays[1:]
 
     def _output_row(self, V):
         row = self._row.get(self.output)
@@ -391,8 +403,7 @@ class Tape:
             gradients = np.zeros(n_inputs)
             gradients[root] = 1.0 if batch is None else batch
             return gradients
-        G = np.empty_like(V)
-        C = np.empty((self.n_edges,) if batch is None else (self.n_edges, batch))
+        _, G, C = self._workspace(batch)
         anomaly = engine.anomaly_mode()
         G[root] = 1.0
         inputs = np.zeros(n_inputs)   # what steps sum over the batch themselves
