@@ -181,5 +181,5 @@ def graph_scale(engine, sizes, seed=0):
     return dict(result, check=check)
 
 
-WORKLOADS = {"mlp": mlp_step, "batch": batch_step, "graph": random_graph, "memory": graph_memory, "chain": deepest_chain,
-             "scale": graph_scale}
+WORKLOADS = {"mlp": mlp_step, "batch": batch_step, "graph": random_graph, "memory": graph_memory,
+             "chain": deepest_chain, "scale": graph_scale}
