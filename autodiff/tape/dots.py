@@ -38,8 +38,8 @@ class Dots:
     """
 
     __slots__ = ("links", "positions", "start", "stop", "requires", "products", "a_rows", "b_rows",
-                 "bias", "a_index", "b_index", "distinct", "dense", "grid", "unique", "first", "a_fixed", "bias_fixed", "n_inputs",
-                 "row", "pull", "flat")
+                 "bias", "a_index", "b_index", "distinct", "dense", "grid", "unique", "first", "a_fixed",
+                 "bias_fixed", "n_inputs", "row", "pull", "flat")
 
     def __init__(self, links, positions, products, start, requires, n_inputs):
         self.links, self.positions, self.products = links, positions, products
