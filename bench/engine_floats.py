@@ -1,5 +1,7 @@
 """The floor: plain Python floats doing the engines' arithmetic, with a hand-written backward."""
 
+from operator import mul
+
 from .workloads import ADD, MUL, REG_STRENGTH
 
 __all__ = ["ENGINE", "FloatEngine"]
@@ -34,57 +36,62 @@ class FloatEngine:
         """Every parameter, in ``ValueEngine``'s order."""
         return [p for rows, biases in model for row, b in zip(rows, biases) for p in (*row, b)]
 
-    def mlp_step(self, model, points, labels, learning_rate):
-        """Forward, hand-written backward and an SGD update; returns the loss before it."""
+    @staticmethod
+    def mlp_step(model, points, labels, learning_rate):
+        """Forward, hand-written backward and an SGD update; returns the loss before it.
+
+        Lean on purpose (it is the floor the tape is held to): each neuron's net is
+        ``sum(map(mul, row, xs), b)``, which adds b + w₁x₁ + … left to right as the engines do;
+        the backward is the chain rule per layer over lists, and the points, being data, get no
+        gradient. It does the engines' arithmetic, every op once; it skips no zero gradient.
+        """
         last = len(model) - 1
         grad_rows = [[[0.0] * len(row) for row in rows] for rows, _ in model]
         grad_biases = [[0.0] * len(biases) for _, biases in model]
         scale = 1.0 / len(points)
-        data_loss = None
+        data_loss = 0.0
         for point, label in zip(points, labels):
-            # forward, keeping each layer's input and output
-            inputs = []
-            activations = list(point)
+            xs = point
+            seen = []   # each layer's input
             for depth, (rows, biases) in enumerate(model):
-                inputs.append(activations)
-                nets = []
-                for row, b in zip(rows, biases):
-                    net = b
-                    for w, x in zip(row, activations):
-                        net = net + w * x
-                    nets.append(net)
-                activations = nets if depth == last else [n if n > 0.0 else 0.0 for n in nets]
-            margin = activations[0] * -label + 1.0
-            loss = margin if margin > 0.0 else 0.0
-            data_loss = loss if data_loss is None else data_loss + loss
+                seen.append(xs)
+                nets = [sum(map(mul, row, xs), b) for row, b in zip(rows, biases)]
+                xs = nets if depth == last else [v if v > 0.0 else 0.0 for v in nets]
+            margin = xs[0] * -label + 1.0
+            data_loss += margin if margin > 0.0 else 0.0
             # backward: ∂L/∂loss = 1/n, through relu(margin), then ∂margin/∂score = −y
             upstream = [scale * (1.0 if margin > 0.0 else 0.0) * -label]
             for depth in range(last, -1, -1):
-                rows, _ = model[depth]
-                x = inputs[depth]
+                x = seen[depth]
                 if depth != last:  # through the relu: out > 0 exactly where net > 0
-                    outputs = inputs[depth + 1]
-                    upstream = [g if o > 0.0 else 0.0 for g, o in zip(upstream, outputs)]
-                below = [0.0] * len(x)  # the inputs get gradients too, as in the engines
-                for k, (g, row) in enumerate(zip(upstream, rows)):
-                    grad_row = grad_rows[depth][k]
-                    grad_biases[depth][k] += g
-                    for i, w in enumerate(row):
-                        grad_row[i] += g * x[i]
-                        below[i] += g * w
-                upstream = below
-        parameters = self.mlp_parameters(model)
-        reg = None
-        for p in parameters:
-            reg = p * p if reg is None else reg + p * p
+                    upstream = [g if o > 0.0 else 0.0 for g, o in zip(upstream, seen[depth + 1])]
+                g_biases = grad_biases[depth]
+                for k, g in enumerate(upstream):
+                    g_biases[k] += g
+                if depth:
+                    below = [0.0] * len(x)
+                    for g, row, g_row in zip(upstream, model[depth][0], grad_rows[depth]):
+                        for i, w in enumerate(row):
+                            g_row[i] += g * x[i]
+                            below[i] += g * w
+                    upstream = below
+                else:
+                    for g, g_row in zip(upstream, grad_rows[depth]):
+                        for i, xi in enumerate(x):
+                            g_row[i] += g * xi
+        reg = 0.0
+        for rows, biases in model:
+            for row, b in zip(rows, biases):
+                for p in row:
+                    reg += p * p
+                reg += b * b
         total = data_loss * scale + reg * REG_STRENGTH
         # ∂(α·Σp²)/∂p = α·p + α·p: p*p has p as both operands
+        a = REG_STRENGTH
         for (rows, biases), g_rows, g_biases in zip(model, grad_rows, grad_biases):
-            for k, (row, g_row) in enumerate(zip(rows, g_rows)):
-                for i, w in enumerate(row):
-                    row[i] = w - learning_rate * (g_row[i] + REG_STRENGTH * w + REG_STRENGTH * w)
-                b = biases[k]
-                biases[k] = b - learning_rate * (g_biases[k] + REG_STRENGTH * b + REG_STRENGTH * b)
+            for row, g_row in zip(rows, g_rows):
+                row[:] = [w - learning_rate * (g + a * w + a * w) for w, g in zip(row, g_row)]
+            biases[:] = [b - learning_rate * (g + a * b + a * b) for b, g in zip(biases, g_biases)]
         return total
 
     # -- workload 2 ------------------------------------------------------------------------
@@ -93,10 +100,11 @@ class FloatEngine:
         """Replay the plan forward; returns ``(tape, number of leaves)``."""
         values = list(plan.leaves)
         append = values.append
+        add, times = ADD, MUL
         for code, i, j in plan.ops:
-            if code == ADD:
+            if code == add:
                 append(values[i] + values[j])
-            elif code == MUL:
+            elif code == times:
                 append(values[i] * values[j])
             else:
                 a = values[i]
@@ -109,14 +117,13 @@ class FloatEngine:
         values = tape.values
         grads = [0.0] * len(values)
         grads[-1] = 1.0
-        k = len(values)
-        for code, i, j in reversed(tape.ops):
-            k -= 1
+        add, times = ADD, MUL
+        for k, (code, i, j) in zip(range(len(values) - 1, -1, -1), reversed(tape.ops)):
             g = grads[k]
-            if code == ADD:
+            if code == add:
                 grads[i] += g
                 grads[j] += g
-            elif code == MUL:
+            elif code == times:
                 grads[i] += g * values[j]
                 grads[j] += g * values[i]
             elif values[k] > 0.0:

@@ -4,6 +4,7 @@ import time
 
 import numpy as np
 
+from autodiff import Value
 from autodiff.tape.tape import trace
 
 from .engine_stepgrad import ENGINE as STEPGRAD
@@ -16,6 +17,7 @@ class _Model:
 
     def __init__(self, weights):
         self.weights, self.parameters, self.tape, self.trace_seconds = weights, None, None, None
+        self.data = None   # a batch model's data leaves
 
 
 class _Replay:
@@ -64,6 +66,27 @@ class TapeEngine:
         loss, gradients = model.tape(model.parameters)
         model.parameters -= learning_rate * gradients
         return loss
+
+    # -- the batch workload ----------------------------------------------------------------
+    @staticmethod
+    def batch_model(weights):
+        """One point's loss relu(1 − y·score), built by stepgrad and traced, its inputs and −y as
+        data leaves: a batch replays it once for all its points."""
+        values = STEPGRAD.mlp(weights)
+        inputs, minus_y = [Value(0.0), Value(0.0)], Value(0.0)
+        loss = (STEPGRAD.score(values, inputs) * minus_y + 1.0).relu()
+        model = _Model(weights)
+        model.parameters = np.array(STEPGRAD.mlp_parameters(values))
+        model.tape = trace(loss, STEPGRAD.parameters(values))
+        model.data = (*inputs, minus_y)
+        return model
+
+    @staticmethod
+    def batch_step(model, points, labels):
+        """The batch's mean loss and its gradient: one replay over every point."""
+        x, y, minus_y = model.data
+        total, gradients = model.tape(model.parameters, data={x: points[:, 0], y: points[:, 1], minus_y: -labels})
+        return total / len(labels), gradients / len(labels)
 
     # -- workload 2 ------------------------------------------------------------------------
     @staticmethod

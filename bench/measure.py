@@ -6,11 +6,15 @@ import statistics
 import time
 import tracemalloc
 
+import numpy as np
+
 from .workloads import learning_rate, mlp_weights, random_plan, two_moons
 
-__all__ = ["mlp_step", "random_graph", "graph_memory", "deepest_chain", "graph_scale", "WORKLOADS"]
+__all__ = ["mlp_step", "batch_step", "random_graph", "graph_memory", "deepest_chain", "graph_scale", "WORKLOADS"]
 
 _clock = time.perf_counter
+# Timed forward and backward passes of a batch per measurement; the median is kept (each is short).
+BATCH_REPEATS = 20
 
 
 def mlp_step(engine, sizes, seed=0):
@@ -29,6 +33,24 @@ def mlp_step(engine, sizes, seed=0):
     seconds = (_clock() - start) / sizes.steps
     return {"seconds": seconds, "trace_seconds": getattr(model, "trace_seconds", None),
             "check": {"losses": losses, "parameter_sum": math.fsum(engine.mlp_parameters(model))}}
+
+
+def batch_step(engine, sizes, seed=0):
+    """Seconds for the MLP's forward and backward over ``sizes.batch`` two-moons points at once:
+    the mean of relu(1 − y·score) and its gradient (no update). One warm-up, then the median of
+    ``BATCH_REPEATS`` passes."""
+    points, labels = two_moons(sizes.batch, seed=seed)
+    points, labels = np.array(points), np.array(labels)
+    model = engine.batch_model(mlp_weights(2, sizes.layers, seed=seed))
+    loss, grads = engine.batch_step(model, points, labels)
+    times = []
+    for _ in range(BATCH_REPEATS):
+        start = _clock()
+        engine.batch_step(model, points, labels)
+        times.append(_clock() - start)
+    grads = grads.tolist()
+    return {"seconds": statistics.median(times),
+            "check": {"loss": loss, "gradient_sum": math.fsum(grads), "gradient_abs_sum": math.fsum(map(abs, grads))}}
 
 
 def random_graph(engine, sizes, seed=0):
@@ -159,5 +181,5 @@ def graph_scale(engine, sizes, seed=0):
     return dict(result, check=check)
 
 
-WORKLOADS = {"mlp": mlp_step, "graph": random_graph, "memory": graph_memory, "chain": deepest_chain,
-             "scale": graph_scale}
+WORKLOADS = {"mlp": mlp_step, "batch": batch_step, "graph": random_graph, "memory": graph_memory,
+             "chain": deepest_chain, "scale": graph_scale}

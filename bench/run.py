@@ -6,7 +6,8 @@ Compares stepgrad with micrograd 0.1.0 and with plain floats (hand-written backw
 training step, a random expression graph, bytes per graph node and the deepest chain that
 backprops, with the garbage collector on and off, and prints median times and median ratios.
 stepgrad's tape (``autodiff.trace``) runs the first two: its replay against the floats, its trace
-against stepgrad's own step; and ``stepgrad train moons --epochs 1000`` is timed end to end.
+against stepgrad's own step; it also replays one point's graph over a batch of points, against
+the same MLP written by hand in numpy; and ``stepgrad train moons --epochs 1000`` is timed end to end.
 """
 
 import argparse
@@ -35,7 +36,8 @@ REPO = Path(__file__).resolve().parent.parent
 ENGINE_ORDER = ("stepgrad", "micrograd", "floats", "tape")
 GRAPH_ENGINES = ("stepgrad", "micrograd")
 # Timed every round: workload → engines. Memory is deterministic, so it is measured once.
-TIMED = {"mlp": ENGINE_ORDER, "graph": ENGINE_ORDER, "chain": GRAPH_ENGINES, "scale": ("stepgrad",)}
+TIMED = {"mlp": ENGINE_ORDER, "graph": ENGINE_ORDER, "batch": ("numpy", "tape"), "chain": GRAPH_ENGINES,
+         "scale": ("stepgrad",)}
 # The tape's replay: an MLP step; the random graph's backward is its forward + backward replay.
 REPLAY_KEY = {"mlp": "seconds", "graph": "backward_seconds"}
 # Its trace: the step's graph built and traced; the random graph's build includes the trace.
@@ -45,6 +47,8 @@ GC_MODES = ("on", "off")
 REL_TOL = 1e-9  # engines may sum gradients in different orders
 # The issue's targets for the tape's replay, as a fraction of the float reference's time.
 REPLAY_TARGET = {"mlp": 0.10, "graph": 0.20}
+# The tape's replay of one point's graph over a batch, as a multiple of hand-written numpy's time.
+BATCH_TARGET = 2.0
 # The scale workload's graphs: a chain (neighbours in memory) and the random plan (scattered).
 SCALE_KINDS = {"chain": "chain y ← y + x", "random": "random graph"}
 
@@ -119,6 +123,9 @@ def summarize(measurements):
             rows = [m for m in measurements if m["workload"] == workload and m["gc"] == gc_mode]
             if not rows:
                 continue
+            if workload == "batch":
+                summary.setdefault(workload, {})[gc_mode] = _batch_ratios(rows)
+                continue
             entry = summary.setdefault(workload, {})[gc_mode] = {}
             rounds = sorted({m["round"] for m in rows})
             for engine in ENGINE_ORDER:
@@ -162,6 +169,17 @@ def _tape_ratios(workload, rows, mine, rounds):
             "trace_to_stepgrad_step": _median(trace), "trace_to_stepgrad_step_spread": _spread(trace)}
 
 
+def _batch_ratios(rows):
+    """Medians per engine, and per round the tape's batch replay over hand-written numpy's pass."""
+    ratios = []
+    for r in sorted({m["round"] for m in rows}):
+        numpy, tape = (next(m for m in rows if m["round"] == r and m["engine"] == e) for e in ("numpy", "tape"))
+        ratios.append(tape["seconds"] / numpy["seconds"])
+    entry = {e: {"seconds": _median([m["seconds"] for m in rows if m["engine"] == e])} for e in ("numpy", "tape")}
+    entry["tape"].update(to_numpy=_median(ratios), to_numpy_spread=_spread(ratios))
+    return entry
+
+
 def _scale_ratios(rows):
     """Per graph kind and round: GC on over off for the largest graph, and its cost per node over
     the smallest's (GC on); each as median and spread."""
@@ -199,6 +217,12 @@ def check_targets(summary):
                 ratio = tape["replay_to_floats"]
                 targets.append((f"{name}, GC {gc_mode}: tape/floats ≤ {goal:.2f}",
                                 f"{ratio:.3f}×{_range(tape.get('replay_to_floats_spread'), 3)}", ratio <= goal))
+        if "batch" in summary:
+            for gc_mode in GC_MODES:
+                tape = summary["batch"][gc_mode]["tape"]
+                targets.append((f"MLP over a batch, GC {gc_mode}: tape/hand-written numpy ≤ {BATCH_TARGET:g}",
+                                f"{tape['to_numpy']:.2f}×{_range(tape['to_numpy_spread'])}",
+                                tape["to_numpy"] <= BATCH_TARGET))
         for workload, name in (("mlp", "MLP step"), ("graph", "random graph")):
             steps = summary[workload]["on"]["tape"]["trace_to_stepgrad_step"]
             targets.append((f"{name}: tracing ≤ 3 stepgrad steps", f"{steps:.2f} steps", steps <= 3))
@@ -293,6 +317,11 @@ def format_report(summary, header, sizes, quick):
                          f" stepgrad steps), replay {_ms(tape[REPLAY_KEY[workload]])} "
                          f"({tape['replay_to_floats']:.3f}×{_range(tape['replay_to_floats_spread'], 3)}"
                          " the floats)")
+        if "batch" in summary:
+            numpy, tape = summary["batch"]["on"]["numpy"], summary["batch"]["on"]["tape"]
+            lines.append(f"  MLP 2-{'-'.join(map(str, sizes.layers))} over {sizes.batch:,} points at once, forward and "
+                         f"backward: replay {_ms(tape['seconds'])}, hand-written numpy {_ms(numpy['seconds'])} "
+                         f"({_ratio(tape['to_numpy'], tape['to_numpy_spread'])} numpy)")
     if "scale" in summary:
         lines += ["", "stepgrad under load: ns per node (median over repeats and rounds)"]
         ratios = summary["scale"]["ratios"]
@@ -358,8 +387,9 @@ def main(argv=None):
                 results[engine] = run_worker(engine, workload, gc_mode, args.quick, args.seed)
                 measurements.append(dict(results[engine], round=r))
             problems = disagreements({e: results[e] for e in results if e != "tape"})
-            if "tape" in results:
-                problems += disagreements({"stepgrad": results["stepgrad"], "tape": results["tape"]})
+            if "tape" in results:   # against stepgrad, or in the batch workload hand-written numpy
+                reference = "stepgrad" if "stepgrad" in results else "numpy"
+                problems += disagreements({reference: results[reference], "tape": results["tape"]})
             if problems:
                 raise RuntimeError(f"the engines disagree on {workload} (GC {gc_mode}, round {r}): "
                                    + "; ".join(problems))

@@ -40,17 +40,23 @@ class ValueEngine:
     def loss(self, model, points, labels):
         """micrograd's demo loss on the batch: mean max-margin loss plus α·Σp²."""
         Value = self.Value
-        last = len(model) - 1
         losses = []
         for point, label in zip(points, labels):
-            activations = [Value(x) for x in point]
-            for depth, layer in enumerate(model):
-                nets = [sum((w * x for w, x in zip(row, activations)), b) for row, b in layer]
-                activations = nets if depth == last else [net.relu() for net in nets]
-            losses.append((activations[0] * -label + 1.0).relu())  # max-margin: relu(1 − y·score)
+            score = self.score(model, [Value(x) for x in point])
+            losses.append((score * -label + 1.0).relu())  # max-margin: relu(1 − y·score)
         data_loss = sum(losses[1:], losses[0]) * (1.0 / len(losses))
         squares = [p * p for p in self.parameters(model)]
         return data_loss + sum(squares[1:], squares[0]) * REG_STRENGTH
+
+    @staticmethod
+    def score(model, activations):
+        """The network's output for one point's inputs (Values): each neuron ``sum(w·x, start=b)``,
+        relu on every layer but the last."""
+        last = len(model) - 1
+        for depth, layer in enumerate(model):
+            nets = [sum((w * x for w, x in zip(row, activations)), b) for row, b in layer]
+            activations = nets if depth == last else [net.relu() for net in nets]
+        return activations[0]
 
     def mlp_step(self, model, points, labels, learning_rate):
         """Forward, backward and an SGD update on the whole batch; returns the loss before it."""

@@ -17,7 +17,7 @@ __all__ = ["ENGINES", "load_engine", "main"]
 
 # Each engine's adapter module; a worker imports only its own.
 ENGINES = {"stepgrad": "bench.engine_stepgrad", "micrograd": "bench.engine_micrograd",
-           "floats": "bench.engine_floats", "tape": "bench.engine_tape"}
+           "floats": "bench.engine_floats", "tape": "bench.engine_tape", "numpy": "bench.engine_numpy"}
 
 
 def load_engine(name):

@@ -24,11 +24,13 @@ class Sizes:
     ops: int          # random ops before the sinks are summed
     chain_cap: int    # the deepest chain tried
     scale: tuple      # about how many nodes the graphs whose cost per node is compared have, smallest first
+    batch: int        # two-moons points in one batch replay of the tape (against hand-written numpy)
 
 
 FULL = Sizes(points=100, layers=(16, 16, 1), steps=3, leaves=1000, ops=145_000, chain_cap=1_000_000,
-             scale=(1000, 1_000_000))
-QUICK = Sizes(points=10, layers=(4, 4, 1), steps=2, leaves=20, ops=300, chain_cap=2000, scale=(100, 1000))
+             scale=(1000, 1_000_000), batch=1000)
+QUICK = Sizes(points=10, layers=(4, 4, 1), steps=2, leaves=20, ops=300, chain_cap=2000, scale=(100, 1000),
+              batch=20)
 
 
 def two_moons(n, noise=0.1, seed=0):

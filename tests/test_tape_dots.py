@@ -140,3 +140,35 @@ def test_non_finite_values_flow_and_anomaly_mode_names_the_product():
     assert got_out == out.data == 1.0
     with detect_anomaly(), pytest.raises(ArithmeticError):
         tape([1e300, 1e300, 0.0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 4), st.integers(0, 10**6),
+       st.lists(st.sampled_from(["shared", "missing", "permuted", "swapped", "repeated", "none"]),
+                min_size=1, max_size=16))
+def test_layers_broken_at_random_replay_like_backward(n_in, n_out, n_points, seed, breaks):
+    """A layer over points, each chain broken (or not) in its own way: whatever the tape makes of
+    it, products or groups, the gradients are backward()'s."""
+    rng = random.Random(seed)
+    w = [[Value(rng.uniform(-1, 1)) for _ in range(n_in)] for _ in range(n_out)]
+    b = [Value(rng.uniform(-1, 1)) for _ in range(n_out)]
+    total, k = None, 0
+    for _ in range(n_points):
+        x = [Value(rng.uniform(-1, 1)).tanh() for _ in range(n_in)]
+        for j in range(n_out):
+            pairs = list(zip(w[j], x))
+            kind = breaks[k % len(breaks)]
+            k += 1
+            if kind == "shared":
+                pairs[0] = (w[rng.randrange(n_out)][rng.randrange(n_in)], pairs[0][1])
+            elif kind == "missing" and len(pairs) > 1:
+                del pairs[rng.randrange(len(pairs))]
+            elif kind == "permuted":
+                rng.shuffle(pairs)
+            elif kind == "swapped":
+                pairs = [(q, p) for p, q in pairs]
+            elif kind == "repeated":
+                pairs.append(pairs[0])
+            net = sum((p * q for p, q in pairs), b[j]).sigmoid()
+            total = net if total is None else total + net
+    replay_equals_backward(total, [*[p for row in w for p in row], *b])

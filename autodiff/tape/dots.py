@@ -38,8 +38,8 @@ class Dots:
     """
 
     __slots__ = ("links", "positions", "start", "stop", "requires", "products", "a_rows", "b_rows",
-                 "bias", "a_index", "b_index", "distinct", "dense", "first", "a_fixed", "bias_fixed", "n_inputs", "row",
-                 "pull", "flat")
+                 "bias", "a_index", "b_index", "distinct", "dense", "grid", "unique", "first", "a_fixed",
+                 "bias_fixed", "n_inputs", "row", "pull", "flat")
 
     def __init__(self, links, positions, products, start, requires, n_inputs):
         self.links, self.positions, self.products = links, positions, products
@@ -69,12 +69,14 @@ class Dots:
         self.distinct = len(set(zip(index[0], index[1]))) == n
         # each (row of A, row of B) pair once, and enough of them that the full product pays
         self.dense = self.distinct and 4 * n >= n_a * n_b
+        self.grid = _grid(self.a_index, self.b_index, n_a, n_b) if n == n_a * n_b else None
         self.n_inputs = n_inputs = self.a_fixed
         # NOTE: factors and terms that are inputs (weights, biases) have the same value on every
         # row of a batch; their gradients are summed over the batch here, straight into the
         # inputs' gradients, instead of one contribution per row of the batch.
         self.a_fixed = bool((self.a_rows < n_inputs).all())
         self.bias_fixed = bool((self.bias < n_inputs).all())
+        self.unique = tuple(len(np.unique(rows)) == rows.size for rows in (self.bias, self.a_rows))
         self.row = row
         at = n_nodes - np.array(self.positions, np.intp)       # per chain and link
         first_of = (np.unique(self.a_index, return_index=True)[1],
@@ -102,18 +104,25 @@ class Dots:
 
     def _product(self, a, b, batch):
         """Σₖ a[i, k]·b[j, k] for each chain's (i, j)."""
+        grid = self.grid
         if batch is None:
+            if grid == "b":
+                return (b @ a.T).ravel()
+            if grid == "a":
+                return (a @ b.T).ravel()
             if self.dense:
                 return (a @ b.T)[self.a_index, self.b_index]
             return np.einsum("ck,ck->c", a[self.a_index], b[self.b_index])
         if a.ndim == 2:   # the same A on every row of the batch
             k = a.shape[1]
             full = (a @ b.transpose(1, 0, 2).reshape(k, -1)).reshape(len(a), len(b), batch)
-            return full[self.a_index, self.b_index]
-        if self.dense:
-            full = np.matmul(a.transpose(2, 0, 1), b.transpose(2, 1, 0))   # (batch, n_a, n_b)
-            return full.transpose(1, 2, 0)[self.a_index, self.b_index]
-        return np.einsum("ckd,ckd->cd", a[self.a_index], b[self.b_index])
+        elif self.dense:
+            full = np.matmul(a.transpose(2, 0, 1), b.transpose(2, 1, 0)).transpose(1, 2, 0)   # (n_a, n_b, batch)
+        else:
+            return np.einsum("ckd,ckd->cd", a[self.a_index], b[self.b_index])
+        if grid is not None:
+            return (full if grid == "a" else full.swapaxes(0, 1)).reshape(len(self.links), batch)
+        return full[self.a_index, self.b_index]
 
     def backward(self, V, G, C, operands, batch, trouble, anomaly, inputs):
         """Contributions to the edges, or, for inputs (see ``plan``), summed into ``inputs``."""
@@ -124,12 +133,12 @@ class Dots:
         n_b = len(self.b_rows)
         with np.errstate(all="ignore"):
             if self.bias_fixed:
-                _into(inputs, self.bias, upstream if batch is None else upstream.sum(axis=1))
+                _into(inputs, self.bias, upstream if batch is None else upstream.sum(axis=1), self.unique[0])
             else:
                 C[first_bias:first_bias + len(self.links)] = upstream
             grad_a, grad_b = self._adjoints(a, b, upstream, batch)
             if self.a_fixed:
-                _into(inputs, self.a_rows, grad_a)
+                _into(inputs, self.a_rows, grad_a, self.unique[1])
             else:
                 C[first_a:first_a + n_a * k] = grad_a.reshape(n_a * k, *grad_a.shape[2:])
             C[first_b:first_b + n_b * k] = grad_b.reshape(n_b * k, *grad_b.shape[2:])
@@ -139,7 +148,12 @@ class Dots:
 
     def _full(self, upstream, batch):
         """The upstream gradients as an (A rows × B rows) matrix, per row of the batch."""
-        full = np.zeros((len(self.a_rows), len(self.b_rows), *(() if batch is None else (batch,))))
+        shape = (len(self.a_rows), len(self.b_rows), *(() if batch is None else (batch,)))
+        if self.grid == "a":
+            return upstream.reshape(shape)
+        if self.grid == "b":   # chain j·n_a + i: the transpose of a view
+            return upstream.reshape(shape[1], shape[0], *shape[2:]).swapaxes(0, 1)
+        full = np.zeros(shape)
         if self.distinct:
             full[self.a_index, self.b_index] = upstream
         else:
@@ -150,7 +164,7 @@ class Dots:
         """∂L/∂A and ∂L/∂B: for each row of A, Σ over its chains of upstream × the B factor
         (for a fixed A in a batch, summed over the batch too)."""
         if batch is None:
-            if self.dense:
+            if self.dense or self.grid:
                 full = self._full(upstream, batch)
                 return full @ b, full.T @ a
             grad_a, grad_b = np.zeros(a.shape), np.zeros(b.shape)
@@ -196,6 +210,21 @@ class Dots:
                             raise_anomaly(MUL, index, contribution, up, local,
                                            self._value(V, parent, d, batch), parent, p)
 
-def _into(inputs, rows, values):
-    """inputs[rows] += values, rows repeating."""
-    inputs += np.bincount(rows.ravel(), values.ravel(), len(inputs))
+def _into(inputs, rows, values, unique):
+    """inputs[rows] += values (rows repeating, unless ``unique``)."""
+    if unique:
+        inputs[rows] += values
+    else:
+        inputs += np.bincount(rows.ravel(), values.ravel(), len(inputs))
+
+
+def _grid(a_index, b_index, n_a, n_b):
+    """"a" if chain c is (row c // n_b of A, row c % n_b of B), "b" if it is (c % n_a, c // n_a),
+    else None: then the product's matrix is the chains' values, reshaped, with no gather."""
+    down, across = np.arange(n_a * n_b) // n_b, np.arange(n_a * n_b) % n_b
+    if (a_index == down).all() and (b_index == across).all():
+        return "a"
+    down, across = np.arange(n_a * n_b) // n_a, np.arange(n_a * n_b) % n_a
+    if (a_index == across).all() and (b_index == down).all():
+        return "b"
+    return None

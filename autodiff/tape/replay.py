@@ -11,7 +11,7 @@ from autodiff.value import AnomalyError, Value, apply
 
 from .vectorise import Trouble, agrees, compile_rule, run
 
-__all__ = ["Group", "Chain", "chain_form", "raise_anomaly", "RAISE"]
+__all__ = ["Group", "Chain", "chain_form", "raise_anomaly", "as_slice", "RAISE"]
 
 RAISE = dict(over="raise", divide="raise", invalid="raise", under="ignore")
 _OPERAND = (operator.attrgetter("a"), operator.attrgetter("b"))
@@ -55,7 +55,7 @@ class Group:
                 continue
             parents = map(_OPERAND[i], self.nodes)
             rows = np.fromiter(map(row.__getitem__, parents), np.intp, len(self.nodes))
-            self.rows.append(_as_slice(rows))
+            self.rows.append(as_slice(rows))
             if kind:
                 keys = (n_nodes - np.array(self.positions, np.intp)) * 2 + i
                 self.grads.append((i, edges.add(rows, keys)))
@@ -244,7 +244,7 @@ def _shaped(values, n, batch):
     return result if batch is None else result.reshape(n, batch)
 
 
-def _as_slice(rows):
+def as_slice(rows):
     """A slice for consecutive rows (a view instead of a copy), else the rows."""
     if len(rows) and rows[-1] - rows[0] == len(rows) - 1 and (np.diff(rows) == 1).all():
         return slice(int(rows[0]), int(rows[-1]) + 1)

@@ -10,7 +10,7 @@ from autodiff.ops import CONST
 from autodiff.value import Value, check_root
 
 from .dots import ADD, MUL, Dots, dot_terms
-from .replay import RAISE, Chain, Group, chain_form
+from .replay import RAISE, Chain, Group, as_slice, chain_form
 
 __all__ = ["trace", "Tape", "TraceError"]
 
@@ -170,7 +170,7 @@ class Tape:
                 elif sb is None:
                     kind, s = (sa & 1 == 1, b.data.hex()), sa
                 else:
-                    kind, s = (sa & 1 == 1, sb & 1 == 1), max(sa, sb) | (sa & 1) | (sb & 1)
+                    kind, s = (sa & 1 == 1, sb & 1 == 1), (sa if sa > sb else sb) | (sa & 1) | (sb & 1)
                     chain = chainable.get(op)
                     if chain is None:
                         chain = chainable[op] = chain_form(op) is not None
@@ -180,7 +180,11 @@ class Tape:
                         continue
             s += 2    # one level up, the same input bit
             state[node] = s
-            _add(steps, (s >> 1, op, kind), node, k)
+            group = steps.get((s >> 1, op, kind))
+            if group is None:   # _add, inlined: this loop runs once per node
+                group = steps[s >> 1, op, kind] = ([], [])
+            group[0].append(node)
+            group[1].append(k)
         self._state, self._free = state, free
         self._free_row = {node: len(inputs) + k for k, node in enumerate(free)}
         self._recorded = np.array([node.data for node in free])
@@ -239,7 +243,8 @@ class Tape:
         for step in self._steps:
             step.plan(row, n_nodes, edges)
         self.n_edges = edges.count
-        self._wide_inputs = _wide_inputs(self._steps, len(self.inputs))
+        self._wide_inputs = None   # found at the first batch: an unbatched replay never reads it
+        self._arrays = None
         self._direct = any(type(step) is Dots and (step.a_fixed or step.bias_fixed) for step in self._steps)
         self._plan_pulls(edges)
 
@@ -277,8 +282,12 @@ class Tape:
         begins = np.searchsorted(parent, [b for b, _ in bounds])
         ends = np.searchsorted(parent, [e for _, e in bounds])
         self._input_pull = _Pull()
-        for target, (first, _), begin, end in zip([*targets, self._input_pull], bounds, begins, ends):
-            target.pull = (parent[begin:end] - first, order[begin:end])
+        for target, (first, last), begin, end in zip([*targets, self._input_pull], bounds, begins, ends):
+            rows, edges = parent[begin:end] - first, order[begin:end]
+            if target is not self._input_pull and end - begin == last - first and (rows == np.arange(len(rows))).all():
+                rows = None   # one edge per node: a gather, no sum
+                edges = as_slice(edges)
+            target.pull = (rows, edges)
 
     # -- replay --------------------------------------------------------------------------
     def __call__(self, values, data=None):
@@ -348,12 +357,14 @@ class Tape:
         raise TraceError(f"tape: data for {_name(leaf)}: it {reason}")
 
     def _forward(self, values, columns, batch):
-        V = np.empty((self.n_rows,) if batch is None else (self.n_rows, batch))
+        V = self._workspace(batch)[0]
         n_inputs = len(self.inputs)
         if batch is None:
             V[:n_inputs] = values
         else:   # column 0 for every input; whole rows only for those that steps read per row
             V[:n_inputs, 0] = values
+            if self._wide_inputs is None:
+                self._wide_inputs = _wide_inputs(self._steps, n_inputs)
             V[self._wide_inputs] = values[self._wide_inputs, None]
         V[n_inputs:self.n_leaves] = self._recorded if batch is None else self._recorded[:, None]
         for row, column in columns.items():
@@ -363,6 +374,17 @@ class Tape:
         with np.errstate(**RAISE):
             saved = [step.forward(V, batch, trouble) for step in self._steps]
         return V, saved, trouble
+
+    def _workspace(self, batch):
+        """The value, gradient and contribution arrays (V, G, C), kept from the last call of the same
+        batch size: every replay writes each entry before reading it."""
+        # NOTE: fresh arrays of a few megabytes come from the OS page by page, zeroed; a batch's
+        # replay spent more time taking them than computing.
+        if self._arrays is None or self._arrays[0] != batch:
+            shape = () if batch is None else (batch,)
+            self._arrays = (batch, np.empty((self.n_rows, *shape)), np.empty((self.n_rows, *shape)),
+                            np.empty((self.n_edges, *shape)))
+        return self._arrays[1:]
 
     def _output_row(self, V):
         row = self._row.get(self.output)
@@ -381,8 +403,7 @@ class Tape:
             gradients = np.zeros(n_inputs)
             gradients[root] = 1.0 if batch is None else batch
             return gradients
-        G = np.empty_like(V)
-        C = np.empty((self.n_edges,) if batch is None else (self.n_edges, batch))
+        _, G, C = self._workspace(batch)
         anomaly = engine.anomaly_mode()
         G[root] = 1.0
         inputs = np.zeros(n_inputs)   # what steps sum over the batch themselves
@@ -409,6 +430,9 @@ class Tape:
 def _pull(target, C, step, batch):
     """target = the sum of each node's incoming edges, in backward()'s order."""
     rows, edges = step.pull
+    if rows is None:
+        target[...] = C[edges]
+        return
     if batch is None:
         target[...] = np.bincount(rows, C[edges], len(target))
         return

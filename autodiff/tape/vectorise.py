@@ -75,13 +75,13 @@ def _run(node, registers):
         value = node[2]
         return registers[value] if type(value) is int else value
     condition = registers[node[2]]
-    if condition.all():
-        return _run(node[3], registers)
-    if not condition.any():
-        return _run(node[4], registers)
     yes, no = node[3], node[4]
     if yes[0] == no[0] == "leaf" and not (yes[1] or no[1] or yes[3] or no[3]):   # relu's: pick, no work
         return np.where(condition, *[registers[v] if type(v) is int else v for v in (yes[2], no[2])])
+    if condition.all():
+        return _run(yes, registers)
+    if not condition.any():
+        return _run(no, registers)
     out = np.empty(condition.shape)
     out[condition] = _run(node[3], _rows(registers, condition))
     otherwise = ~condition
