@@ -9,6 +9,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Iterator, Sequence
+from typing import SupportsFloat
 
 from .graph import reverse_topological_order
 from .ops import CONST, OPS, DivisionByZeroError, DomainError, Op
@@ -356,7 +357,7 @@ class Value:
     # NOTE: numpy defers to our reflected dunders instead of building object arrays.
     __array_ufunc__ = None
 
-    def __init__(self, data: float, label: "str | None" = None) -> None:
+    def __init__(self, data: SupportsFloat, label: "str | None" = None) -> None:
         if label is not None and not isinstance(label, str):
             raise TypeError(f"Value: label must be a str or None, got {type(label).__name__}")
         self._data = as_float(data)
@@ -378,7 +379,7 @@ class Value:
         return self._data
 
     @data.setter
-    def data(self, x: float) -> None:
+    def data(self, x: SupportsFloat) -> None:
         self._data = as_float(x, "Value.data")
 
     @property

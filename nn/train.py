@@ -34,16 +34,16 @@ class History:
     validation_size: int = 0
 
     @property
-    def epochs(self):
+    def epochs(self) -> int:
         return len(self.train)
 
     @property
-    def mean_train(self):
+    def mean_train(self) -> "list[float]":
         """The training error per example, ``train[e] / train_size``."""
         return _per_example(self.train, self.train_size, "train_size")
 
     @property
-    def mean_validation(self):
+    def mean_validation(self) -> "list[float]":
         """The validation error per example, ``validation[e] / validation_size``."""
         return _per_example(self.validation, self.validation_size, "validation_size")
 
