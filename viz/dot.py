@@ -441,6 +441,7 @@ class _Drawing:
     def _local_text(self, node, i):
         """The edge's local derivative in the nodes' names, with a drawing's typographic minus."""
         value = style.local_or_none(node, i)
+        assert self.names is not None   # named when local_derivatives asks for edge labels
         named = formula(node, i, self.names).replace("-", "−")
         if value is None:
             return f"{named}: undefined here"
