@@ -6,11 +6,11 @@ example), and returns a Value (or a float if no output is a Value).
 
 import math
 from collections.abc import Sequence
-from typing import overload
+from typing import Protocol, overload
 
 from autodiff import OPS, Value
 
-__all__ = ["squared_error", "mean_squared_error", "binary_cross_entropy", "LOSSES"]
+__all__ = ["squared_error", "mean_squared_error", "binary_cross_entropy", "LOSSES", "Loss"]
 
 _SIGMOID = OPS["sigmoid"]
 _EPSILON = 1e-12
@@ -115,5 +115,14 @@ def _log_sigmoid(z):
     return z - (1.0 + z.exp()).log()
 
 
-LOSSES = {"squared_error": squared_error, "mean_squared_error": mean_squared_error,
+class Loss(Protocol):
+    """What every loss here is, so that a table of them keeps their types."""
+
+    @overload
+    def __call__(self, outputs: _Outputs, targets: _Numbers, /) -> Value: ...
+    @overload
+    def __call__(self, outputs: _Numbers, targets: _Numbers, /) -> "Value | float": ...
+
+
+LOSSES: "dict[str, Loss]" = {"squared_error": squared_error, "mean_squared_error": mean_squared_error,
           "binary_cross_entropy": binary_cross_entropy}
