@@ -79,7 +79,7 @@ def fit(network: "MLP", inputs: "Sequence", targets: "Sequence", *,
         epochs: int = 100, batch_size: "int | None" = 1, shuffle: bool = True,
         seed: "int | None" = 0, target_error: "float | None" = None,
         validation: "tuple[Sequence, Sequence] | None" = None, patience: "int | None" = None,
-        restore_best: bool = True, progress: "Callable | None" = None,
+        restore_best: bool = True, progress: "bool | None" = None,
         tape: bool = True) -> "History":
     """Train ``network`` on examples (``inputs[d]``, ``targets[d]``); returns a ``History``.
 
