@@ -24,8 +24,8 @@ _INSTALL = "pip install 'stepgrad[plot]' (or: pip install matplotlib)"
 def require_matplotlib():
     """Import matplotlib's Figure and Agg canvas, or raise ImportError saying how to install it."""
     try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
+        from matplotlib.backends.backend_agg import FigureCanvasAgg  # pyright: ignore[reportMissingImports]  (optional: the plot extra)
+        from matplotlib.figure import Figure  # pyright: ignore[reportMissingImports]  (optional: the plot extra)
     except ImportError:
         raise ImportError(f"drawing pictures of training needs matplotlib, which is not installed; "
                           f"install it with: {_INSTALL}") from None

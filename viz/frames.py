@@ -89,7 +89,7 @@ def render_frames(root: Value, folder: "str | os.PathLike[str]", *, image_format
 
 def _pillow():
     try:
-        from PIL import Image
+        from PIL import Image  # pyright: ignore[reportMissingImports]  (optional: the gif extra)
     except ImportError:
         raise ModuleNotFoundError(PILLOW_ADVICE) from None
     return Image
