@@ -1,6 +1,9 @@
 """Gradients as data: ``gradients`` (floats, or Values for higher order), ``grad``, and
 ``local_derivative``, the one accessor for ∂node/∂operand that steps, drawings and tables read."""
 
+from collections.abc import Iterable
+from typing import Literal, overload
+
 from .graph import reverse_topological_order
 from .ops import CONST
 from .value import (
@@ -17,15 +20,22 @@ from .value import (
 __all__ = ["gradients", "grad", "local_derivative"]
 
 
-def local_derivative(node, index):
+def local_derivative(node: Value, index: int) -> float:
     """∂node/∂operand ``index`` on floats from the op's rule; DomainError where it is undefined."""
+    assert node.op is not None, "a leaf has no local derivative"
     try:
         return node.op.partials[index](node.data, *[p.data for p in node.parents])
     except (ArithmeticError, ValueError) as error:
         raise local_failure(node, error, index) from None
 
 
-def gradients(root, create_graph=False, seed=1.0):
+@overload
+def gradients(root: Value, create_graph: Literal[False] = False, seed: float = 1.0) -> dict[Value, float]: ...
+@overload
+def gradients(root: Value, create_graph: Literal[True], seed: float = 1.0) -> dict[Value, Value]: ...
+@overload
+def gradients(root: Value, create_graph: bool, seed: float = 1.0) -> "dict[Value, Value] | dict[Value, float]": ...
+def gradients(root: Value, create_graph: bool = False, seed: float = 1.0) -> dict:  # the overloads type it
     """seed·∂root/∂node for every node below ``root``, as a dict in reverse topological order.
 
     With ``create_graph=False`` the gradients are floats. With ``create_graph=True`` they are
@@ -86,7 +96,13 @@ def _plus(total, contribution):
     return total + contribution
 
 
-def grad(output, inputs, create_graph=False):
+@overload
+def grad(output: Value, inputs: Iterable[Value], create_graph: Literal[False] = False) -> tuple[float, ...]: ...
+@overload
+def grad(output: Value, inputs: Iterable[Value], create_graph: Literal[True]) -> tuple[Value, ...]: ...
+@overload
+def grad(output: Value, inputs: Iterable[Value], create_graph: bool) -> "tuple[Value, ...] | tuple[float, ...]": ...
+def grad(output: Value, inputs: Iterable[Value], create_graph: bool = False) -> tuple:  # the overloads type it
     """The gradients ∂output/∂input for each of ``inputs``, as a tuple; ``.grad`` is untouched.
 
     An input that ``output`` does not depend on gets 0. With ``create_graph=True`` the results

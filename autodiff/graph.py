@@ -1,22 +1,36 @@
 """Walking the graph: the one iterative topological order everything else uses."""
 
+from typing import Protocol, Self, TypeVar
+
 __all__ = ["topological_order", "reverse_topological_order"]
 
 
-def topological_order(root):
+class _Node(Protocol):
+    """What the walk reads of a node (a Value, which imports this module): its operands."""
+
+    @property
+    def a(self) -> "Self | None": ...
+    @property
+    def b(self) -> "Self | None": ...
+
+
+N = TypeVar("N", bound=_Node)
+
+
+def topological_order(root: N) -> list[N]:
     """Every node reachable from ``root``, parents before the nodes that use them (root last).
 
     An iterative depth-first post-order (no recursion limit, a million-node chain is fine),
     deterministic: it depends only on the order of each node's parents.
     """
-    order = []
-    seen = set()
-    stack = [root]
+    order: list[N] = []
+    seen: set[N] = set()
+    stack: list[N | None] = [root]
     emit, push, pop, mark = order.append, stack.append, stack.pop, seen.add
     while stack:
         node = pop()
         if node is None:  # the marker: everything above it, the node's parents, is done
-            emit(pop())
+            emit(pop())  # pyright: ignore[reportArgumentType]  (under a marker is its node, never None)
             continue
         if node in seen:
             continue
@@ -33,7 +47,7 @@ def topological_order(root):
     return order
 
 
-def reverse_topological_order(root):
+def reverse_topological_order(root: N) -> list[N]:
     """``topological_order`` reversed: each node before its parents, root first (backward's order)."""
     order = topological_order(root)
     order.reverse()

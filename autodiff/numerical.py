@@ -1,5 +1,6 @@
 """Numerical derivatives: central differences and a gradient check of first and second order."""
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .gradients import grad
@@ -8,7 +9,8 @@ from .value import Value, as_float
 __all__ = ["central_difference", "check_gradients", "GradientCheck", "DerivativeCheck"]
 
 
-def central_difference(f, *values, arg=0, epsilon=1e-6):
+def central_difference(f: Callable[..., "Value | float"], *values: "Value | float", arg: int = 0,
+                       epsilon: float = 1e-6) -> float:
     """(f(…, xᵢ + ε, …) − f(…, xᵢ − ε, …)) / 2ε: the numerical ∂f/∂xᵢ with i = ``arg``.
 
     ``values`` are numbers or Values; f is called with the same kinds (numbers as floats,
@@ -71,10 +73,10 @@ class GradientCheck:
     epsilon: float
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         return all(row.ok for row in self.rows)
 
-    def __str__(self):
+    def __str__(self) -> str:
         header = ("derivative", "automatic", "numerical", "abs error", "rel error", "ok")
         table: "list[tuple[str, ...]]" = [header]
         for row in self.rows:
@@ -94,7 +96,8 @@ class GradientCheck:
         return "\n".join(lines)
 
 
-def check_gradients(f, inputs, order=2, epsilon=1e-6, atol=1e-6, rtol=1e-5):
+def check_gradients(f: Callable[..., Value], inputs: "Sequence[Value | float]", order: int = 2,
+                    epsilon: float = 1e-6, atol: float = 1e-6, rtol: float = 1e-5) -> "GradientCheck":
     """Compare automatic with numerical derivatives of ``f`` at ``inputs``; a GradientCheck.
 
     Args:
@@ -144,7 +147,9 @@ def check_gradients(f, inputs, order=2, epsilon=1e-6, atol=1e-6, rtol=1e-5):
         rows.append(check(name, 1, [float(automatic[i])], [numerical]))
     if order == 2:
         for i, name in enumerate(names):
-            row = [float(g) for g in grad(automatic[i], xs)]
+            first_derivative = automatic[i]
+            assert isinstance(first_derivative, Value)   # create_graph made it a Value
+            row = [float(g) for g in grad(first_derivative, xs)]
             numerical = [central_difference(lambda *values: first(*values)[i], *point, arg=j,
                                             epsilon=epsilon) for j in range(len(point))]
             rows.append(check(name, 2, row, numerical))
@@ -161,7 +166,7 @@ def _result(y):
     return as_float(y, "central_difference: the result of f")
 
 
-def _output(f, xs):
+def _output(f: Callable[..., object], xs: Sequence) -> Value:
     out = f(*xs)
     if not isinstance(out, Value):
         raise TypeError(f"check_gradients: f must return a Value, got {type(out).__name__} "

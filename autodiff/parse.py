@@ -10,6 +10,7 @@ Python compares identifiers: a fullwidth ``ｘ`` is ``x``.
 import ast
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .ops import OPS
@@ -39,7 +40,7 @@ _LONG_NUMBER = re.compile(r"(?<![\w.])[0-9.][0-9_.eE]{%d,}" % MAX_LITERAL_LENGTH
 class ExpressionError(ValueError):
     """A malformed expression; ``str()`` shows the message, the expression and a caret."""
 
-    def __init__(self, message, expression, column):
+    def __init__(self, message: str, expression: str, column: int) -> None:
         self.message = message
         self.expression = expression
         self.column = column        # 0-based, in characters
@@ -61,7 +62,8 @@ class Expression:
     variables: dict
 
 
-def parse_expression(text, values, label_subexpressions=True, root_label=None):
+def parse_expression(text: str, values: "Mapping[str, float]", label_subexpressions: bool = True,
+                     root_label: "str | None" = None) -> Expression:
     """Build the graph of ``text`` with variables set from ``values`` (name → number).
 
     Each variable becomes one labeled leaf, shared by all its uses. With

@@ -8,9 +8,11 @@ import os
 import sys
 import threading
 import warnings
+from collections.abc import Iterator, Sequence
+from typing import SupportsFloat
 
 from .graph import reverse_topological_order
-from .ops import CONST, OPS, DivisionByZeroError, DomainError
+from .ops import CONST, OPS, DivisionByZeroError, DomainError, Op
 
 __all__ = ["Value", "no_grad", "is_recording", "detect_anomaly", "anomaly_mode", "AnomalyError",
            "as_float", "apply", "constant", "describe_operands", "backward", "zero_grad",
@@ -66,7 +68,7 @@ class detect_anomaly(_Mode):
     _variable, _value = _ANOMALY, True
 
 
-def anomaly_mode():
+def anomaly_mode() -> bool:
     """True inside ``detect_anomaly()`` (in this thread or task)."""
     return _ANOMALY.get()
 
@@ -80,12 +82,12 @@ class no_grad(_Mode):
     _variable, _value = _RECORDING, False
 
 
-def is_recording():
+def is_recording() -> bool:
     """True unless inside ``no_grad()`` (in this thread or task)."""
     return _RECORDING.get()
 
 
-def as_float(x, where="Value"):
+def as_float(x: object, where: str = "Value") -> float:
     """x as a float if it is a real number (int, bool, float, numpy scalar); TypeError otherwise,
     and ValueError for a number too large for a float (10**400)."""
     if type(x) is float:
@@ -93,7 +95,7 @@ def as_float(x, where="Value"):
     if isinstance(x, numbers.Real) or (getattr(x, "shape", None) == ()
                                        and getattr(getattr(x, "dtype", None), "kind", "?") in "biuf"):
         try:
-            return float(x)
+            return float(x)  # pyright: ignore[reportArgumentType]  (a Real, or a numpy scalar by its dtype)
         except OverflowError:
             what = (f"an int of about {int(x.bit_length() * 0.30103) + 1:,} digits"
                     if isinstance(x, int) else f"a {type(x).__name__}")
@@ -109,7 +111,7 @@ def _leaf(data, op):
     return node
 
 
-def constant(x):
+def constant(x: float) -> "Value":
     """A number lifted into the graph: a leaf with op ``CONST`` that takes no gradient."""
     return _leaf(as_float(x, "constant"), CONST)
 
@@ -120,20 +122,20 @@ def _operand(x, op, position):
     return _leaf(as_float(x, f"{op.name}: operand {position}"), CONST)
 
 
-def describe_operands(operands):
+def describe_operands(operands: "Sequence[Value]") -> str:
     """Operands as error messages show them: ``a = 2.0 ('x'), b = 0.0``."""
     return ", ".join(f"{name} = {v.data!r}" + (f" ({v.label!r})" if v.label else "")
                      for name, v in zip("ab", operands))
 
 
-def apply(op, *operands):
+def apply(op: Op, *operands: "Value | float") -> "Value":
     """Record ``op`` applied to ``operands`` (Values or numbers) and return the result."""
     if len(operands) != op.arity:
         raise TypeError(f"{op.name}: takes {op.arity} operand(s), got {len(operands)}")
     return _record(op, *[_operand(x, op, "ab"[i]) for i, x in enumerate(operands)])
 
 
-def _present(a, b):
+def _present(a: "Value", b: "Value | None") -> "tuple[Value, ...]":
     return (a,) if b is None else (a, b)
 
 
@@ -157,13 +159,14 @@ def _record(op, a, b=None):
 
 # -- the reverse pass ----------------------------------------------------------------
 
-def local_failure(node, error, index=None):
+def local_failure(node: "Value", error: Exception, index: "int | None" = None) -> DomainError:
     """A DomainError naming the node's op, the failing rule, why it fails and the operands.
 
     The rule is run again on floats (all of them when ``index`` is None) for the plain reason,
     also when it first failed on Values while building a gradient graph.
     """
     op = node.op
+    assert op is not None, "only a computed node has local derivatives"
     args = (node.data, *[p.data for p in node.parents])
     for i in range(op.arity) if index is None else (index,):
         if node.parents[i].op is CONST:
@@ -183,7 +186,8 @@ class AccumulationWarning(UserWarning):
     """``backward()`` added to gradients that leaves held from an earlier pass."""
 
 
-def backward(root, gradient=1.0, accumulate=False, *, retain_graph=None):
+def backward(root: "Value", gradient: "float | None" = 1.0, accumulate: bool = False, *,
+             retain_graph: "bool | None" = None) -> None:
     """Seed ∂L/∂root = ``gradient`` (1 by default) and fill ``.grad`` on every node below
     ``root`` with ∂L/∂node, as PyTorch's ``backward(gradient)`` does.
 
@@ -226,19 +230,20 @@ def backward(root, gradient=1.0, accumulate=False, *, retain_graph=None):
             if a is None:
                 continue
             op, upstream, b = node.op, node.grad, node.b
+            # NOTE: add and mul are binary, so b is a Value; an assert per node would cost the pass.
             if op is add:
                 if a.op is not CONST:
                     a.grad += upstream
-                if b.op is not CONST:
-                    b.grad += upstream
+                if b.op is not CONST:  # pyright: ignore[reportOptionalMemberAccess]
+                    b.grad += upstream  # pyright: ignore[reportOptionalMemberAccess]
                 continue
             if op is mul:
                 if a.op is not CONST:
-                    a.grad += upstream * b._data
-                if b.op is not CONST:
-                    b.grad += upstream * a._data
+                    a.grad += upstream * b._data  # pyright: ignore[reportOptionalMemberAccess]
+                if b.op is not CONST:  # pyright: ignore[reportOptionalMemberAccess]
+                    b.grad += upstream * a._data  # pyright: ignore[reportOptionalMemberAccess]
                 continue
-            out, rules = node._data, op.partials
+            out, rules = node._data, op.partials  # pyright: ignore[reportOptionalMemberAccess]  (a has an op)
             if b is not None:
                 a_data, b_data = a._data, b._data
                 if a.op is not CONST:
@@ -249,6 +254,7 @@ def backward(root, gradient=1.0, accumulate=False, *, retain_graph=None):
                 if a.op is not CONST:
                     a.grad += upstream * rules[0](out, a._data)
     except (ArithmeticError, ValueError) as error:
+        assert node is not None   # only the loop's body raises
         raise local_failure(node, error) from None
 
 
@@ -263,10 +269,11 @@ def _checked_pass(order):
                 parent.grad += contribution
 
 
-def local_rules(node, args):
+def local_rules(node: "Value", args: tuple) -> "Iterator[tuple[Value, Value | float]]":
     """(parent, ∂node/∂parent) for each operand of ``node`` that takes a gradient, from the op's
     rules on ``args`` (out, a[, b]: floats, or Values for a gradient graph); DomainError where a
     rule is undefined."""
+    assert node.a is not None and node.op is not None, "only a computed node has local rules"
     for index, (parent, rule) in enumerate(zip(_present(node.a, node.b), node.op.partials)):
         if parent.op is not CONST:
             try:
@@ -295,16 +302,18 @@ def _caller_level():
     return level
 
 
-def check_root(root, where):
+def check_root(root: object, where: str) -> None:
     """TypeError unless ``root`` is a Value; ``where`` names the caller."""
     if type(root) is not Value:
         raise TypeError(f"{where}: expected a Value, got {type(root).__name__} {root!r:.60}")
 
 
-def check_finite(node, parent, upstream, local, contribution):
+def check_finite(node: "Value", parent: "Value", upstream: "Value | float", local: "Value | float",
+                 contribution: "Value | float") -> None:
     if math.isfinite(float(contribution)):
         return
     index = node.parents.index(parent)
+    assert node.op is not None   # node has parents, so an op
     raise AnomalyError(
         f"backward: {node.op.name} gave ∂L/∂{'ab'[index]} = {float(contribution)!r} "
         f"(upstream {float(upstream)!r} × local {node.op.formulas[index]} = {float(local)!r}) "
@@ -312,7 +321,7 @@ def check_finite(node, parent, upstream, local, contribution):
         + (f" of node {node.label!r}" if node.label else ""))
 
 
-def zero_grad(root, set_to_none=True):
+def zero_grad(root: "Value", set_to_none: bool = True) -> None:
     """Set ``.grad`` to 0 on every node below ``root``.
 
     ``set_to_none`` is accepted for PyTorch's sake: in stepgrad ``.grad`` is always a float,
@@ -339,10 +348,16 @@ class Value:
     # the slot _data, so that an assignment is checked; the hot loops of value.py and
     # backward.py read _data itself, as a property read would cost them 15-30 %.
     __slots__ = ("_data", "grad", "a", "b", "op", "label")
+    _data: float
+    grad: float
+    a: "Value | None"
+    b: "Value | None"
+    op: "Op | None"
+    label: "str | None"
     # NOTE: numpy defers to our reflected dunders instead of building object arrays.
     __array_ufunc__ = None
 
-    def __init__(self, data, label=None):
+    def __init__(self, data: SupportsFloat, label: "str | None" = None) -> None:
         if label is not None and not isinstance(label, str):
             raise TypeError(f"Value: label must be a str or None, got {type(label).__name__}")
         self._data = as_float(data)
@@ -352,19 +367,19 @@ class Value:
         self.op = None
         self.label = label
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         op = "leaf" if self.op is None else self.op.name
         label = f"label={self.label!r}, " if self.label is not None else ""
         return f"Value({label}data={self.data!r}, grad={self.grad!r}, op={op!r})"
 
     @property
-    def data(self):
+    def data(self) -> float:
         """The node's value, always a float: a number assigned to it is converted, anything
         else raises TypeError."""
         return self._data
 
     @data.setter
-    def data(self, x):
+    def data(self, x: SupportsFloat) -> None:
         self._data = as_float(x, "Value.data")
 
     @property
@@ -372,79 +387,80 @@ class Value:
         """The operands this node was computed from, in order: (), (a,) or (a, b)."""
         return () if self.a is None else _present(self.a, self.b)
 
-    def __float__(self):
+    def __float__(self) -> float:
         return self._data
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
         return not self.parents
 
     # -- arithmetic sugar: each line records one op of the table --------------------------
-    def __add__(self, other):
+    def __add__(self, other: "Value | float") -> "Value":
         return _record(_ADD, self, other if type(other) is Value else _operand(other, _ADD, "b"))
 
-    def __radd__(self, other):  # other + self
+    def __radd__(self, other: "Value | float") -> "Value":  # other + self
         return _record(_ADD, _operand(other, _ADD, "a"), self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: "Value | float") -> "Value":
         return _record(_SUB, self, other if type(other) is Value else _operand(other, _SUB, "b"))
 
-    def __rsub__(self, other):  # other - self
+    def __rsub__(self, other: "Value | float") -> "Value":  # other - self
         return _record(_SUB, _operand(other, _SUB, "a"), self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: "Value | float") -> "Value":
         return _record(_MUL, self, other if type(other) is Value else _operand(other, _MUL, "b"))
 
-    def __rmul__(self, other):  # other * self
+    def __rmul__(self, other: "Value | float") -> "Value":  # other * self
         return _record(_MUL, _operand(other, _MUL, "a"), self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: "Value | float") -> "Value":
         return _record(_DIV, self, other if type(other) is Value else _operand(other, _DIV, "b"))
 
-    def __rtruediv__(self, other):  # other / self
+    def __rtruediv__(self, other: "Value | float") -> "Value":  # other / self
         return _record(_DIV, _operand(other, _DIV, "a"), self)
 
-    def __pow__(self, other):
+    def __pow__(self, other: "Value | float") -> "Value":
         return _record(_POW, self, other if type(other) is Value else _operand(other, _POW, "b"))
 
-    def __rpow__(self, other):  # other ** self
+    def __rpow__(self, other: "Value | float") -> "Value":  # other ** self
         return _record(_POW, _operand(other, _POW, "a"), self)
 
-    def __neg__(self):
+    def __neg__(self) -> "Value":
         return _record(_NEG, self)
 
-    def __abs__(self):
+    def __abs__(self) -> "Value":
         return _record(OPS["abs"], self)
 
-    def exp(self):
+    def exp(self) -> "Value":
         return _record(OPS["exp"], self)
 
-    def log(self):
+    def log(self) -> "Value":
         return _record(OPS["log"], self)
 
-    def sqrt(self):
+    def sqrt(self) -> "Value":
         return _record(OPS["sqrt"], self)
 
-    def sin(self):
+    def sin(self) -> "Value":
         return _record(OPS["sin"], self)
 
-    def cos(self):
+    def cos(self) -> "Value":
         return _record(OPS["cos"], self)
 
-    def tanh(self):
+    def tanh(self) -> "Value":
         return _record(OPS["tanh"], self)
 
-    def sigmoid(self):
+    def sigmoid(self) -> "Value":
         return _record(OPS["sigmoid"], self)
 
-    def relu(self):
+    def relu(self) -> "Value":
         return _record(OPS["relu"], self)
 
-    def abs(self):
+    def abs(self) -> "Value":
         return _record(OPS["abs"], self)
 
     # -- gradients -----------------------------------------------------------------------
-    def backward(self, gradient=1.0, accumulate=False, *, retain_graph=None):
+    def backward(self, gradient: "float | None" = 1.0, accumulate: bool = False, *,
+                 retain_graph: "bool | None" = None) -> None:
         """Fill ``.grad`` on every node of the graph below self with gradient·∂self/∂node.
 
         ``gradient`` is ∂L/∂self, the seed (1 by default), as in PyTorch. Leaf gradients
@@ -455,7 +471,7 @@ class Value:
         """
         backward(self, gradient, accumulate, retain_graph=retain_graph)
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset ``.grad`` to 0 on every node of the graph below self. ``set_to_none`` is
         accepted for PyTorch's sake; ``.grad`` is always a float, so either way it is 0.0."""
         zero_grad(self, set_to_none)

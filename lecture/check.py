@@ -182,7 +182,7 @@ class _Check:
 
     # -- the report ------------------------------------------------------------------------
     def report(self):
-        rows = [None] * len(self.resolved)
+        rows: list = [None] * len(self.resolved)   # a Row each, once judged
         position = self.catalog.position
         order = sorted((k for k, (_, name) in enumerate(self.resolved)
                         if name is not None and name is not _UNREADABLE),
@@ -549,6 +549,7 @@ def _scope_of(key):
     """(scope, expression) of an expression answer written in a table per pass:
     ``example2.w46*delta6`` → (example2, w46*delta6)."""
     match = re.match(r"((?:epoch\d+\.)?(?:example\d+\.)?)(.*)$", key)
+    assert match is not None   # every group may be empty: any key matches
     return match[1].rstrip("."), match[2]
 
 

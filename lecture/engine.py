@@ -7,9 +7,11 @@ together. A problem that gives quantities outright (a δ) has no network to run:
 are all there is.
 """
 
+from collections.abc import Sequence
+
 from autodiff import Value, grad, local_derivative
 
-from .problem import PROBLEM_LOSSES
+from .problem import PROBLEM_LOSSES, Problem
 
 __all__ = ["exact_values"]
 
@@ -46,7 +48,7 @@ def _name(scope, base):
     return f"{scope}.{base}" if scope else base
 
 
-def _loss(problem, outputs, targets, batch):
+def _loss(problem: Problem, outputs: "list[Value]", targets: "Sequence[float]", batch: int) -> Value:
     """The example's share of the loss: a mean loss over a batch of N divides by N."""
     error = PROBLEM_LOSSES[problem.loss](outputs, list(targets))
     if batch > 1 and problem.loss != "squared_error":

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from autodiff import Value
 from nn import MLP
 
 from .files import load_problem
@@ -15,7 +16,7 @@ class ErrorGraph:
 
     problem: Problem
     network: MLP
-    root: object
+    root: Value
 
 
 def error_graph(source):

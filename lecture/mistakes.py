@@ -5,6 +5,7 @@ wrong value with it and names it only when it reproduces the written value to it
 texts follow the unit's activation: o(1 − o) for σ, 1 − o² for tanh.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from nn import weight_label
@@ -25,19 +26,25 @@ class Mistake:
     id: str
     title: str
     kinds: tuple
-    applies: object
-    change: object
-    explain: object
-    hides: object
+    applies: "Callable[[Q.Quantity, Q.Catalog], bool]"
+    change: "Callable[[Q.Quantity, Q.Catalog], Q.Quantity]"
+    explain: "Callable[[Q.Quantity, Q.Catalog], str]"
+    hides: "Callable[[Q.Quantity, Q.Catalog], str]"
     eta: float | None = None
 
-    def changes(self, q, catalog):
+    def changes(self, q: "Q.Quantity", catalog: "Q.Catalog") -> bool:
         """True if the mistake changes q's own formula."""
         return q.kind.name in self.kinds and q.given is None and self.applies(q, catalog)
 
-    def apply(self, q, catalog):
+    def apply(self, q: "Q.Quantity", catalog: "Q.Catalog") -> "Q.Quantity | None":
         """q as the mistake computes it, or None where it does not change q."""
         return self.change(q, catalog) if self.changes(q, catalog) else None
+
+
+def _updated(q):
+    """The weight a new value updates: w46 for w46_new."""
+    assert q.label is not None   # a w_new quantity names its weight
+    return q.label.removesuffix("_new")
 
 
 def _o(q):
@@ -175,9 +182,8 @@ MISTAKES = (
             lambda q, c: f"{q.label} is kept fixed"),
     Mistake("update_sign", "the update with the wrong sign",
             ("dw", "w_new"), _update_sign_applies, _update_sign,
-            lambda q, c: (f"the update has the wrong sign: the new value is {q.label.removesuffix('_new')} "
-                          f"+ Δ{q.label.removesuffix('_new')}, not {q.label.removesuffix('_new')} "
-                          f"− Δ{q.label.removesuffix('_new')}" if q.kind.name == "w_new" else
+            lambda q, c: (f"the update has the wrong sign: the new value is {_updated(q)} "
+                          f"+ Δ{_updated(q)}, not {_updated(q)} − Δ{_updated(q)}" if q.kind.name == "w_new" else
                           "the update has the wrong sign: with δ = −∂E/∂net it is Δw = +η·δ·x"
                           if q.sign == "lecture" else
                           "the update has the wrong sign: with δ = ∂E/∂net it is Δw = −η·δ·x"),

@@ -6,6 +6,7 @@ from types import MappingProxyType
 
 from nn import (
     MLP,
+    Loss,
     binary_cross_entropy,
     input_label,
     mean_squared_error,
@@ -18,7 +19,7 @@ __all__ = ["Problem", "Example", "Connection", "PROBLEM_LOSSES", "MODES", "SIGNS
 
 # E = ½ΣΣ(t − o)² (the lecture's), (1/n)ΣΣ(t − o)², and −(1/n)ΣΣ[t·log o + (1 − t)·log(1 − o)]
 # A problem file's loss names, and the loss of nn each one is.
-PROBLEM_LOSSES = {"squared_error": squared_error, "mean_squared_error": mean_squared_error,
+PROBLEM_LOSSES: "dict[str, Loss]" = {"squared_error": squared_error, "mean_squared_error": mean_squared_error,
                   "cross_entropy": binary_cross_entropy}
 # online: update after every example (the lecture's); batch: once per epoch, Δw summed over examples
 MODES = ("online", "batch")

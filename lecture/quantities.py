@@ -25,7 +25,9 @@ batch mode an epoch's update sums the examples' Δw (``epoch1.dw14``).
 import difflib
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from autodiff import OPS, Symbol
 from nn import weight_label
@@ -263,7 +265,7 @@ class Kind:
     pattern: str
     display: str
     meaning: str
-    rule: object
+    rule: "Callable[..., Any]"   # on floats, Intervals or Symbols (formulas): polymorphic
 
 
 KINDS = {k.name: k for k in [
@@ -295,7 +297,7 @@ class Quantity:
     name: str                 # canonical, with its scope: delta4, example2.dw14
     kind: Kind
     inputs: tuple
-    rule: object
+    rule: "Callable[..., Any]"
     scope: str = ""
     unit: str | None = None
     label: str | None = None  # the weight or bias (w14, b4) of dEdw, dw and w_new
@@ -318,7 +320,7 @@ class Quantity:
     def display(self):
         """As the lecture writes it: δ4, Δw14, w14_new (the scope after it: δ4 (example 2))."""
         text = self.kind.display.format(j=self.unit, w=self.label)
-        if self.kind.name == "dw" and self.label.startswith("b"):
+        if self.kind.name == "dw" and self.label is not None and self.label.startswith("b"):
             text = f"Δ{self.label}"
         return text + (f" ({scope_text(self.scope)})" if self.scope else "")
 

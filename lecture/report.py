@@ -14,6 +14,7 @@ from stepgrad.stepping import Text
 
 from .intervals import Interval
 from .mistakes import DIAGNOSES, MISTAKES
+from .schema import Submission
 
 __all__ = ["Row", "Report", "VERDICTS", "CORRECT", "ROUNDING", "CARRIED", "EARLY", "WRONG",
            "CHANGED", "NOT_CHECKED", "UNREADABLE", "VERDICT_IDS", "exact_text", "report_text", "report_dict",
@@ -60,7 +61,7 @@ class Row:
 class Report:
     """Every row of a check, in the order the values were written, and what they add up to."""
 
-    submission: object
+    submission: Submission
     rows: tuple
     catalog: object = field(repr=False, default=None)
     names: object = field(repr=False, default=None)

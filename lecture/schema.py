@@ -86,11 +86,11 @@ class Submission:
 
     problem: Problem
     answers: tuple = ()       # Answer, in the order written
-    notation: dict = None     # writer's name (or pattern) → canonical name
+    notation: "dict | None" = None     # writer's name (or pattern) → canonical name
     restated: tuple = ()      # Answer: a given as the file writes it (w46, x1, t6, eta)
     title: str = ""
     source: str = "derivation"
-    exercise: dict = None     # the [exercise] table of a classroom file: id, student, …
+    exercise: "dict | None" = None     # the [exercise] table of a classroom file: id, student, …
     extras: tuple = ()        # (field, text): what the file holds besides answers (notes = "…"),
                               #   kept and shown, not graded
     notes: tuple = ()         # how the file was read, when not as written (an encoding, a line)
@@ -352,7 +352,7 @@ def _not_a_weight(label, names):
     return f"names no connection between units; the units are {listing}"
 
 
-def _examples(data, names, where, partial=False):
+def _examples(data, names, where, partial=False) -> "tuple[tuple[Example, ...], float | None]":
     """The examples and η if [example] gives it (else None)."""
     if "example" in data and "examples" in data:
         raise where.error(None, "examples", "give [example] (one) or [[examples]] (several), not both")

@@ -133,7 +133,7 @@ def _assign(network, records):
 
 def _forward_backward(network, x, targets):
     network.zero_grad()
-    outputs = network(x)
+    outputs: "list[Value]" = network(x)
     error = squared_error(outputs, network.targets(targets))
     error.label = "E"
     error.backward()

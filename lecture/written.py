@@ -19,7 +19,13 @@ class Written(float):
     (-0.087, 0.0001, 3, 4)
     """
 
-    def __new__(cls, text):
+    text: str
+    unit: float
+    decimals: int
+    digits: int
+    note: "str | None"     # how read_written read it, when the text was not plain
+
+    def __new__(cls, text: object) -> "Written":
         text = str(text).strip()
         try:
             number = decimal.Decimal(text.replace("_", ""))
@@ -33,6 +39,7 @@ class Written(float):
         self = super().__new__(cls, value)
         self.text = text
         digits = number.as_tuple()
+        assert isinstance(digits.exponent, int)   # a finite number's exponent ('n', 'N', 'F': NaN, inf)
         self.unit = 10.0 ** digits.exponent
         self.decimals = max(0, -digits.exponent)
         # significant digits; a written 0 (or 0.000) counts as one
@@ -41,7 +48,7 @@ class Written(float):
         return self
 
     @classmethod
-    def of(cls, value):
+    def of(cls, value: "Written | int | float | str") -> "Written":
         """A Written for a number given in Python: an int or float as ``repr`` writes it."""
         if isinstance(value, Written):
             return value
@@ -49,7 +56,7 @@ class Written(float):
             raise TypeError(f"expected a number, got {type(value).__name__}")
         return cls(repr(value) if isinstance(value, float) else str(value))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return self.text
 
 
@@ -58,7 +65,9 @@ class Unreadable(Written):
     ``reason`` why. It is a NaN, so no comparison ever holds; the checker gives it a verdict of
     its own."""
 
-    def __new__(cls, text, reason):
+    reason: str
+
+    def __new__(cls, text: object, reason: str) -> "Unreadable":
         self = float.__new__(cls, "nan")
         self.text = printable(str(text))[:40]
         self.reason = reason
@@ -76,7 +85,7 @@ _TIMES_TEN = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))(?:[x×·*]|\\times|\\cdot)1
 _FRACTION = re.compile(r"([+-]?\d{1,12}(?:\.\d{1,12})?)/([+-]?\d{1,12}(?:\.\d{1,12})?)")
 
 
-def read_written(text):
+def read_written(text: object) -> Written:
     """A number as a student writes it, as a Written: a decimal comma (``0,52``), the Unicode
     minus, spaces between digits, ``1.2×10⁻³`` or ``1.2e-3``, a fraction (``1/4``, exact), an
     ``≈`` in front. The Written's ``note`` says how it was read when it was not plain; a text

@@ -7,7 +7,7 @@ require("autodiff")  # before the imports below, which a file named autodiff.py 
 from .arrays import as_values, data_of, grad_of
 from .data import DATASETS, Dataset, circles, moons, split, xor
 from .layers import ACTIVATIONS, MLP, Layer, Neuron, input_label, target_label, weight_label
-from .losses import LOSSES, binary_cross_entropy, mean_squared_error, squared_error
+from .losses import LOSSES, Loss, binary_cross_entropy, mean_squared_error, squared_error
 from .module import Module
 
 # For the floors above (not the user's face):

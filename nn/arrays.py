@@ -4,13 +4,17 @@ numpy is imported when one of these functions is first called, not with ``autodi
 takes most of the time of ``import autodiff`` and the engine does not need it.
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 from autodiff import Value
 
 __all__ = ["as_values", "data_of", "grad_of"]
 
 
-def as_values(array, label=None, as_list=False):
-    """A Value for every number of ``array``, in an object ndarray of the same shape.
+def as_values(array: object, label: "str | None" = None, as_list: bool = False) -> Any:
+    """A Value for every number of ``array``, in an object ndarray of the same shape (typed Any:
+    numpy is imported only when this is called, and nested lists have no precise type).
 
     With ``label="W"`` the Values are labelled by their index: ``W[0,1]`` (``W`` alone for a
     0-d array). ``as_list=True`` returns nested lists instead. numpy arithmetic on the object
@@ -37,12 +41,12 @@ def as_values(array, label=None, as_list=False):
     return values.tolist() if as_list else values
 
 
-def data_of(values):
+def data_of(values: "Sequence | Any") -> Any:
     """The ``data`` of an array (object ndarray, nested lists or tuples) of Values, as floats."""
     return _read(values, "data", "data_of")
 
 
-def grad_of(values):
+def grad_of(values: "Sequence | Any") -> Any:
     """The ``grad`` of an array (object ndarray, nested lists or tuples) of Values, as floats."""
     return _read(values, "grad", "grad_of")
 

@@ -18,7 +18,7 @@ class Dataset:
     inputs: list
     targets: list
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.inputs)
 
     def __post_init__(self):
@@ -27,7 +27,7 @@ class Dataset:
                              f"{len(self.targets)} targets")
 
     @property
-    def n_inputs(self):
+    def n_inputs(self) -> int:
         return len(self.inputs[0]) if self.inputs else 0
 
 
@@ -35,7 +35,7 @@ def _dataset(name, points, labels):
     return Dataset(name, [[float(a) for a in p] for p in points], [[float(c)] for c in labels])
 
 
-def xor():
+def xor() -> Dataset:
     """The four points of XOR: t = 1 exactly when one input is 1."""
     points = [(0, 0), (0, 1), (1, 0), (1, 1)]
     return _dataset("xor", points, [a ^ b for a, b in points])
@@ -48,7 +48,7 @@ def _check_size(n, noise):
         raise ValueError(f"noise must be a finite number ≥ 0, got {noise!r}")
 
 
-def moons(n=200, noise=0.1, seed=0):
+def moons(n: int = 200, noise: float = 0.1, seed: "int | None" = 0) -> Dataset:
     """Two interleaving half circles in 2-D, ``n`` points (half of each class), Gaussian noise.
 
     Class 0 is the upper arc (cos θ, sin θ), class 1 the lower arc (1 − cos θ, ½ − sin θ),
@@ -68,7 +68,7 @@ def moons(n=200, noise=0.1, seed=0):
     return _dataset("moons", points[order], labels[order])
 
 
-def circles(n=200, noise=0.05, factor=0.5, seed=0):
+def circles(n: int = 200, noise: float = 0.05, factor: float = 0.5, seed: "int | None" = 0) -> Dataset:
     """Two concentric circles in 2-D: class 0 on radius 1, class 1 on radius ``factor``.
 
     ``n`` points, half of each class, Gaussian noise; shuffled; the same seed, the same points.
@@ -90,7 +90,7 @@ def circles(n=200, noise=0.05, factor=0.5, seed=0):
     return _dataset("circles", points[order], labels[order])
 
 
-def split(dataset, validation=0.25, seed=0):
+def split(dataset: Dataset, validation: float = 0.25, seed: "int | None" = 0) -> "tuple[Dataset, Dataset]":
     """``(train, validation)``: a seeded random ``validation`` fraction of the examples held out."""
     if not 0.0 < validation < 1.0:
         raise ValueError(f"validation fraction must be in (0, 1), got {validation!r}")

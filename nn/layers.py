@@ -2,7 +2,7 @@
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from autodiff import Value, constant
@@ -22,7 +22,7 @@ ACTIVATIONS = {
 INITS = ("uniform", "xavier", "he")
 
 
-def weight_label(source, target):
+def weight_label(source: "str | int", target: "str | int") -> str:
     """The lecture's name for the weight from unit ``source`` to unit ``target``: w14, w4,12."""
     source, target = str(source), str(target)
     return f"w{source}{target}" if len(source) == 1 and len(target) == 1 else f"w{source},{target}"
@@ -49,10 +49,10 @@ class Neuron(Module):
         target = self.name if self.name is not None else "j"
         self.w = [Value(w, label=weight_label(i, target)) for i, w in zip(inputs, weights)]
         self.b = Value(bias, label=f"b{target}")
-        self.net = None
-        self.out = None
+        self.net: "Value | None" = None
+        self.out: "Value | None" = None
 
-    def __call__(self, x):
+    def __call__(self, x: "Sequence[Value | float]") -> Value:
         if len(x) != len(self.w):
             raise ValueError(f"unit {self.name}: expected {len(self.w)} inputs, got {len(x)}")
         net = sum((w * xi for w, xi in zip(self.w, x)), self.b)
@@ -66,13 +66,13 @@ class Neuron(Module):
         return out
 
     @property
-    def delta(self):
+    def delta(self) -> float:
         """δ = −∂E/∂net from the latest backward pass through ``net``."""
         if self.net is None:
             raise ValueError(f"unit {self.name}: no forward pass yet, so no δ")
         return -self.net.grad
 
-    def named_parameters(self, prefix=""):
+    def named_parameters(self, prefix: str = "") -> "list[tuple[str, Value]]":
         return [(f"{prefix}w.{i}", w) for i, w in enumerate(self.w)] + [(f"{prefix}b", self.b)]
 
     def __repr__(self):
@@ -82,13 +82,13 @@ class Neuron(Module):
 class Layer(Module):
     """A row of neurons that all see the same inputs."""
 
-    def __init__(self, neurons):
+    def __init__(self, neurons: "Iterable[Neuron]") -> None:
         self.neurons = list(neurons)
 
-    def __call__(self, x):
+    def __call__(self, x: "Sequence[Value | float]") -> "list[Value]":
         return [neuron(x) for neuron in self.neurons]
 
-    def named_parameters(self, prefix=""):
+    def named_parameters(self, prefix: str = "") -> "list[tuple[str, Value]]":
         return [pair for j, n in enumerate(self.neurons)
                 for pair in n.named_parameters(f"{prefix}neurons.{j}.")]
 
@@ -138,28 +138,28 @@ class MLP(Module):
                   for j in range(sizes[k + 1]))
             for k in range(len(sizes) - 1)]
 
-    def __call__(self, x):
+    def __call__(self, x: "Sequence[Value | float]") -> "list[Value]":
         """The output Values for input ``x`` (a list of numbers or Values).
 
         A number becomes one constant node labelled by its unit (x1, x2, ...; a unit with a name
         such as ``x`` keeps it), shared by every weight it feeds, so drawings and step lists show each input once.
         """
-        x = [xi if isinstance(xi, Value) else _input(xi, name)
-             for xi, name in zip(x, self.unit_names[0])]
+        values = [xi if isinstance(xi, Value) else _input(xi, name)
+                  for xi, name in zip(x, self.unit_names[0])]
         for layer in self.layers:
-            x = layer(x)
-        return x
+            values = layer(values)
+        return values
 
     @property
-    def neurons(self):
+    def neurons(self) -> "list[Neuron]":
         return [n for layer in self.layers for n in layer.neurons]
 
     @property
-    def activations(self):
+    def activations(self) -> "list[str]":
         """One activation name per layer."""
         return [layer.neurons[0].activation for layer in self.layers]
 
-    def targets(self, t):
+    def targets(self, t: "Sequence[float]") -> "list[Value]":
         """The targets ``t`` (numbers) as constants labelled by their output units (t6, …), for a
         loss: drawings and steps then read t6 − o6 as the lecture writes it."""
         if len(t) != self.layer_sizes[-1]:
@@ -171,13 +171,13 @@ class MLP(Module):
             found.append(node)
         return found
 
-    def copy(self):
+    def copy(self) -> "MLP":
         """An independent network with the same shape, activations, unit names and weights."""
         weights, biases = self.weights()
         return MLP(self.n_inputs, self.layer_sizes, activation=self.activations, weights=weights,
                    biases=biases, unit_names=self.unit_names)
 
-    def named_parameters(self, prefix=""):
+    def named_parameters(self, prefix: str = "") -> "list[tuple[str, Value]]":
         return [pair for k, layer in enumerate(self.layers)
                 for pair in layer.named_parameters(f"{prefix}layers.{k}.")]
 
@@ -202,7 +202,7 @@ class MLP(Module):
         return cls(len(weights[0][0]), [len(b) for b in biases], activation=activations,
                    weights=weights, biases=biases, unit_names=unit_names)
 
-    def weights(self):
+    def weights(self) -> "tuple[list[list[list[float]]], list[list[float]]]":
         """``(weights, biases)`` as nested lists of floats, the form the constructor takes."""
         return ([[[w.data for w in n.w] for n in layer.neurons] for layer in self.layers],
                 [[n.b.data for n in layer.neurons] for layer in self.layers])
@@ -211,12 +211,12 @@ class MLP(Module):
         return f"MLP({self.n_inputs}, {self.layer_sizes}, activation={self.activations})"
 
 
-def input_label(name):
+def input_label(name: str) -> str:
     """How an input unit's value is labelled: x1 for unit 1, the name itself for a named unit (x)."""
     return name if name[:1].isalpha() else f"x{name}"
 
 
-def target_label(name):
+def target_label(name: str) -> str:
     """How an output unit's target is labelled: t6 for unit 6, t_o for a unit named o."""
     return f"t{name}" if name[:1].isdigit() else f"t_{name}"
 

@@ -5,16 +5,18 @@ example), and returns a Value (or a float if no output is a Value).
 """
 
 import math
+from collections.abc import Sequence
+from typing import Protocol, overload
 
 from autodiff import OPS, Value
 
-__all__ = ["squared_error", "mean_squared_error", "binary_cross_entropy", "LOSSES"]
+__all__ = ["squared_error", "mean_squared_error", "binary_cross_entropy", "LOSSES", "Loss"]
 
 _SIGMOID = OPS["sigmoid"]
 _EPSILON = 1e-12
 
 
-def _pairs(outputs, targets):
+def _pairs(outputs: Sequence, targets: Sequence) -> "list[tuple[Value | float, Value | float]]":
     """(o, t) for every output of every example, after checking that the shapes agree."""
     outputs, targets = list(outputs), list(targets)
     if len(outputs) != len(targets):
@@ -38,18 +40,35 @@ def _total(terms):
     return sum(terms[1:], terms[0])
 
 
-def squared_error(outputs, targets):
+# One example's outputs, or one list of outputs per example; targets have the same shape.
+_Outputs = Sequence[Value] | Sequence[Sequence[Value]]
+_Numbers = Sequence[Value | float] | Sequence[Sequence[Value | float]]
+
+
+@overload
+def squared_error(outputs: _Outputs, targets: _Numbers) -> Value: ...
+@overload
+def squared_error(outputs: _Numbers, targets: _Numbers) -> "Value | float": ...
+def squared_error(outputs: _Numbers, targets: _Numbers) -> "Value | float":
     """The lecture's E = ½ Σ_d Σ_k (t_kd − o_kd)²: summed over examples and output units."""
     return 0.5 * _total([(t - o) ** 2 for o, t in _pairs(outputs, targets)])
 
 
-def mean_squared_error(outputs, targets):
+@overload
+def mean_squared_error(outputs: _Outputs, targets: _Numbers) -> Value: ...
+@overload
+def mean_squared_error(outputs: _Numbers, targets: _Numbers) -> "Value | float": ...
+def mean_squared_error(outputs: _Numbers, targets: _Numbers) -> "Value | float":
     """(1/n) Σ (t − o)² over all n outputs of all examples."""
     pairs = _pairs(outputs, targets)
     return _total([(t - o) ** 2 for o, t in pairs]) / len(pairs)
 
 
-def binary_cross_entropy(outputs, targets):
+@overload
+def binary_cross_entropy(outputs: _Outputs, targets: _Numbers) -> Value: ...
+@overload
+def binary_cross_entropy(outputs: _Numbers, targets: _Numbers) -> "Value | float": ...
+def binary_cross_entropy(outputs: _Numbers, targets: _Numbers) -> "Value | float":
     """−(1/n) Σ [t·log o + (1 − t)·log(1 − o)] over all n outputs, targets in [0, 1].
 
     NOTE: numerically safe. For an output made by a sigmoid, o = σ(net), the logs are taken
@@ -96,5 +115,14 @@ def _log_sigmoid(z):
     return z - (1.0 + z.exp()).log()
 
 
-LOSSES = {"squared_error": squared_error, "mean_squared_error": mean_squared_error,
+class Loss(Protocol):
+    """What every loss here is, so that a table of them keeps their types."""
+
+    @overload
+    def __call__(self, outputs: _Outputs, targets: _Numbers, /) -> Value: ...
+    @overload
+    def __call__(self, outputs: _Numbers, targets: _Numbers, /) -> "Value | float": ...
+
+
+LOSSES: "dict[str, Loss]" = {"squared_error": squared_error, "mean_squared_error": mean_squared_error,
           "binary_cross_entropy": binary_cross_entropy}

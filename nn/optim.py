@@ -1,6 +1,9 @@
 """Optimisers: SGD (the lecture's w ← w + η·δ·x), SGD with momentum, and Adam."""
 
 import math
+from collections.abc import Callable, Iterable, Sequence
+
+from autodiff import Value
 
 from .module import check_number
 
@@ -10,7 +13,7 @@ __all__ = ["Optimizer", "SGD", "Adam", "OPTIMIZERS", "make_optimizer"]
 class Optimizer:
     """Updates parameter Values from their ``.grad``: ``zero_grad()``, backward, then ``step()``."""
 
-    def __init__(self, parameters, lr):
+    def __init__(self, parameters: Iterable[Value], lr: float) -> None:
         self.parameters = list(parameters)
         if not self.parameters:
             raise ValueError(f"{type(self).__name__}: no parameters to optimise")
@@ -27,7 +30,7 @@ class Optimizer:
         for p in self.parameters:
             p.grad = 0.0
 
-    def step(self):
+    def step(self) -> None:
         raise NotImplementedError
 
 
@@ -38,14 +41,14 @@ class SGD(Optimizer):
     gradients that damps oscillation and speeds up along consistent directions).
     """
 
-    def __init__(self, parameters, lr=0.5, momentum=0.0):
+    def __init__(self, parameters: Iterable[Value], lr: float = 0.5, momentum: float = 0.0) -> None:
         super().__init__(parameters, lr)
         self.momentum = check_number(momentum, "SGD: momentum")
         if not 0.0 <= self.momentum < 1.0:
             raise ValueError(f"SGD: momentum must be in [0, 1), got {self.momentum!r}")
         self.velocity = [0.0] * len(self.parameters)
 
-    def step(self):
+    def step(self) -> None:
         lr, mu = self.lr, self.momentum
         if mu == 0.0:
             for p in self.parameters:
@@ -64,7 +67,8 @@ class Adam(Optimizer):
     bias-corrected m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ).
     """
 
-    def __init__(self, parameters, lr=0.01, betas=(0.9, 0.999), eps=1e-8):
+    def __init__(self, parameters: Iterable[Value], lr: float = 0.01,
+                 betas: Sequence[float] = (0.9, 0.999), eps: float = 1e-8) -> None:
         super().__init__(parameters, lr)
         self.beta1, self.beta2 = (check_number(b, f"Adam: betas[{i}]") for i, b in enumerate(betas))
         if not (0.0 <= self.beta1 < 1.0 and 0.0 <= self.beta2 < 1.0):
@@ -74,7 +78,7 @@ class Adam(Optimizer):
         self.m = [0.0] * len(self.parameters)
         self.v = [0.0] * len(self.parameters)
 
-    def step(self):
+    def step(self) -> None:
         self.t += 1
         b1, b2, lr, eps, m, v = self.beta1, self.beta2, self.lr, self.eps, self.m, self.v
         correct1, correct2 = 1.0 - b1 ** self.t, 1.0 - b2 ** self.t
@@ -85,14 +89,14 @@ class Adam(Optimizer):
             p.data -= lr * (m[i] / correct1) / (math.sqrt(v[i] / correct2) + eps)
 
 
-OPTIMIZERS = {
+OPTIMIZERS: "dict[str, Callable[[Iterable[Value], float], Optimizer]]" = {
     "sgd": lambda parameters, lr: SGD(parameters, lr),
     "momentum": lambda parameters, lr: SGD(parameters, lr, momentum=0.9),
     "adam": lambda parameters, lr: Adam(parameters, lr),
 }
 
 
-def make_optimizer(name, parameters, lr):
+def make_optimizer(name: str, parameters: Iterable[Value], lr: float) -> Optimizer:
     """An optimiser by name: sgd, momentum (SGD with μ = 0.9) or adam."""
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")

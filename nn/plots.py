@@ -5,10 +5,15 @@ window opens and no global backend is switched.
 """
 
 import io
+import os
 import pathlib
+from collections.abc import Sequence
 
 from autodiff import no_grad
 from stepgrad._ground import write_atomic
+
+from .layers import MLP
+from .train import History
 
 __all__ = ["require_matplotlib", "check_plot_path", "plot_errors", "plot_decision_boundary",
            "plot_training"]
@@ -19,15 +24,15 @@ _INSTALL = "pip install 'stepgrad[plot]' (or: pip install matplotlib)"
 def require_matplotlib():
     """Import matplotlib's Figure and Agg canvas, or raise ImportError saying how to install it."""
     try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
+        from matplotlib.backends.backend_agg import FigureCanvasAgg  # pyright: ignore[reportMissingImports]  (optional: the plot extra)
+        from matplotlib.figure import Figure  # pyright: ignore[reportMissingImports]  (optional: the plot extra)
     except ImportError:
         raise ImportError(f"drawing pictures of training needs matplotlib, which is not installed; "
                           f"install it with: {_INSTALL}") from None
     return Figure, FigureCanvasAgg
 
 
-def check_plot_path(path):
+def check_plot_path(path: "str | os.PathLike[str]") -> str:
     """The image format for ``path`` from its suffix (png, svg, pdf, …); ValueError if unknown."""
     _, canvas_type = require_matplotlib()
     path = pathlib.Path(path)
@@ -122,7 +127,9 @@ def plot_decision_boundary(network, inputs, targets, path, resolution=60):
     return _save(figure, canvas_type, path)
 
 
-def plot_training(history, path, network=None, inputs=None, targets=None, resolution=60):
+def plot_training(history: "History", path: "str | os.PathLike[str]", network: "MLP | None" = None,
+                  inputs: "Sequence | None" = None, targets: "Sequence | None" = None,
+                  resolution: int = 60) -> pathlib.Path:
     """One picture of a run: the error curve, and beside it the decision boundary if given 2-D data."""
     figure_type, canvas_type = require_matplotlib()
     if not history.train:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from . import data
 from .layers import MLP
 from .optim import make_optimizer
-from .train import accuracy, fit
+from .train import History, accuracy, fit
 
 __all__ = ["Recipe", "RECIPES", "TrainingRun", "run_recipe"]
 
@@ -46,7 +46,7 @@ class TrainingRun:
 
     recipe: Recipe
     network: MLP
-    history: object
+    history: History
     train: data.Dataset
     validation: data.Dataset | None
     train_accuracy: float

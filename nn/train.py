@@ -34,16 +34,16 @@ class History:
     validation_size: int = 0
 
     @property
-    def epochs(self):
+    def epochs(self) -> int:
         return len(self.train)
 
     @property
-    def mean_train(self):
+    def mean_train(self) -> "list[float]":
         """The training error per example, ``train[e] / train_size``."""
         return _per_example(self.train, self.train_size, "train_size")
 
     @property
-    def mean_validation(self):
+    def mean_validation(self) -> "list[float]":
         """The validation error per example, ``validation[e] / validation_size``."""
         return _per_example(self.validation, self.validation_size, "validation_size")
 
@@ -79,7 +79,7 @@ def fit(network: "MLP", inputs: "Sequence", targets: "Sequence", *,
         epochs: int = 100, batch_size: "int | None" = 1, shuffle: bool = True,
         seed: "int | None" = 0, target_error: "float | None" = None,
         validation: "tuple[Sequence, Sequence] | None" = None, patience: "int | None" = None,
-        restore_best: bool = True, progress: "Callable | None" = None,
+        restore_best: bool = True, progress: "bool | None" = None,
         tape: bool = True) -> "History":
     """Train ``network`` on examples (``inputs[d]``, ``targets[d]``); returns a ``History``.
 

@@ -24,6 +24,8 @@ most ``MAX_PARAMETERS`` weights and biases; the sizes are checked against that, 
 
 import contextlib
 import json
+import os
+import pathlib
 from typing import Any
 
 from stepgrad._ground import DataFileError, loads_data, printable, read_data, write_atomic
@@ -71,13 +73,13 @@ def dumps_network(network, description=None):
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
-def save_network(network, path, description=None):
+def save_network(network: MLP, path: "str | os.PathLike[str]", description: "str | None" = None) -> pathlib.Path:
     """Write ``network`` to ``path`` as JSON; the file is replaced whole or not at all
     (``autodiff.files.write_atomic``)."""
     return write_atomic(path, dumps_network(network, description).encode("utf-8"))
 
 
-def load_network(path):
+def load_network(path: "str | os.PathLike[str]") -> MLP:
     """The network stored in the JSON file at ``path``."""
     with _as_weights_file_error():
         document = read_data(path, "json")

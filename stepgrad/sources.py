@@ -5,10 +5,12 @@ import math
 import numbers
 import pathlib
 from dataclasses import dataclass
+from typing import NoReturn
 
-from autodiff import ExpressionError, parse_expression, topological_order
+from autodiff import ExpressionError, Value, parse_expression, topological_order
 from lecture import SOURCES as PROBLEMS
-from lecture import error_graph, problem_from_document, read_document
+from lecture import Problem, error_graph, problem_from_document, read_document
+from nn import MLP
 from stepgrad._ground import DataFileError, field_name, printable, read_data
 
 __all__ = ["Source", "load_source", "find_label", "SOURCES", "load_expression", "expression_from_data"]
@@ -23,10 +25,10 @@ SOURCES = PROBLEMS.replace(" or a problem or derivation file", ", a problem or d
 class Source:
     """A graph to step or draw: its root, a title, and, for a problem, the problem and network."""
 
-    root: object
+    root: Value
     title: str
-    problem: object = None
-    network: object = None
+    problem: "Problem | None" = None
+    network: "MLP | None" = None
 
 
 def load_source(name):
@@ -78,7 +80,7 @@ def load_expression(path, label_subexpressions=True):
 
 def expression_from_data(data, source, label_subexpressions=True):
     """The expression in ``data``, a file's tables already read (see ``load_expression``)."""
-    def fail(field, problem):
+    def fail(field, problem) -> NoReturn:
         raise DataFileError(source, problem, field=field)
 
     if not isinstance(data, dict):

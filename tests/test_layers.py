@@ -191,7 +191,8 @@ def test_a_public_name_is_defined_in_one_module():
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
                 homes[node.name].append(name)
-    twice = {n: where for n, where in homes.items() if len(where) > 1 and n not in SHARED_NAMES}
+    # a set: typing's @overload defines one name several times in its one module
+    twice = {n: where for n, where in homes.items() if len(set(where)) > 1 and n not in SHARED_NAMES}
     assert not twice, "\n".join(f"{n}: {', '.join(w)}" for n, w in sorted(twice.items()))
 
 

@@ -2,6 +2,8 @@
 
 import math
 import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import graphviz
 
@@ -12,6 +14,9 @@ from stepgrad.stepping import formula, node_names, units_of
 from . import style
 from .escape import html_bold, html_text
 from .fit import Sketch, box_of, graph_attributes
+
+if TYPE_CHECKING:   # for annotations only: viz draws an MLP without importing nn
+    from nn import MLP
 
 __all__ = ["to_dot", "RANKDIRS", "COLLAPSE_LEVELS", "MAX_NODES"]
 
@@ -34,10 +39,13 @@ class _Group:
         self.parameters = set()
 
 
-def to_dot(root, *, rankdir="auto", fit="notebook", show_grad=True, grads=None, reserve=None,
-           local_derivatives=False, color=True, legend=True, highlight=None, highlight_path=None,
-           highlight_edges=None, ancestors_of=None, collapse=None, collapse_level="neuron",
-           max_nodes=MAX_NODES, precision=4, title=None):
+def to_dot(root: Value, *, rankdir: str = "auto", fit: "str | tuple[float, float] | None" = "notebook",
+           show_grad: bool = True, grads: "Mapping[Value, float | None] | None" = None,
+           reserve: "Mapping[Value, float | None] | None" = None, local_derivatives: bool = False,
+           color: bool = True, legend: bool = True, highlight: "Value | Iterable[Value] | None" = None,
+           highlight_path: "Value | None" = None, highlight_edges: "Iterable[tuple[Value, Value]] | None" = None,
+           ancestors_of: "Value | None" = None, collapse: "MLP | None" = None, collapse_level: str = "neuron",
+           max_nodes: "int | None" = MAX_NODES, precision: int = 4, title: "str | None" = None) -> graphviz.Digraph:
     """The computation graph below ``root`` as a ``graphviz.Digraph``.
 
     Each Value is a box with its label, data and gradient; each op a circle with its symbol
@@ -433,6 +441,7 @@ class _Drawing:
     def _local_text(self, node, i):
         """The edge's local derivative in the nodes' names, with a drawing's typographic minus."""
         value = style.local_or_none(node, i)
+        assert self.names is not None   # named when local_derivatives asks for edge labels
         named = formula(node, i, self.names).replace("-", "−")
         if value is None:
             return f"{named}: undefined here"

@@ -1,7 +1,12 @@
 """The backward pass as pictures: one frame per node backward visits, and an animated GIF."""
 
 import io
+import os
 import pathlib
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING, Any
+
+import graphviz
 
 from autodiff import Value, topological_order
 from stepgrad._ground import write_atomic
@@ -10,13 +15,17 @@ from stepgrad.stepping import Stepper
 from .render import write_image
 from .stepping import stepper_dot
 
+if TYPE_CHECKING:   # for annotations only: viz draws an MLP without importing nn
+    from nn import MLP
+
 __all__ = ["backward_frames", "render_frames", "save_gif", "PILLOW_ADVICE"]
 
 PILLOW_ADVICE = ("an animated GIF needs Pillow, which is not installed: pip install 'stepgrad[gif]' "
                  "(or pip install pillow); the frames themselves need only Graphviz")
 
 
-def backward_frames(root, *, grain="node", network=None, **options):
+def backward_frames(root: Value, *, grain: str = "node", network: "MLP | None" = None,
+                    **options: Any) -> "list[graphviz.Digraph]":
     """The backward pass from ``root`` as a list of ``graphviz.Digraph``, one per step.
 
     The steps are a ``Stepper``'s (``grain`` "node": one node per frame in ``backward()``'s
@@ -54,7 +63,8 @@ def backward_frames(root, *, grain="node", network=None, **options):
     return frames
 
 
-def render_frames(root, folder, *, image_format="png", gif=False, duration=800, **options):
+def render_frames(root: Value, folder: "str | os.PathLike[str]", *, image_format: str = "png", gif: bool = False,
+                  duration: int = 800, **options: Any) -> "list[pathlib.Path]":
     """Write ``backward_frames(root, **options)`` to ``folder`` as frame_000.png, frame_001.png, ...
 
     With ``gif=True`` (PNG frames only) also writes ``folder/backward.gif``, ``duration``
@@ -79,13 +89,14 @@ def render_frames(root, folder, *, image_format="png", gif=False, duration=800, 
 
 def _pillow():
     try:
-        from PIL import Image
+        from PIL import Image  # pyright: ignore[reportMissingImports]  (optional: the gif extra)
     except ImportError:
         raise ModuleNotFoundError(PILLOW_ADVICE) from None
     return Image
 
 
-def save_gif(images, path, *, duration=800):
+def save_gif(images: "Sequence[str | os.PathLike[str] | IO[bytes]]", path: "str | os.PathLike[str]", *,
+             duration: int = 800) -> pathlib.Path:
     """Join PNG ``images`` into an animated GIF at ``path`` (Pillow needed); returns the path.
 
     Frames of different sizes are placed top left on a white canvas of the largest size.

@@ -1,6 +1,7 @@
 """network_to_dot: an MLP drawn as the lecture's Figure 3, optionally with one training step on it."""
 
 import functools
+from typing import TYPE_CHECKING, Any
 
 import graphviz
 
@@ -11,6 +12,9 @@ from . import style
 from .dot import RANKDIRS
 from .escape import html_bold, html_text
 
+if TYPE_CHECKING:   # for annotations only: viz draws an MLP without importing nn
+    from nn import MLP
+
 __all__ = ["network_to_dot"]
 
 # by the sign of a weight: −1, 0, +1
@@ -18,8 +22,10 @@ _EDGE_COLOURS = {1: style.POSITIVE[-1], 0: style.CONSTANT, -1: style.NEGATIVE[-1
 _LABEL_COLOURS = {1: "#1f5f99", 0: style.CONSTANT, -1: "#a34a05"}
 
 
-def network_to_dot(mlp, step=None, *, rankdir="LR", weights=True, color=True, legend=True,
-                   precision=4, title=None):
+# ``step`` is Any: a lecture TrainingStep, read by its fields, which viz (beside lecture) cannot import.
+def network_to_dot(mlp: "MLP", step: Any = None, *, rankdir: str = "LR", weights: bool = True,
+                   color: bool = True, legend: bool = True, precision: int = 4,
+                   title: "str | None" = None) -> graphviz.Digraph:
     """``mlp`` as a ``graphviz.Digraph``: units as the lecture draws them, inputs to outputs.
 
     Units are named by ``mlp.unit_names``; each connection is labelled with its weight (``w14 =

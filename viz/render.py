@@ -1,15 +1,24 @@
 """Writing drawings to PNG, SVG or PDF files with the Graphviz ``dot`` program."""
 
+import os
 import pathlib
 import re
 import shutil
 import subprocess
+from typing import TYPE_CHECKING, Any
+
+import graphviz
 
 from stepgrad._ground import write_atomic
 
 from .dot import to_dot
 from .network import network_to_dot
 from .stepping import stepper_dot
+
+if TYPE_CHECKING:   # for annotations only: viz draws an MLP without importing nn
+    from autodiff import Value
+    from nn import MLP
+    from stepgrad.stepping import Stepper
 
 __all__ = ["DotNotFoundError", "LayoutTimeout", "IMAGE_FORMATS", "LAYOUT_SECONDS", "image_format",
            "write_image", "pipe", "render", "render_network", "render_stepper"]
@@ -32,11 +41,11 @@ class LayoutTimeout(TimeoutError):
 class DotNotFoundError(OSError):
     """The Graphviz ``dot`` program is not installed (or not on PATH)."""
 
-    def __init__(self, message=INSTALL_ADVICE):
+    def __init__(self, message: str = INSTALL_ADVICE) -> None:
         super().__init__(message)
 
 
-def image_format(path):
+def image_format(path: "str | os.PathLike[str]") -> str:
     """The image format for ``path`` from its suffix (png, svg or pdf); ValueError otherwise."""
     path = pathlib.Path(path)
     fmt = IMAGE_FORMATS.get(path.suffix.lower())
@@ -47,7 +56,8 @@ def image_format(path):
     return fmt
 
 
-def write_image(graph, path, timeout=LAYOUT_SECONDS):
+def write_image(graph: graphviz.Graph | graphviz.Digraph, path: "str | os.PathLike[str]",
+                timeout: "float | None" = LAYOUT_SECONDS) -> pathlib.Path:
     """Render a ``graphviz`` graph to ``path`` (format by suffix); returns the path.
 
     The file appears whole or not at all (``autodiff.files.write_atomic``); a missing parent
@@ -59,7 +69,7 @@ def write_image(graph, path, timeout=LAYOUT_SECONDS):
     return write_atomic(path, pipe(graph, image_format(path), timeout))
 
 
-def pipe(graph, fmt, timeout=LAYOUT_SECONDS):
+def pipe(graph: graphviz.Graph | graphviz.Digraph, fmt: str, timeout: "float | None" = LAYOUT_SECONDS) -> bytes:
     """The graph drawn by Graphviz's ``dot`` as ``fmt`` (png, svg, pdf) bytes, within
     ``timeout`` seconds (None: no limit)."""
     program = shutil.which("dot")
@@ -82,7 +92,8 @@ def pipe(graph, fmt, timeout=LAYOUT_SECONDS):
     return _PDF_DATE.sub(rb"\g<1>19700101000000", done.stdout) if fmt == "pdf" else done.stdout
 
 
-def render(root, path, *, timeout=LAYOUT_SECONDS, **options):
+def render(root: "Value", path: "str | os.PathLike[str]", *, timeout: "float | None" = LAYOUT_SECONDS,
+           **options: Any) -> pathlib.Path:
     """Draw the computation graph below ``root`` to ``path`` (.png, .svg or .pdf); returns the path.
 
     ``options`` are ``to_dot``'s (fit, rankdir, local_derivatives, highlight, collapse,
@@ -92,14 +103,16 @@ def render(root, path, *, timeout=LAYOUT_SECONDS, **options):
     return write_image(to_dot(root, **options), path, timeout)
 
 
-def render_network(mlp, path, step=None, *, timeout=LAYOUT_SECONDS, **options):
+def render_network(mlp: "MLP", path: "str | os.PathLike[str]", step: Any = None, *,
+                   timeout: "float | None" = LAYOUT_SECONDS, **options: Any) -> pathlib.Path:
     """Draw ``mlp`` as the lecture's Figure 3 to ``path``; with a ``TrainingStep``, its net, out,
     δ and the new weights (Table 2 as a picture). ``options`` are ``network_to_dot``'s."""
     image_format(path)
     return write_image(network_to_dot(mlp, step, **options), path, timeout)
 
 
-def render_stepper(stepper, path, *, timeout=LAYOUT_SECONDS, **options):
+def render_stepper(stepper: "Stepper", path: "str | os.PathLike[str]", *, timeout: "float | None" = LAYOUT_SECONDS,
+                   **options: Any) -> pathlib.Path:
     """Draw an ``autodiff.steps.Stepper``'s graph as it stands: the gradients backward has
     reached so far (the rest blank), the current step's nodes highlighted and the edges its
     gradient flows along drawn thick; at neuron or layer grain, the network collapsed.

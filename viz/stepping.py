@@ -1,5 +1,9 @@
 """A Stepper's state as a drawing: the gradients reached so far, the current step's nodes and edges lit."""
 
+from typing import Any
+
+import graphviz
+
 from stepgrad.stepping import Stepper
 
 from .dot import to_dot
@@ -7,7 +11,8 @@ from .dot import to_dot
 __all__ = ["stepper_dot"]
 
 
-def stepper_dot(stepper, position=None, *, caption=False, **options):
+def stepper_dot(stepper: Stepper, position: "int | None" = None, *, caption: bool = False,
+                **options: Any) -> graphviz.Digraph:
     """The graph of ``stepper`` at ``position`` (default: where it stands) as a Digraph.
 
     Nodes backward has reached show their gradient so far, the others are blank; the step's

@@ -33,7 +33,7 @@ def _kind(node):
     return node.op.name
 
 
-def to_json(root, *, indent=2, max_nodes=MAX_JSON_NODES):
+def to_json(root: Value, *, indent: "int | None" = 2, max_nodes: "int | None" = MAX_JSON_NODES) -> str:
     """The graph below ``root`` as JSON text (format ``stepgrad.graph/1``).
 
     ``{"format", "root", "nodes": [{"id", "label", "op", "symbol", "data", "grad"}],
@@ -55,7 +55,7 @@ def to_json(root, *, indent=2, max_nodes=MAX_JSON_NODES):
     nodes, edges = [], []
     for node in order[first:]:
         nodes.append({"id": f"n{index[node]}", "label": node.label, "op": _kind(node),
-                      "symbol": node.op.symbol if node.parents else None,
+                      "symbol": node.op.symbol if node.parents and node.op is not None else None,
                       "data": _json_number(node.data), "grad": _json_number(node.grad)})
         for i, parent in enumerate(node.parents):
             if parent in index:
@@ -77,7 +77,7 @@ def _describe(node, node_id, precision):
     return f"{node_id}{name} = {num(node.data)}  grad {num(node.grad)}{op}"
 
 
-def to_tree(root, *, precision=4, max_depth=100):
+def to_tree(root: Value, *, precision: int = 4, max_depth: "int | None" = 100) -> str:
     """The graph below ``root`` as an indented Unicode tree, root first, operands below.
 
     Each line reads ``n7 net4 = −0.7  grad −0.0087  ← +`` (id as in ``to_dot``, label, data,

@@ -135,11 +135,13 @@ class Dots:
             if self.bias_fixed:
                 _into(inputs, self.bias, upstream if batch is None else upstream.sum(axis=1), self.unique[0])
             else:
+                assert first_bias is not None   # plan gives a bias that is not fixed its edges
                 C[first_bias:first_bias + len(self.links)] = upstream
             grad_a, grad_b = self._adjoints(a, b, upstream, batch)
             if self.a_fixed:
                 _into(inputs, self.a_rows, grad_a, self.unique[1])
             else:
+                assert first_a is not None   # plan gives a factor that is not fixed its edges
                 C[first_a:first_a + n_a * k] = grad_a.reshape(n_a * k, *grad_a.shape[2:])
             C[first_b:first_b + n_b * k] = grad_b.reshape(n_b * k, *grad_b.shape[2:])
         if anomaly and not (np.isfinite(grad_a).all() and np.isfinite(grad_b).all()

@@ -2,6 +2,7 @@
 
 import functools
 import operator
+from typing import Literal, TypedDict
 
 import numpy as np
 
@@ -13,7 +14,16 @@ from .vectorise import Trouble, agrees, compile_rule, run
 
 __all__ = ["Group", "Chain", "chain_form", "raise_anomaly", "as_slice", "RAISE"]
 
-RAISE = dict(over="raise", divide="raise", invalid="raise", under="ignore")
+class _ErrorModes(TypedDict):
+    """np.errstate's keywords, typed so that the checker can match ``**RAISE`` to them."""
+
+    over: Literal["raise"]
+    divide: Literal["raise"]
+    invalid: Literal["raise"]
+    under: Literal["ignore"]
+
+
+RAISE = _ErrorModes(over="raise", divide="raise", invalid="raise", under="ignore")
 _OPERAND = (operator.attrgetter("a"), operator.attrgetter("b"))
 # Rows of each group compared, at trace time, between its programs and the rules on floats.
 _CHECKED_ROWS = 64
@@ -149,14 +159,18 @@ class Chain:
 
     __slots__ = ("op", "links", "positions", "start", "stop", "terms", "rows", "ufunc", "local_b",
                  "first", "requires", "pull", "flat")
+    rows: np.ndarray
+    first: int
+    pull: "tuple[np.ndarray, np.ndarray]"
+    flat: "tuple[int, np.ndarray] | None"
 
     def __init__(self, op, links, positions, start, requires):
         self.op, self.links, self.positions = op, links, positions
         self.start, self.stop = start, start + len(links)
         self.requires = requires
         self.terms = [[chain[0].a] + [link.b for link in chain] for chain in links]
-        self.ufunc, self.local_b = chain_form(op)
-        self.rows = self.first = self.pull = self.flat = None
+        self.ufunc, self.local_b = chain_form(op)  # pyright: ignore[reportGeneralTypeIssues]  (chains are made only of ops with a form)
+        self.rows = self.first = self.pull = self.flat = None  # pyright: ignore[reportAttributeAccessIssue]  (plan sets them)
 
     @property
     def nodes(self):
@@ -224,10 +238,10 @@ def chain_form(op):
     register, function, specs = program.tree[1][0]
     if not isinstance(function, np.ufunc) or specs != (0, 1) or program.tree[2] != register:
         return None
-    partials = [compile_rule(rule, (None, None, None), op.forward) for rule in op.partials]
-    if any(p is None or p.constant is None for p in partials) or partials[0].constant != 1.0:
+    a, b = (compile_rule(rule, (None, None, None), op.forward) for rule in op.partials)
+    if a is None or b is None or b.constant is None or a.constant != 1.0:
         return None
-    return function, partials[1].constant
+    return function, b.constant
 
 
 def raise_anomaly(op, index, contribution, upstream, local, data, parent, node):

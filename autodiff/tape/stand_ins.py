@@ -191,7 +191,7 @@ class ArraySymbol(Symbol):
     __lt__, __le__ = _compare(np.less), _compare(np.less_equal)
     __gt__, __ge__ = _compare(np.greater), _compare(np.greater_equal)
     __eq__, __ne__ = _compare(np.equal), _compare(np.not_equal)
-    __hash__ = None
+    __hash__ = None  # pyright: ignore[reportAssignmentType]  (Python's way to make a class unhashable)
     __float__ = __int__ = __index__ = __complex__ = __round__ = __trunc__ = __floor__ = __ceil__ = _opaque
 
     def __neg__(self):

@@ -101,8 +101,11 @@ def _drop(steps, absorbed):
 class _Pull:
     """Where the inputs' gradients come from: a pull, as a step has one."""
 
+    pull: "tuple[np.ndarray, np.ndarray]"
+    flat: "tuple[int, np.ndarray] | None"
+
     def __init__(self):
-        self.pull = self.flat = None
+        self.pull = self.flat = None  # pyright: ignore[reportAttributeAccessIssue]  (_plan_pulls sets pull)
 
 
 class _Edges:
@@ -256,6 +259,7 @@ class Tape:
             if type(x) is not Value:
                 raise TypeError(f"trace: inputs[{i}] must be a Value, got {type(x).__name__}")
             if x.a is not None:
+                assert x.op is not None   # a computed node has its op
                 raise TraceError(f"trace: inputs[{i}] ({_name(x)}) is computed by {x.op.name}; "
                                  "inputs must be leaves")
             if x.op is CONST:
@@ -351,6 +355,7 @@ class Tape:
         elif leaf.op is CONST:
             reason = "is a constant (a number that met a Value); constants stay constants"
         elif leaf.a is not None:
+            assert leaf.op is not None   # a computed node has its op
             reason = f"is computed by {leaf.op.name}; data goes to leaves"
         else:
             reason = "is not a leaf of the traced graph"

@@ -127,7 +127,8 @@ def _probe(node, registers, trouble):
 
 def _paths(function, arguments, recorder):
     """Every path through ``function`` on these stand-ins: (decisions, result or _ERROR)."""
-    paths, pending = [], [()]
+    paths = []
+    pending: list[tuple[bool, ...]] = [()]
     while pending:
         script = pending.pop()
         recorder.start(script)

@@ -213,7 +213,7 @@ def _check_tree(data, source, check_text):
     headers), and, where the text has escapes for them, no lone surrogates in strings."""
     if check_text and isinstance(data, str):
         _check_text(data, source, None)
-    stack = [(data, 0, None)] if isinstance(data, (dict, list)) else []
+    stack: "list[tuple[dict | list, int, tuple | None]]" = [(data, 0, None)] if isinstance(data, (dict, list)) else []
     while stack:
         node, depth, trail = stack.pop()
         if depth == MAX_DEPTH:

@@ -119,6 +119,7 @@ def draw(template, seed, student=""):
         if reason is not None:
             reasons[reason] += 1
             continue
+        assert values is not None   # a draw that is not degenerate has its values
         return Exercise(ident, student, seed, template.name, problem, asked, template.digits,
                         catalog, values)
     common = ", ".join(f"{why} ({n})" for why, n in reasons.most_common(3))
@@ -240,7 +241,9 @@ def _reachable(catalog, values, asked, digits):
         value = q.evaluate([path[i] for i in q.inputs])
         if name in asked:
             key = Decimal(decimal(values[name], digits))
-            if abs(Decimal(value) - Decimal(values[name])) > 10 * Decimal(1).scaleb(key.as_tuple().exponent):
+            exponent = key.as_tuple().exponent
+            assert isinstance(exponent, int)   # a finite key ('n', 'N', 'F': NaN, inf)
+            if abs(Decimal(value) - Decimal(values[name])) > 10 * Decimal(1).scaleb(exponent):
                 return False
             value = float(key)
         path[name] = value

@@ -170,13 +170,14 @@ def _files(exercise, figures, files):
             # NOTE: the key names the student's exercise file rather than holding a copy:
             # stepgrad grade --key OUT/keys reads every .toml under it as a key
             keys / "key.toml": key_toml(exercise, f"../../exercises/{folder}/exercise.toml")}
-    svg = {"worksheet": None, "key": None}
+    svg: "dict[str, str | None]" = {"worksheet": None, "key": None}
     image, caption = None, PLAIN_CAPTION
     if figures:
         caption = figures["caption"]
         for name, folder_ in (("worksheet", student), ("key", keys)):
-            svg[name], pdf = figures[name]
-            files[str(folder_ / "network.svg")] = svg[name].encode("utf-8")
+            drawing, pdf = figures[name]
+            svg[name] = drawing
+            files[str(folder_ / "network.svg")] = drawing.encode("utf-8")
             files[str(folder_ / "network.pdf")] = pdf
         image = "network"
     text[student / "worksheet.html"] = worksheet_html(exercise, svg["worksheet"])

@@ -31,6 +31,7 @@ from lecture import (
     WRONG,
     Catalog,
     DerivationError,
+    Submission,
     check,
     load_submission,
     read_document,
@@ -181,7 +182,7 @@ class Key:
 
     id: str
     student: str | None
-    submission: object        # the key as a Submission (problem and answers)
+    submission: Submission    # the key as a Submission (problem and answers)
     path: str
 
     @property

@@ -83,7 +83,7 @@ def _rows(path, columns):
             shown = ", ".join(repr(h.strip()[:30]) for h in header[:8])
             raise RosterError(f"{path}:1: no student id column: the header has {shown}; name the "
                               f"column of ids {' or '.join(ID_COLUMNS)}")
-        extra = {name: names.index(name) for name in columns if name in names}
+        extra: "dict[str, int | None]" = {name: names.index(name) for name in columns if name in names}
         if lms and "name" in columns and "name" not in extra:
             extra["name"] = None        # made of the LMS's name columns
         label = header[column].strip()

@@ -220,6 +220,7 @@ def template_from_dict(data, source="template", locate=None, default_name="templ
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise where.error(None, key, f"expected a whole number from {low} to {high}, got "
                               f"{value!r:.40}")
+    assert isinstance(examples, int) and isinstance(epochs, int)   # checked just above
     mode = get("mode")
     if mode not in ("online", "batch"):
         raise where.error(None, "mode", f"expected \"online\" or \"batch\", got {mode!r:.40}")
@@ -301,7 +302,7 @@ def _shapes(value, where):
             raise where.error(None, "shapes", f"expected units per layer, inputs first, such as "
                               f"\"3-2-1\" or [3, 2, 1], got {describe(item)}")
         if not LAYERS[0] <= len(shape) <= LAYERS[1] or \
-                not all(UNITS[0] <= s <= UNITS[1] for s in shape):
+                not all(UNITS[0] <= s <= UNITS[1] for s in shape):  # pyright: ignore[reportOperatorIssue, reportOptionalOperand]  (no None: checked above)
             raise where.error(None, "shapes", f"{'-'.join(map(str, shape))}: a hand exercise has "
                               f"{LAYERS[0]} to {LAYERS[1]} layers of {UNITS[0]} to {UNITS[1]} units")
         shapes.append(shape)

@@ -70,7 +70,7 @@ class Explanation:
     names: dict
     paths: tuple
     count: int
-    gradient: "float | Value"
+    gradient: float
     digits: int
     eta: "float | None" = None
     truncated: bool = False     # the listing stopped at the edge budget
@@ -276,7 +276,8 @@ class Explanation:
         return f"$${self.latex()}$$"
 
 
-def explain(root, wrt, max_paths=20, fold=None, digits=3, eta=None):
+def explain(root: Value, wrt: Value, max_paths: int = 20, fold: "bool | None" = None, digits: int = 3,
+            eta: "float | None" = None) -> Explanation:
     """∂root/∂wrt as the chain rule writes it: every path from root to wrt, the product of the
     local derivatives along it, and their sum, which equals the gradient; each factor named in
     the nodes' own names (∂net6/∂w46 = o4), and for a leaf the update it implies.

@@ -6,11 +6,16 @@ A network is read by duck typing (``layers``, each with ``neurons`` having ``w``
 """
 
 import math
+from collections.abc import Container
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from autodiff import CONST, local_derivative, topological_order
+from autodiff import CONST, Value, local_derivative, topological_order
 
 from .notation import WIDTH, Text, chain_term, factor, fit_lines, number, preformatted, wrapped
+
+if TYPE_CHECKING:   # for annotations only: the network is read by duck typing
+    from nn import MLP
 
 __all__ = ["Unit", "units_of", "Plan", "Chunk", "plan", "record", "Stage"]
 
@@ -23,8 +28,8 @@ class Unit:
     name: str            # the lecture's unit name: 6
     layer: int           # 1 for the first layer after the inputs
     output: bool         # in the last layer
-    net: object
-    out: object
+    net: Value
+    out: Value
     members: list        # the nodes computed from its weights and bias, up to out, parents first
     parameters: list     # its weights, then its bias
 
@@ -33,7 +38,7 @@ class Unit:
         return "output layer" if self.output else f"hidden layer {self.layer}"
 
 
-def units_of(network, present):
+def units_of(network: "MLP", present: "Container[Value]") -> "list[Unit]":
     """The units of ``network`` whose latest ``out`` is among the nodes ``present`` (a set or
     dict), each owning the nodes between its weights and bias and its ``out``."""
     layers = getattr(network, "layers", None)
@@ -66,7 +71,7 @@ class Chunk:
     """The nodes one step applies, in backward's order, and what the step is about."""
 
     kind: str            # node, error, delta, weights, layer, below
-    name: str            # what goto() finds it by: E, δ6, weights of 6, layer 2 (None: a node)
+    name: "str | None"   # what goto() finds it by: E, δ6, weights of 6, layer 2 (None: a node)
     nodes: list
     units: tuple = ()
 
@@ -166,18 +171,18 @@ class Stage:
     kind: str            # error, delta, weights, layer, below
     name: str
     title: str
-    node: object
+    node: Value
     steps: tuple
     lines: tuple
     units: tuple = ()
     stepper: object = field(default=None, repr=False)   # the Stepper whose step this is
 
-    def text(self):
+    def text(self) -> Text:
         """The step as the REPL shows it, every line at most 80 columns."""
         return Text("\n".join(fit_lines([f"step {self.index}/{self.count}: {self.title}",
                                    *self.lines])))
 
-    def detail(self):
+    def detail(self) -> Text:
         """The node steps this step is made of, as text."""
         return Text("\n".join(s.text() for s in self.steps))
 
@@ -356,7 +361,8 @@ class _Words:
 def _paths_within(top, bottom, inside):
     """The paths from ``top`` down to ``bottom`` through the nodes ``inside`` (at most 2, each a
     tuple of (node, operand) edges)."""
-    paths, stack = [], [(top, ())]
+    paths = []
+    stack: "list[tuple[Value, tuple[tuple[Value, int], ...]]]" = [(top, ())]
     while stack and len(paths) < 2:
         node, edges = stack.pop()
         for i in range(len(node.parents) - 1, -1, -1):

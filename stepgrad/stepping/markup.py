@@ -17,7 +17,7 @@ _TOKENS = re.compile(r"""
 _LATEX_STEMS = {"net": r"\mathrm{net}", "err": r"\mathrm{err}", "δ": r"\delta"}
 _LATEX_WORDS = {"tanh": r"\tanh", "log": r"\log", "exp": r"\exp", "max": r"\max",
                 "relu": r"\operatorname{relu}"}
-def formula_html(text):
+def formula_html(text: str) -> str:
     """A formula or name in the lecture's symbols as HTML: net<sub>4</sub>, w<sub>46</sub><sup>new</sup>."""
     out = []
     for token in _TOKENS.finditer(printable(text)):
@@ -33,7 +33,7 @@ def formula_html(text):
     return "".join(out)
 
 
-def formula_latex(text):
+def formula_latex(text: str) -> str:
     """A formula or name in the lecture's symbols as LaTeX math (without the $ signs):
     \\delta_{6} = o_{6}\\cdot (1 - o_{6})."""
     out = []

@@ -2,8 +2,9 @@
 
 import re
 import textwrap
+from collections.abc import Iterable, Mapping
 
-from autodiff import CONST, Symbol, as_symbol
+from autodiff import CONST, Symbol, Value, as_symbol
 from stepgrad._ground import printable
 
 __all__ = ["Text", "NodeNames", "Term", "number", "factor", "wrapped", "node_names", "expression", "formula",
@@ -22,11 +23,11 @@ _SIMPLE = re.compile(r"[\w#.,']+\Z")
 class Text(str):
     """A str that a REPL shows as its text rather than its repr (tables, explanations)."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return str(self)
 
 
-def number(x, digits=6):
+def number(x: float, digits: int = 6) -> str:
     """x with ``digits`` significant digits: -0.526139, 1, 2.5e-07.
 
     NOTE: the ASCII minus, so that a number copied from the terminal is valid Python.
@@ -38,11 +39,11 @@ class NodeNames(dict):
     """node → display name, and ``symbol(node)``: the name as a term of a formula (with its
     precedence, so ``x·0.4`` is parenthesized where it must be)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
-        self.symbols = {}
+        self.symbols: "dict[Value, Symbol]" = {}
 
-    def symbol(self, node):
+    def symbol(self, node: Value) -> Symbol:
         return self.symbols[node]
 
 
@@ -51,7 +52,7 @@ def _name_symbol(text):
     return Symbol(text, _ATOM if _SIMPLE.match(text) else _ADD)
 
 
-def node_names(order):
+def node_names(order: "Iterable[Value]") -> NodeNames:
     """A display name per node of a topological ``order`` (parents first).
 
     A label is the name (escaped with ``printable``; one longer than LABEL_LIMIT is set aside).
@@ -82,6 +83,7 @@ def node_names(order):
             k += 1
             name = f"#{k}"
             symbol = Symbol(name)
+        assert symbol is not None   # set with every name
         names[node] = name
         symbols[node] = symbol
         taken.add(name)
@@ -181,9 +183,10 @@ def local_term(node, index, names):
         return None
 
 
-def formula(node, index, names):
+def formula(node: Value, index: int, names: "Mapping[Value, str]") -> str:
     """∂node/∂(operand ``index``) as the op's rule writes it in the nodes' own names: ``x1`` for
     ∂(w14·x1)/∂w14, ``o6·(1 − o6)`` for ∂o6/∂net6. Constants enter as their numbers."""
+    assert node.op is not None, "a leaf has no local derivative"
     term = local_term(node, index, names)
     return node.op.formulas[index] if term is None else term.text
 
@@ -229,7 +232,7 @@ def chain_term(edges, names):
     return term
 
 
-def factor(x):
+def factor(x: float) -> str:
     """A number as a right-hand factor: (−3) in parentheses when negative."""
     return f"({number(x)})" if x < 0 else number(x)
 
@@ -250,13 +253,13 @@ def wrapped(name):
     return f"({name})"
 
 
-def preformatted(text):
+def preformatted(text: str) -> str:
     """``text`` as an HTML <pre> block, for a notebook's display of a step or a table."""
     escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return f'<pre style="font-size:12px;line-height:1.35">{escaped}</pre>'
 
 
-def fit_lines(lines, width=WIDTH):
+def fit_lines(lines: "Iterable[str]", width: int = WIDTH) -> "list[str]":
     """``lines`` (an iterable of str) with every line at most ``width`` columns: a longer line
     is broken at spaces and continued 4 columns further in."""
     out = []

@@ -29,25 +29,28 @@ class OpCheck:
     operand: int
     point: tuple          # the operands' values
     formula: str
-    rule: float           # None when the rule raised
-    numerical: float      # None when the forward could not be evaluated around the point
+    rule: "float | None"        # None when the rule raised
+    numerical: "float | None"   # None when the forward could not be evaluated around the point
     status: str
     detail: str = ""
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         """Not a disagreement (skipped checks at kinks or domain edges count as ok)."""
         return self.status not in (DISAGREE, RULE_FAILED)
 
-    def text(self):
+    def text(self) -> str:
         at = ", ".join(f"{'ab'[i]} = {number(x, 10)}" for i, x in enumerate(self.point))
         made = "" if self.expression == self.name else f" = {self.expression}"
+        assert self.node.op is not None   # an op instance
         head = f"{self.name}{made} [{self.node.op.name}] ∂out/∂{'ab'[self.operand]} at {at}"
         if self.status == OUTSIDE:
             return f"{head}: the forward fails within h of this point ({self.detail})"
+        assert self.numerical is not None   # None only OUTSIDE the forward's domain
         numerical = f"central difference {number(self.numerical, 10)}"
         if self.status == RULE_FAILED:
             return f"{head}: the rule {self.formula} raised ({self.detail}); {numerical}"
+        assert self.rule is not None   # None only when the rule failed
         rule = f"rule {self.formula} = {number(self.rule, 10)}"
         if self.status == KINK:
             return f"{head}: not differentiable here ({self.detail}); {rule}"
@@ -63,23 +66,23 @@ class OpCheckReport:
     checks: tuple
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         return all(check.ok for check in self.checks)
 
     @property
-    def failures(self):
+    def failures(self) -> "tuple[OpCheck, ...]":
         return tuple(check for check in self.checks if not check.ok)
 
     @property
-    def skipped(self):
+    def skipped(self) -> "tuple[OpCheck, ...]":
         return tuple(check for check in self.checks if check.status in (KINK, OUTSIDE))
 
     @property
-    def first_failure(self):
+    def first_failure(self) -> "OpCheck | None":
         failures = self.failures
         return failures[0] if failures else None
 
-    def text(self):
+    def text(self) -> Text:
         instances = len({check.node for check in self.checks})
         agree = sum(check.status == AGREE for check in self.checks)
         lines = [f"op check: {instances} op instance{'s' * (instances != 1)}, "
@@ -95,7 +98,7 @@ class OpCheckReport:
     __repr__ = text
 
 
-def check_ops(root, rtol=1e-5, atol=1e-6):
+def check_ops(root: Value, rtol: float = 1e-5, atol: float = 1e-6) -> OpCheckReport:
     """Check every op instance below ``root``: each rule ``op.partials[i](out, a[, b])`` against
     (f(x + h) − f(x − h)) / 2h of ``op.forward`` at the instance's operands.
 

@@ -14,7 +14,9 @@ edges are left out unless ``constants=True``.
 
 import functools
 import math
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from autodiff import (
     CONST,
@@ -26,7 +28,7 @@ from autodiff import (
     reverse_topological_order,
 )
 
-from .grains import plan, record
+from .grains import Stage, plan, record
 from .notation import (
     WIDTH,
     Text,
@@ -40,6 +42,9 @@ from .notation import (
     wrapped,
 )
 
+if TYPE_CHECKING:   # for annotations only: nn sits below, but stepping needs it nowhere else
+    from nn import MLP
+
 __all__ = ["backward_steps", "Step", "Edge", "Incoming", "Stepper", "GRAINS"]
 
 GRAINS = ("node", "neuron", "layer")
@@ -49,7 +54,7 @@ GRAINS = ("node", "neuron", "layer")
 class Incoming:
     """One amount a node's gradient received: from ``child``, or the seed 1 (child None)."""
 
-    child: Value
+    child: "Value | None"
     amount: float
 
 
@@ -66,17 +71,18 @@ class Edge:
     name: str
     operand: int          # 0 for a, 1 for b
     rule: str
-    local: float
-    contribution: float
-    total: float
-    node: Value = field(default=None, repr=False)     # the step's node, whose operand this is
-    names: dict = field(default=None, repr=False)
+    local: "float | None"
+    contribution: "float | None"
+    total: "float | None"
+    node: "Value | None" = field(default=None, repr=False)     # the step's node, whose operand this is
+    names: "Mapping[Value, str] | None" = field(default=None, repr=False)
 
     @functools.cached_property
-    def formula(self):
+    def formula(self) -> str:
         """Written when first asked for: stepping a million nodes need not write a million."""
         if self.local is None:
             return number(self.parent.data)
+        assert self.node is not None and self.names is not None   # _Backward gives both
         return formula(self.node, self.operand, self.names)
 
 
@@ -98,23 +104,23 @@ class Step:
     stepper: object = field(default=None, repr=False)   # the Stepper whose step this is, if any
 
     @property
-    def kind(self):
+    def kind(self) -> str:
         """'constant', 'leaf' or 'op'."""
         if self.node.op is CONST:
             return "constant"
         return "op" if self.node.parents else "leaf"
 
     @property
-    def paths(self):
+    def paths(self) -> int:
         """How many uses of the node fed its gradient (the seed counts for the root)."""
         return len(self.received)
 
     @property
-    def steps(self):
+    def steps(self) -> "tuple[Step, ...]":
         """The node steps this step is made of: itself (a Stage has several)."""
         return (self,)
 
-    def accumulation(self):
+    def accumulation(self) -> str:
         """``0.6 + 0.4 = 1, 2 paths``: how the node's gradient added up."""
         parts = [f"{number(self.before)} (before)"] if self.before else []
         parts += ["1 (seed)" if i.child is None else number(i.amount) for i in self.received]
@@ -127,7 +133,7 @@ class Step:
             return f"{text} = {number(self.upstream)}"
         return f"{text} = {number(self.upstream)}, {self.paths} path{'s' * (self.paths != 1)}"
 
-    def lines(self):
+    def lines(self) -> "list[str]":
         """The step's text as lines, each at most 80 columns."""
         head = f"step {self.index}/{self.count}: {self.name}"
         if self.kind == "constant":
@@ -136,6 +142,7 @@ class Step:
             return fit_lines([f"{head} [leaf], data = {number(self.node.data)}",
                         f"  {wrapped(self.name)}.grad = {self.accumulation()}"])
         op = self.node.op
+        assert op is not None   # kind "op": the node has parents, so an op
         made = "" if self.expression == self.name else f" = {self.expression}"
         node = wrapped(self.name)
         lines = [f"{head}{made} [{op.name}], data = {number(self.node.data)}",
@@ -145,6 +152,7 @@ class Step:
                 if self.constants:
                     lines.append(f"  → {edge.name}: constant, no gradient")
                 continue
+            assert edge.contribution is not None and edge.total is not None   # set with local
             local = number(edge.local)
             rule = local if edge.formula == local else f"{edge.formula} = {local}"
             parent = wrapped(edge.name)
@@ -157,7 +165,7 @@ class Step:
             lines.append(flow + total)
         return fit_lines(lines)
 
-    def text(self):
+    def text(self) -> Text:
         """The step as the REPL shows it (``repr`` and ``str`` give the same)."""
         return Text("\n".join(self.lines()))
 
@@ -212,8 +220,10 @@ class _Backward:
         names, grads = self.names, self.grads
         upstream = grads.get(node, 0.0)
         edges = []
+        op = node.op
         for operand, parent in enumerate(node.parents):
-            rule = node.op.formulas[operand]
+            assert op is not None   # the node has parents, so an op
+            rule = op.formulas[operand]
             if parent.op is CONST:
                 edges.append(Edge(parent, names[parent], operand, rule, None, None, None, node,
                                   names))
@@ -222,7 +232,7 @@ class _Backward:
             contribution = upstream * local
             if anomaly_mode() and not math.isfinite(contribution):
                 raise AnomalyError(
-                    f"backward: {node.op.name} gave ∂{wrapped(self.root_name)}/"
+                    f"backward: {op.name} gave ∂{wrapped(self.root_name)}/"
                     f"∂{wrapped(names[parent])} = "
                     f"{contribution!r} (upstream {upstream!r} × local ∂out/∂{'ab'[operand]} = "
                     f"{rule} = {local!r}) for operand {'ab'[operand]} = {parent.data!r} "
@@ -244,7 +254,7 @@ def _stepped(nodes, constants):
     return [n for n in nodes if constants or n.op is not CONST]
 
 
-def backward_steps(root, constants=False):
+def backward_steps(root: Value, constants: bool = False) -> Iterator[Step]:
     """Run backward one node at a time: a generator of Steps, in ``backward()``'s order.
 
     It fills ``.grad`` as it goes, with ``backward()``'s semantics, so after the last step every
@@ -306,7 +316,8 @@ class Stepper:
     ('σ(a·a)', 'a·a', 'a')
     """
 
-    def __init__(self, root, grain="node", network=None, constants=False):
+    def __init__(self, root: Value, grain: str = "node", network: "MLP | None" = None,
+                 constants: bool = False) -> None:
         check_root(root, "Stepper")
         if grain not in GRAINS:
             raise ValueError(f"Stepper: grain must be one of {', '.join(GRAINS)}, got {grain!r}")
@@ -322,55 +333,55 @@ class Stepper:
         self._chunks = self._plan.chunks
         self._engine = _Backward(root, self._names, constants, len(_stepped(order, constants)),
                                  self if grain == "node" else None, live=False)
-        self._steps = []         # every step computed so far
+        self._steps: "list[Step | Stage]" = []         # every step computed so far
         self._after = []         # per step: the gradients it set, as (node, grad) pairs
         self._position = 0
-        self._users = None
-        self._callbacks = []
+        self._users: "dict[Value, list[Value]] | None" = None
+        self._callbacks: "list[Callable[[Stepper], object]]" = []
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._chunks)
 
-    def __iter__(self):
+    def __iter__(self) -> "Stepper":
         return self
 
-    def __next__(self):
+    def __next__(self) -> "Step | Stage":
         return self.next()
 
     @property
-    def names(self):
+    def names(self) -> "dict[Value, str]":
         """node → the name steps show it by."""
         return self._names
 
     @property
-    def position(self):
+    def position(self) -> int:
         """How many steps are taken."""
         return self._position
 
     @property
-    def current(self):
+    def current(self) -> "Step | Stage | None":
         """The latest step taken, None at the start."""
         return self._steps[self._position - 1] if self._position else None
 
     @property
-    def steps(self):
+    def steps(self) -> "tuple[Step | Stage, ...]":
         """The steps taken, in order."""
         return tuple(self._steps[:self._position])
 
-    def on_move(self, callback, remove=False):
+    def on_move(self, callback: "Callable[[Stepper], object]", remove: bool = False) -> None:
         """Call ``callback(stepper)`` after every move (``remove=True``: stop calling it)."""
         if remove:
             self._callbacks = [c for c in self._callbacks if c is not callback]
         else:
             self._callbacks.append(callback)
 
-    def next(self):
+    def next(self) -> "Step | Stage":
         """Take the next step and return it; StopIteration once backward is complete."""
         if self._position == len(self._chunks):
             raise StopIteration(f"backward is complete: all {len(self._chunks)} steps taken")
         self._advance()
         self._moved()
-        return self.current
+        return self._steps[self._position - 1]
 
     def _advance(self):
         if self._position == len(self._steps):
@@ -392,7 +403,7 @@ class Stepper:
         self._steps.append(record(self, chunk, shown, len(self._steps) + 1, self._plan.owner,
                                   engine.grads))
 
-    def previous(self):
+    def previous(self) -> "Step | Stage | None":
         """Undo the latest step; return the step now current (None at the start)."""
         if self._position == 0:
             raise StopIteration("at the start: no step to undo")
@@ -411,7 +422,7 @@ class Stepper:
         for callback in list(self._callbacks):
             callback(self)
 
-    def gradients(self, position=None):
+    def gradients(self, position: "int | None" = None) -> "dict[Value, float]":
         """node → gradient for the nodes backward has reached by ``position`` (default: now),
         their values then; nodes not reached yet are left out (drawings show them blank)."""
         position = self._position if position is None else position
@@ -422,7 +433,7 @@ class Stepper:
             grads.update(changes)
         return grads
 
-    def goto(self, target, received=False):
+    def goto(self, target: "Value | str | int", received: bool = False) -> "Step | Stage | None":
         """Move (forward or back) to the step of ``target``: a Value, a name or a step number.
 
         With ``received=True`` a node's target is the step where its gradient is complete: the
@@ -435,15 +446,15 @@ class Stepper:
         self._moved()
         return self.current
 
-    def run(self):
+    def run(self) -> "Step | Stage | None":
         """Take every remaining step; return the last."""
         return self.goto(len(self._chunks))
 
-    def reset(self):
+    def reset(self) -> "Step | Stage | None":
         """Back to the start, before backward: every .grad 0."""
         return self.goto(0)
 
-    def index_of(self, target, received=False):
+    def index_of(self, target: "Value | str | int", received: bool = False) -> int:
         """The step number ``goto(target, received)`` moves to."""
         return self._index(target, received)
 
@@ -491,7 +502,7 @@ class Stepper:
                     self._users.setdefault(parent, []).append(user)
         return self._users.get(node, [self.root])
 
-    def table(self):
+    def table(self) -> Text:
         """The nodes whose steps are done (step, name, op, data, final grad), then those that
         have received part of their gradient ("so far": their step is still to come)."""
         done = {}
@@ -514,7 +525,7 @@ class Stepper:
         lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
         return Text("\n".join(lines))
 
-    def text(self):
+    def text(self) -> Text:
         head = (f"<Stepper at step {self._position}/{len(self._chunks)} of "
                 f"∂{self._names[self.root]}, {self.grain} by {self.grain}>")
         current = self.current
