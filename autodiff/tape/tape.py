@@ -101,7 +101,7 @@ def _drop(steps, absorbed):
 class _Pull:
     """Where the inputs' gradients come from: a pull, as a step has one."""
 
-    pull: "tuple[np.ndarray, np.ndarray]"
+    pull: "tuple[np.ndarray | None, np.ndarray | slice]"  # rows None: one edge per node, a gather
     flat: "tuple[int, np.ndarray] | None"
 
     def __init__(self):
@@ -424,6 +424,7 @@ class Tape:
                 gradients = np.zeros(n_inputs)
                 _pull(gradients, C, self._input_pull, batch)
             else:   # summed over the batch first: one number per edge
+                assert rows is not None  # the inputs' pull always sums (never the one-edge gather)
                 gradients = np.bincount(rows, C[edges].sum(axis=1), n_inputs)
         return gradients + inputs if self._direct else gradients
 
