@@ -148,10 +148,14 @@ def graph_scale(engine, sizes, seed=0):
     random plan (each op reads two nodes drawn from all earlier ones, so a large graph's nodes
     are far apart and most reads miss the caches). A small graph is built and backpropagated
     often enough to take about as long as the largest once (the median is kept), and its
-    garbage, collected or not as the worker's GC mode says, is part of the cost.
+    garbage, collected or not as the worker's GC mode says, is part of the cost. Of that cost,
+    the time spent inside the collector's passes (gc.callbacks) and the number of full passes
+    are kept as well, to tell the collector's growth from the caches'.
     """
     result, check = {}, {}
     largest = sizes.scale[-1]
+    collector = _CollectorClock()
+    gc.callbacks.append(collector)
     for kind in ("chain", "random"):
         for nodes in sizes.scale:
             if kind == "chain":
@@ -160,9 +164,10 @@ def graph_scale(engine, sizes, seed=0):
                 ops = nodes * 73 // 100
                 plan = random_plan(max(ops // 145, 1), ops, seed=seed)
                 make, n = (lambda: engine.build(plan)), plan.n_nodes
-            builds, backwards = [], []
+            builds, backwards, collecting, full = [], [], [], []
             for _ in range(max(1, min(largest // nodes, 200))):
                 gc.collect()
+                collector.reset()
                 start = _clock()
                 root, other = make()
                 built = _clock()
@@ -170,15 +175,37 @@ def graph_scale(engine, sizes, seed=0):
                 done = _clock()
                 builds.append(built - start)
                 backwards.append(done - built)
+                collecting.append(collector.seconds)
+                full.append(collector.full)
                 del root, other
             size = "small" if nodes == sizes.scale[0] else "large"
             result[f"{kind}_{size}_nodes"] = n
             result[f"{kind}_{size}_build_ns"] = statistics.median(builds) / n * 1e9
             result[f"{kind}_{size}_backward_ns"] = statistics.median(backwards) / n * 1e9
+            result[f"{kind}_{size}_collector_ns"] = statistics.median(collecting) / n * 1e9
+            result[f"{kind}_{size}_full_collections"] = statistics.median_low(full)
             check[f"{kind}_nodes_{nodes}"] = n
+    gc.callbacks.remove(collector)
     result["seconds"] = sum(result[f"{kind}_large_{part}_ns"] * result[f"{kind}_large_nodes"] * 1e-9
                             for kind in ("chain", "random") for part in ("build", "backward"))
     return dict(result, check=check)
+
+
+class _CollectorClock:
+    """A gc callback: seconds spent inside the collector's passes, and how many were full."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.seconds, self.full, self._start = 0.0, 0, None
+
+    def __call__(self, phase, info):
+        if phase == "start":
+            self._start = _clock()
+        elif self._start is not None:
+            self.seconds += _clock() - self._start
+            self.full += info["generation"] == 2
 
 
 WORKLOADS = {"mlp": mlp_step, "batch": batch_step, "graph": random_graph, "memory": graph_memory,

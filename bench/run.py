@@ -332,7 +332,8 @@ def format_report(summary, header, sizes, quick):
                 lines.append(f"  {name}, GC {gc_mode:<3}: build {entry[f'{kind}_small_build_ns']:.0f} → "
                              f"{entry[f'{kind}_large_build_ns']:.0f}, backward "
                              f"{entry[f'{kind}_small_backward_ns']:.0f} → "
-                             f"{entry[f'{kind}_large_backward_ns']:.0f} ({small:,} → {large:,} nodes)")
+                             f"{entry[f'{kind}_large_backward_ns']:.0f} ({small:,} → {large:,} nodes)"
+                             + _collector(entry, kind))
             cells = [_ratio(ratios[f"{kind}_{k}"]["median"], ratios[f"{kind}_{k}"]["spread"])
                      for k in ("gc_build", "gc_backward", "gc_total", "growth_build", "growth_backward")]
             lines.append(f"    GC on/off at {large:,} nodes: build {cells[0]}, backward {cells[1]}, both {cells[2]};"
@@ -345,6 +346,15 @@ def format_report(summary, header, sizes, quick):
         for description, measured, met in check_targets(summary):
             lines.append(f"  {'met   ' if met else 'MISSED'}  {description}: {measured}")
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _collector(entry, kind):
+    """``; the collector's passes: … ns`` of a scale row, where the worker measured them."""
+    small, large = entry.get(f"{kind}_small_collector_ns"), entry.get(f"{kind}_large_collector_ns")
+    if not large:
+        return ""
+    return (f"; in the collector's passes {small:.0f} → {large:.0f}, "
+            f"{entry[f'{kind}_large_full_collections']} full at the larger")
 
 
 def _schedule(rounds):
