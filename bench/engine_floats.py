@@ -1,8 +1,9 @@
 """The floor: plain Python floats doing the engines' arithmetic, with a hand-written backward."""
 
+from math import exp, tanh
 from operator import mul
 
-from .workloads import ADD, MUL, REG_STRENGTH
+from .workloads import ADD, EXP, MUL, REG_STRENGTH, RELU, TANH
 
 __all__ = ["ENGINE", "FloatEngine"]
 
@@ -100,24 +101,39 @@ class FloatEngine:
         """Replay the plan forward; returns ``(tape, number of leaves)``."""
         values = list(plan.leaves)
         append = values.append
-        add, times = ADD, MUL
+        add, times, relu, tanh_, exp_ = ADD, MUL, RELU, TANH, EXP
         for code, i, j in plan.ops:
             if code == add:
                 append(values[i] + values[j])
             elif code == times:
                 append(values[i] * values[j])
-            else:
+            elif code == relu:
                 a = values[i]
                 append(a if a > 0.0 else 0.0)
+            elif code == tanh_:
+                append(tanh(values[i]))
+            elif code == exp_:
+                append(exp(values[i]))
+            else:   # sigmoid, in autodiff.ops's two forms (exp never overflows)
+                a = values[i]
+                if a >= 0.0:
+                    append(1.0 / (1.0 + exp(-a)))
+                else:
+                    e = exp(a)
+                    append(e / (1.0 + e))
         return _Tape(plan.ops, len(plan.leaves), values), len(plan.leaves)
 
     @staticmethod
     def backward(tape):
-        """Replay the plan backwards from the root, accumulating ∂root/∂node per node."""
+        """Replay the plan backwards from the root, accumulating ∂root/∂node per node.
+
+        The local derivatives are autodiff.ops's, written as it writes them, from the op's
+        output: tanh 1 − t², exp e, sigmoid s·(1 − s).
+        """
         values = tape.values
         grads = [0.0] * len(values)
         grads[-1] = 1.0
-        add, times = ADD, MUL
+        add, times, relu, tanh_, exp_ = ADD, MUL, RELU, TANH, EXP
         for k, (code, i, j) in zip(range(len(values) - 1, -1, -1), reversed(tape.ops)):
             g = grads[k]
             if code == add:
@@ -126,8 +142,16 @@ class FloatEngine:
             elif code == times:
                 grads[i] += g * values[j]
                 grads[j] += g * values[i]
-            elif values[k] > 0.0:
-                grads[i] += g
+            elif code == relu:
+                if values[k] > 0.0:
+                    grads[i] += g
+            elif code == tanh_:   # t ** 2 as stepgrad's rule has it: C's pow(t, 2) and t * t differ
+                grads[i] += g * (1.0 - values[k] ** 2)   # in the last bit for about 1 t in 1,000
+            elif code == exp_:
+                grads[i] += g * values[k]
+            else:
+                s = values[k]
+                grads[i] += g * (s * (1.0 - s))
         tape.grads = grads
 
     @staticmethod

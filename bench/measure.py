@@ -8,9 +8,10 @@ import tracemalloc
 
 import numpy as np
 
-from .workloads import learning_rate, mlp_weights, random_plan, two_moons
+from .workloads import SIX_OPS, THREE_OPS, learning_rate, mlp_weights, random_plan, two_moons
 
-__all__ = ["mlp_step", "batch_step", "random_graph", "graph_memory", "deepest_chain", "graph_scale", "WORKLOADS"]
+__all__ = ["mlp_step", "batch_step", "random_graph", "six_op_graph", "graph_memory", "deepest_chain", "graph_scale",
+           "WORKLOADS"]
 
 _clock = time.perf_counter
 # Timed forward and backward passes of a batch per measurement; the median is kept (each is short).
@@ -53,9 +54,10 @@ def batch_step(engine, sizes, seed=0):
             "check": {"loss": loss, "gradient_sum": math.fsum(grads), "gradient_abs_sum": math.fsum(map(abs, grads))}}
 
 
-def random_graph(engine, sizes, seed=0):
-    """Seconds to build the random plan's graph and to backprop through it."""
-    plan = random_plan(sizes.leaves, sizes.ops, seed=seed)
+def random_graph(engine, sizes, seed=0, mix=THREE_OPS):
+    """Seconds to build the random plan's graph and to backprop through it; the leaves' gradients
+    go into the check, so the driver can report how far engines' gradients differ."""
+    plan = random_plan(sizes.leaves, sizes.ops, seed=seed, mix=mix)
     gc.collect()
     start = _clock()
     root, leaves = engine.build(plan)
@@ -66,7 +68,12 @@ def random_graph(engine, sizes, seed=0):
     return {"seconds": done - start, "build_seconds": built - start, "backward_seconds": done - built,
             "nodes": engine.count_nodes(root),
             "check": {"root": engine.root_value(root), "leaf_gradient_sum": math.fsum(grads),
-                      "leaf_gradient_abs_sum": math.fsum(map(abs, grads))}}
+                      "leaf_gradient_abs_sum": math.fsum(map(abs, grads)), "leaf_gradients": list(grads)}}
+
+
+def six_op_graph(engine, sizes, seed=0):
+    """``random_graph`` on the six-op plan (+, ×, relu, tanh, exp, sigmoid): engines with all six only."""
+    return random_graph(engine, sizes, seed=seed, mix=SIX_OPS)
 
 
 def graph_memory(engine, sizes, seed=0):
@@ -208,5 +215,5 @@ class _CollectorClock:
             self.full += info["generation"] == 2
 
 
-WORKLOADS = {"mlp": mlp_step, "batch": batch_step, "graph": random_graph, "memory": graph_memory,
-             "chain": deepest_chain, "scale": graph_scale}
+WORKLOADS = {"mlp": mlp_step, "batch": batch_step, "graph": random_graph, "graph6": six_op_graph,
+             "memory": graph_memory, "chain": deepest_chain, "scale": graph_scale}

@@ -3,11 +3,13 @@
     python bench/run.py [--rounds N] [--quick] [--json FILE] [--seed N]
 
 Compares stepgrad with micrograd 0.1.0 and with plain floats (hand-written backward) on an MLP
-training step, a random expression graph, bytes per graph node and the deepest chain that
-backprops, with the garbage collector on and off, and prints median times and median ratios.
-stepgrad's tape (``autodiff.trace``) runs the first two: its replay against the floats, its trace
-against stepgrad's own step; it also replays one point's graph over a batch of points, against
-the same MLP written by hand in numpy; and ``stepgrad train moons --epochs 1000`` is timed end to end.
+training step, a random expression graph (+, ×, relu), bytes per graph node and the deepest chain
+that backprops, with the garbage collector on and off, and prints median times and median ratios.
+A second random graph adds tanh, exp and sigmoid, which micrograd 0.1.0 lacks: stepgrad, the floats
+and the tape only. stepgrad's tape (``autodiff.trace``) runs the MLP step and both graphs: its
+replay against the floats, its trace against stepgrad's own step; it also replays one point's graph
+over a batch of points, against the same MLP written by hand in numpy; and ``stepgrad train moons
+--epochs 1000`` is timed end to end.
 """
 
 import argparse
@@ -30,23 +32,27 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 from bench.workloads import FULL, QUICK  # noqa: E402
 
 __all__ = ["ENGINE_ORDER", "GRAPH_ENGINES", "TIMED", "GC_MODES", "run_worker", "time_training", "disagreements",
-           "summarize", "check_targets", "format_report", "main"]
+           "gradient_difference", "summarize", "check_targets", "format_report", "main"]
 
 REPO = Path(__file__).resolve().parent.parent
 ENGINE_ORDER = ("stepgrad", "micrograd", "floats", "tape")
 GRAPH_ENGINES = ("stepgrad", "micrograd")
 # Timed every round: workload → engines. Memory is deterministic, so it is measured once.
-TIMED = {"mlp": ENGINE_ORDER, "graph": ENGINE_ORDER, "batch": ("numpy", "tape"), "chain": GRAPH_ENGINES,
+TIMED = {"mlp": ENGINE_ORDER, "graph": ENGINE_ORDER, "graph6": ("stepgrad", "floats", "tape"),
+         "batch": ("numpy", "tape"), "chain": GRAPH_ENGINES,
          "scale": ("stepgrad",)}
-# The tape's replay: an MLP step; the random graph's backward is its forward + backward replay.
-REPLAY_KEY = {"mlp": "seconds", "graph": "backward_seconds"}
-# Its trace: the step's graph built and traced; the random graph's build includes the trace.
-TRACE_KEY = {"mlp": "trace_seconds", "graph": "build_seconds"}
+# The tape's replay: an MLP step; a random graph's backward is its forward + backward replay.
+REPLAY_KEY = {"mlp": "seconds", "graph": "backward_seconds", "graph6": "backward_seconds"}
+# Its trace: the step's graph built and traced; a random graph's build includes the trace.
+TRACE_KEY = {"mlp": "trace_seconds", "graph": "build_seconds", "graph6": "build_seconds"}
+TAPE_WORKLOADS = {"mlp": "MLP step", "graph": "random graph", "graph6": "random graph, six ops"}
 TRAIN_COMMAND = ("-m", "stepgrad", "train", "moons", "--epochs", "1000")
 GC_MODES = ("on", "off")
 REL_TOL = 1e-9  # engines may sum gradients in different orders
 # The issue's targets for the tape's replay, as a fraction of the float reference's time.
-REPLAY_TARGET = {"mlp": 0.10, "graph": 0.20}
+REPLAY_TARGET = {"mlp": 0.10, "graph": 0.20, "graph6": 0.20}
+# The issue's bound on the tape's gradients of the six-op graph, relative to stepgrad's backward().
+GRADIENT_TARGET = 1e-12
 # The tape's replay of one point's graph over a batch, as a multiple of hand-written numpy's time.
 BATCH_TARGET = 2.0
 # The scale workload's graphs: a chain (neighbours in memory) and the random plan (scattered).
@@ -101,6 +107,15 @@ def disagreements(results):
     return problems
 
 
+def gradient_difference(results):
+    """Per engine but stepgrad: the largest relative difference of its leaf gradients from
+    stepgrad's, |a − b| / max(|a|, |b|) (0 where they are equal)."""
+    want = results["stepgrad"]["check"]["leaf_gradients"]
+    return {engine: max((abs(a - b) / max(abs(a), abs(b)) for a, b in zip(result["check"]["leaf_gradients"], want)
+                         if a != b), default=0.0)
+            for engine, result in results.items() if engine != "stepgrad"}
+
+
 def _median(values):
     values = [v for v in values if v is not None]
     if not values:
@@ -136,6 +151,8 @@ def summarize(measurements):
                                if isinstance(v, (int, float)) and not isinstance(v, bool)
                                and k not in ("round", "recursion_limit")})
                 entry[engine] = {k: _median([m.get(k) for m in mine]) for k in keys}
+                if "gradient_difference" in keys:   # the worst round, not a typical one
+                    entry[engine]["gradient_difference"] = max(m["gradient_difference"] for m in mine)
                 entry[engine]["recursion_limit"] = mine[0]["recursion_limit"]
                 if engine != "stepgrad" and workload != "memory":
                     ratios = []
@@ -210,8 +227,10 @@ def check_targets(summary):
         per_node = memory[f"bytes_per_node_after_{moment}"]
         targets.append((f"bytes per node after {moment} ≤ 170", f"{per_node:.1f} B", per_node <= 170))
     if "tape" in summary["mlp"]["on"]:
-        for workload, name in (("mlp", "MLP step"), ("graph", "random graph replay")):
+        taped = [w for w in TAPE_WORKLOADS if w in summary]
+        for workload in taped:
             goal = REPLAY_TARGET[workload]
+            name = TAPE_WORKLOADS[workload] + (" replay" if workload != "mlp" else "")
             for gc_mode in GC_MODES:
                 tape = summary[workload][gc_mode]["tape"]
                 ratio = tape["replay_to_floats"]
@@ -223,9 +242,14 @@ def check_targets(summary):
                 targets.append((f"MLP over a batch, GC {gc_mode}: tape/hand-written numpy ≤ {BATCH_TARGET:g}",
                                 f"{tape['to_numpy']:.2f}×{_range(tape['to_numpy_spread'])}",
                                 tape["to_numpy"] <= BATCH_TARGET))
-        for workload, name in (("mlp", "MLP step"), ("graph", "random graph")):
+        for workload in taped:
             steps = summary[workload]["on"]["tape"]["trace_to_stepgrad_step"]
-            targets.append((f"{name}: tracing ≤ 3 stepgrad steps", f"{steps:.2f} steps", steps <= 3))
+            targets.append((f"{TAPE_WORKLOADS[workload]}: tracing ≤ 3 stepgrad steps", f"{steps:.2f} steps",
+                            steps <= 3))
+        if "graph6" in summary:
+            worst = max(summary["graph6"][gc_mode]["tape"]["gradient_difference"] for gc_mode in GC_MODES)
+            targets.append((f"random graph, six ops: tape's gradients within {GRADIENT_TARGET:g} relative of "
+                            "stepgrad's backward()", f"largest difference {worst:.1e}", worst <= GRADIENT_TARGET))
     if "scale" in summary:
         ratios, sizes = summary["scale"]["ratios"], summary["scale"]["on"]["stepgrad"]
         for kind, name in SCALE_KINDS.items():
@@ -272,19 +296,20 @@ def format_report(summary, header, sizes, quick):
     layout = "{:<40} {:<3} {:>10} {:>10} {:>10} {:>10} {:>19} {:>19} {:>19}"
     lines.append(layout.format("time (median)", "GC", *ENGINE_ORDER, "micrograd/stepgrad", "floats/stepgrad",
                                "tape/floats"))
-    nodes = summary["graph"]["on"]["stepgrad"]["nodes"]
-    titles = {"mlp": f"MLP 2-{'-'.join(map(str, sizes.layers))} step, {sizes.points} points",
-              "graph": f"random graph, {nodes:,} nodes: total"}
-    for workload in ("mlp", "graph"):
+    titles = {"mlp": f"MLP 2-{'-'.join(map(str, sizes.layers))} step, {sizes.points} points"}
+    for workload, name in (("graph", "random graph"), ("graph6", "six ops")):
+        if workload in summary:
+            titles[workload] = f"{name}, {summary[workload]['on']['stepgrad']['nodes']:,} nodes: total"
+    for workload in titles:
         for gc_mode in GC_MODES:
             entry = summary[workload][gc_mode]
             parts = [("", "seconds")] + ([("  build", "build_seconds"), ("  backward", "backward_seconds")]
-                                         if workload == "graph" else [])
+                                         if workload != "mlp" else [])
             for suffix, key in parts:
                 title = titles[workload] if gc_mode == "on" and not suffix else suffix
                 times = [_ms(entry[e].get(key)) if e in entry else "—" for e in ENGINE_ORDER]
                 ratios = [_ratio(entry[e]["ratio_to_stepgrad"], entry[e]["ratio_to_stepgrad_spread"])
-                          if not suffix else "" for e in ("micrograd", "floats")]
+                          if not suffix and e in entry else "—" if not suffix else "" for e in ("micrograd", "floats")]
                 tape = entry.get("tape", {})
                 ratios.append(_ratio(tape["replay_to_floats"], tape["replay_to_floats_spread"])
                               if not suffix and tape else "")
@@ -310,13 +335,19 @@ def format_report(summary, header, sizes, quick):
                                        *[f"{entry[e][key]:.1f}" for e in GRAPH_ENGINES], "", "", "", "", ""))
     if "tape" in summary["mlp"]["on"]:
         lines += ["", "stepgrad's tape (trace once, replay on arrays), GC on"]
-        for workload, name in (("mlp", "MLP step"), ("graph", "random graph")):
+        for workload, name in TAPE_WORKLOADS.items():
+            if workload not in summary:
+                continue
             tape = summary[workload]["on"]["tape"]
             lines.append(f"  {name}: trace {_ms(tape[TRACE_KEY[workload]])} "
                          f"({tape['trace_to_stepgrad_step']:.2f}{_range(tape['trace_to_stepgrad_step_spread'])}"
                          f" stepgrad steps), replay {_ms(tape[REPLAY_KEY[workload]])} "
                          f"({tape['replay_to_floats']:.3f}×{_range(tape['replay_to_floats_spread'], 3)}"
                          " the floats)")
+            if "gradient_difference" in tape:
+                floats = summary[workload]["on"]["floats"]
+                lines.append(f"    leaf gradients, largest relative difference from stepgrad's: tape "
+                             f"{tape['gradient_difference']:.1e}, floats {floats['gradient_difference']:.1e}")
         if "batch" in summary:
             numpy, tape = summary["batch"]["on"]["numpy"], summary["batch"]["on"]["tape"]
             lines.append(f"  MLP 2-{'-'.join(map(str, sizes.layers))} over {sizes.batch:,} points at once, forward and "
@@ -392,10 +423,11 @@ def main(argv=None):
                 if not args.quick:
                     measurements.append({"workload": "train", "round": r, "seconds": time_training()})
                 continue
-            results = {}
-            for _, _, _, engine in group:
-                results[engine] = run_worker(engine, workload, gc_mode, args.quick, args.seed)
-                measurements.append(dict(results[engine], round=r))
+            results = {engine: run_worker(engine, workload, gc_mode, args.quick, args.seed) for *_, engine in group}
+            differences = gradient_difference(results) if workload in ("graph", "graph6") else {}
+            for engine, result in results.items():
+                extra = {"gradient_difference": differences[engine]} if engine in differences else {}
+                measurements.append(dict(result, round=r, **extra))
             problems = disagreements({e: results[e] for e in results if e != "tape"})
             if "tape" in results:   # against stepgrad, or in the batch workload hand-written numpy
                 reference = "stepgrad" if "stepgrad" in results else "numpy"

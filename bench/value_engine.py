@@ -1,6 +1,6 @@
 """The workloads written once over a micrograd-style ``Value`` class (+, ×, relu, backward)."""
 
-from .workloads import ADD, MUL, REG_STRENGTH
+from .workloads import ADD, EXP, MUL, REG_STRENGTH, RELU, TANH
 
 __all__ = ["ValueEngine"]
 
@@ -80,8 +80,14 @@ class ValueEngine:
                 append(nodes[i] + nodes[j])
             elif code == MUL:
                 append(nodes[i] * nodes[j])
-            else:
+            elif code == RELU:
                 append(nodes[i].relu())
+            elif code == TANH:   # tanh, exp and sigmoid: six-op plans only (micrograd 0.1.0 lacks them)
+                append(nodes[i].tanh())
+            elif code == EXP:
+                append(nodes[i].exp())
+            else:
+                append(nodes[i].sigmoid())
         return nodes[-1], leaves
 
     @staticmethod

@@ -5,11 +5,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ADD", "MUL", "RELU", "REG_STRENGTH", "Plan", "Sizes", "FULL", "QUICK", "two_moons", "mlp_weights",
-           "random_plan", "learning_rate"]
+__all__ = ["ADD", "MUL", "RELU", "TANH", "EXP", "SIGMOID", "THREE_OPS", "SIX_OPS", "MAX_VALUE", "REG_STRENGTH",
+           "Plan", "Sizes", "FULL", "QUICK", "two_moons", "mlp_weights", "random_plan", "learning_rate"]
 
-# Op codes of a plan; the three ops that micrograd 0.1.0 and stepgrad both record as one node.
-ADD, MUL, RELU = 0, 1, 2
+# Op codes of a plan. micrograd 0.1.0 has only the first three; stepgrad and the floats have all six.
+ADD, MUL, RELU, TANH, EXP, SIGMOID = range(6)
+# Op mixes, code → weight. THREE_OPS is the graph micrograd is compared on (keep it as it is).
+THREE_OPS = {ADD: 0.4, MUL: 0.4, RELU: 0.2}
+SIX_OPS = {ADD: 0.3, MUL: 0.3, RELU: 0.1, TANH: 0.1, EXP: 0.1, SIGMOID: 0.1}
+# A six-op plan keeps every op's value within ±MAX_VALUE (so exp never overflows): see random_plan.
+MAX_VALUE = 1e3
+_UNARY = (RELU, TANH, EXP, SIGMOID)
+_REDRAWS = 100
 REG_STRENGTH = 1e-4  # α of the L2 term α·Σp² in micrograd's demo loss
 
 
@@ -72,7 +79,7 @@ class Plan:
     """A random expression graph as data: leaf values, then ops ``(code, i, j)`` on earlier nodes.
 
     Node ``k`` is ``leaves[k]`` for ``k < len(leaves)`` and the result of ``ops[k − len(leaves)]``
-    after that; a relu's ``j`` is −1. The last op is the root.
+    after that; a unary op's ``j`` is −1. The last op is the root.
     """
 
     leaves: list
@@ -83,25 +90,39 @@ class Plan:
         return len(self.leaves) + len(self.ops)
 
 
-def random_plan(n_leaves, n_ops, seed=0):
+def random_plan(n_leaves, n_ops, seed=0, mix=THREE_OPS):
     """A seeded random expression graph whose every node is reachable from its root.
 
-    Each op is +, × or relu (weights 2:2:1) on operands drawn uniformly from all earlier nodes,
-    which keeps the graph shallow (depth about e·ln n) and its values bounded. The nodes no op
-    used are then summed pairwise (a balanced tree of +), so the root reaches everything.
+    Each op is drawn from ``mix`` (code → weight; by default +, × and relu at 2:2:1) on operands
+    drawn uniformly from all earlier nodes, which keeps the graph shallow (depth about e·ln n).
+    The nodes no op used are then summed pairwise (a balanced tree of +), so the root reaches
+    everything.
+
+    Values: with +, × and relu, uniform operands keep them small (the full-size plan's largest
+    is about 24 before the final sums). With exp they do not: exp, × and exp again overflow
+    within about 10,000 ops. So a mix with tanh, exp or sigmoid computes each value as it goes,
+    and an op whose value would leave ±MAX_VALUE draws its operands again (about 0.3 % of
+    them, nearly all exps); exp's operand is then at most ln 1000 ≈ 6.9. The three-op plan is
+    drawn as before: same seed, same graph.
     """
     if n_leaves < 1 or n_ops < 1:
         raise ValueError(f"random_plan: needs at least 1 leaf and 1 op, got {n_leaves} and {n_ops}")
+    unknown = set(mix) - {ADD, MUL, *_UNARY}
+    if unknown:
+        raise ValueError(f"random_plan: unknown op codes {sorted(unknown)}")
     rng = np.random.default_rng(seed)
     leaves = rng.uniform(-1.0, 1.0, size=n_leaves).tolist()
-    codes = rng.choice([ADD, MUL, RELU], size=n_ops, p=[0.4, 0.4, 0.2]).tolist()
+    codes = rng.choice(list(mix), size=n_ops, p=list(mix.values())).tolist()
     draws = rng.random((n_ops, 2)).tolist()
+    values = list(leaves) if set(mix) - {ADD, MUL, RELU} else None
     used = bytearray(n_leaves + n_ops)
     ops = []
     for k, (code, (u, v)) in enumerate(zip(codes, draws)):
         available = n_leaves + k
         i = int(u * available)
-        j = int(v * available) if code != RELU else -1
+        j = int(v * available) if code not in _UNARY else -1
+        if values is not None:
+            i, j = _bounded(code, i, j, values, available, rng, k)
         used[i] = 1
         if j >= 0:
             used[j] = 1
@@ -118,3 +139,39 @@ def random_plan(n_leaves, n_ops, seed=0):
             paired.append(level[-1])
         level = paired
     return Plan(leaves, ops)
+
+
+def _bounded(code, i, j, values, available, rng, k):
+    """Operands ``(i, j)`` whose op value lies within ±MAX_VALUE, drawn again until it does;
+    appends that value to ``values``."""
+    for _ in range(_REDRAWS):
+        value = _value(code, values[i], values[j] if j >= 0 else None)
+        if abs(value) <= MAX_VALUE:
+            values.append(value)
+            return i, j
+        u, v = rng.random(2).tolist()
+        i = int(u * available)
+        j = int(v * available) if j >= 0 else -1
+    raise ValueError(f"random_plan: op {k} ({_NAMES[code]}) found no operands giving a value within "
+                     f"±{MAX_VALUE:g} in {_REDRAWS} draws; the graph would overflow: use another seed or mix")
+
+
+_NAMES = {ADD: "add", MUL: "mul", RELU: "relu", TANH: "tanh", EXP: "exp", SIGMOID: "sigmoid"}
+
+
+def _value(code, a, b):
+    """An op's value on floats, as ``autodiff.ops`` computes it (exp's overflow counts as infinite)."""
+    if code == ADD:
+        return a + b
+    if code == MUL:
+        return a * b
+    if code == RELU:
+        return a if a > 0.0 else 0.0
+    if code == TANH:
+        return math.tanh(a)
+    if code == EXP:
+        return math.exp(a) if a <= 709.0 else math.inf
+    if a >= 0.0:   # sigmoid, in autodiff.ops's two forms
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)

@@ -1,5 +1,6 @@
 """Smoke tests of bench/: every workload runs on tiny sizes, and the engines compute the same numbers."""
 
+import hashlib
 import importlib.util
 import json
 import math
@@ -14,11 +15,11 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # bench/ is a directory of scripts, not an installed package
     sys.path.insert(0, str(REPO))
 
-from bench import measure, run  # noqa: E402
+from bench import measure, run, workloads  # noqa: E402
 from bench.engine_floats import ENGINE as FLOATS  # noqa: E402
 from bench.engine_stepgrad import ENGINE as STEPGRAD  # noqa: E402
 from bench.engine_tape import ENGINE as TAPE  # noqa: E402
-from bench.workloads import QUICK, learning_rate, mlp_weights, random_plan, two_moons  # noqa: E402
+from bench.workloads import QUICK, SIX_OPS, learning_rate, mlp_weights, random_plan, two_moons  # noqa: E402
 
 HAVE_MICROGRAD = importlib.util.find_spec("micrograd") is not None
 
@@ -73,11 +74,39 @@ def test_random_plan_reaches_every_node_from_its_root():
 def test_random_plan_rejects_an_empty_graph():
     with pytest.raises(ValueError, match="at least 1 leaf and 1 op"):
         random_plan(0, 10)
+    with pytest.raises(ValueError, match=r"unknown op codes \[9\]"):
+        random_plan(3, 10, mix={9: 1.0})
+
+
+def test_the_three_op_plan_is_the_one_drawn_before_six_op_mixes():
+    plan = random_plan(30, 500, seed=5)
+    assert plan == random_plan(30, 500, seed=5, mix=workloads.THREE_OPS)
+    # the digest of this plan as the code before op mixes drew it: micrograd's comparison keeps its graph
+    assert hashlib.sha256(repr((plan.leaves, plan.ops)).encode()).hexdigest()[:16] == "4eb9a934ba76b2b1"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_six_op_plan_uses_every_op_and_keeps_its_values_bounded(seed):
+    plan = random_plan(QUICK.leaves, QUICK.ops * 10, seed=seed, mix=SIX_OPS)
+    assert plan == random_plan(QUICK.leaves, QUICK.ops * 10, seed=seed, mix=SIX_OPS)
+    assert {code for code, _, _ in plan.ops} == set(SIX_OPS)
+    tape, _ = FLOATS.build(plan)
+    drawn = tape.values[:len(plan.leaves) + QUICK.ops * 10]   # before the sums of the unused nodes
+    assert max(map(abs, drawn)) <= workloads.MAX_VALUE and math.isfinite(tape.values[-1])
+    assert max(map(abs, drawn)) > 10   # exps and products do grow: the bound is not idle
+    _, _, nodes = _graph(STEPGRAD, plan)
+    assert nodes == plan.n_nodes
+
+
+def test_a_plan_that_cannot_stay_bounded_says_so(monkeypatch):
+    monkeypatch.setattr(workloads, "MAX_VALUE", 0.01)   # exp(x) ≤ 0.01 needs x < −4.6: no leaf is
+    with pytest.raises(ValueError, match=r"op 0 \(exp\) found no operands .* ±0.01 .* would overflow"):
+        random_plan(5, 10, mix={workloads.EXP: 1.0})
 
 
 # -- each workload runs for our engine -----------------------------------------------------
 
-@pytest.mark.parametrize("workload", ["graph", "mlp"])
+@pytest.mark.parametrize("workload", ["graph", "graph6", "mlp"])
 def test_the_tape_runs_and_reports_its_trace(workload):
     result = measure.WORKLOADS[workload](TAPE, QUICK, seed=1)
     assert result["seconds"] > 0 and result["check"]
@@ -151,6 +180,17 @@ def test_engines_agree_on_the_random_graph(micrograd):
         assert _all_close(grads, other_grads)
 
 
+@pytest.mark.parametrize("seed", [2, 5])
+def test_floats_and_the_tape_agree_with_stepgrad_on_the_six_op_graph(seed):
+    plan = random_plan(QUICK.leaves, QUICK.ops, seed=seed, mix=SIX_OPS)
+    root, grads, nodes = _graph(STEPGRAD, plan)
+    assert nodes == plan.n_nodes and max(map(abs, grads)) > 1
+    float_root, float_grads, float_nodes = _graph(FLOATS, plan)
+    assert float_root == root and float_nodes == nodes and _all_close(grads, float_grads)
+    tape_root, tape_grads, tape_nodes = _graph(TAPE, plan)
+    assert math.isclose(tape_root, root, rel_tol=1e-12) and tape_nodes == nodes and _within(tape_grads, grads)
+
+
 def test_micrograd_hits_the_recursion_limit_where_stepgrad_does_not(micrograd):
     ours = measure.deepest_chain(STEPGRAD, QUICK)
     theirs = measure.deepest_chain(micrograd, QUICK)
@@ -167,6 +207,16 @@ def test_disagreements_names_what_differs():
     problems = run.disagreements({"stepgrad": same, "micrograd": other})
     assert problems == ["nodes: stepgrad 5, micrograd 6",
                         "losses: stepgrad [1.0, 2.0], micrograd [1.0, 2.1]"]
+
+
+def test_gradient_difference_is_the_largest_relative_one():
+    def result(grads):
+        return {"check": {"leaf_gradients": grads}}
+    want = result([1.0, -4.0, 0.0, 2.0])
+    differences = run.gradient_difference({"stepgrad": want, "tape": result([1.0, -4.0, 0.0, 2.0]),
+                                           "floats": result([1.0, -4.4, 0.0, 2.1])})
+    assert differences["tape"] == 0.0 and math.isclose(differences["floats"], 0.4 / 4.4)
+    assert set(differences) == {"tape", "floats"}
 
 
 def test_targets_flag_a_miss():
@@ -192,10 +242,13 @@ def test_quick_run_writes_a_table_and_json(tmp_path, micrograd):
     for workload, engines in (*run.TIMED.items(), ("memory", run.GRAPH_ENGINES)):
         for gc_mode in run.GC_MODES:
             assert set(report["summary"][workload][gc_mode]) == set(engines)
-    assert len(report["measurements"]) == 2 * (4 + 4 + 2 + 2 + 1 + 2)
+    assert len(report["measurements"]) == 2 * (4 + 4 + 3 + 2 + 2 + 1 + 2)
     assert "hand-written numpy" in done.stdout
     assert "GC on/off at" in done.stdout and "stepgrad under load" in done.stdout
     assert "stepgrad's tape" in done.stdout and "tape/floats" in done.stdout
+    assert "six ops" in done.stdout and "largest relative difference from stepgrad's" in done.stdout
+    tape = report["summary"]["graph6"]["on"]["tape"]
+    assert tape["gradient_difference"] <= run.REL_TOL and tape["replay_to_floats"] > 0
 
 
 def test_the_tapes_targets_flag_a_miss():
@@ -216,6 +269,32 @@ def test_the_tapes_targets_flag_a_miss():
     assert not met["stepgrad train moons --epochs 1000 < 2 s"]
     summary["mlp"]["on"]["tape"]["replay_to_floats"] = 0.09
     assert {d: ok for d, _, ok in run.check_targets(summary)}["MLP step, GC on: tape/floats ≤ 0.10"]
+
+
+def test_the_six_op_graphs_rows_take_the_worst_gradient_difference_and_flag_misses():
+    rows = []
+    for r, (replay, difference) in enumerate(((0.01, 1e-15), (0.05, 3e-12), (0.03, 0.0)), 1):
+        for gc_mode in run.GC_MODES:
+            for engine, seconds, build in (("stepgrad", 0.2, 0.1), ("floats", 0.1, 0.05), ("tape", replay, 0.7)):
+                rows.append({"workload": "graph6", "gc": gc_mode, "round": r, "engine": engine, "recursion_limit": 1000,
+                             "seconds": seconds, "build_seconds": build, "backward_seconds": replay, "nodes": 10,
+                             **({"gradient_difference": difference} if engine != "stepgrad" else {})})
+    tape = run.summarize(rows)["graph6"]["on"]["tape"]
+    assert tape["gradient_difference"] == 3e-12 and tape["replay_to_floats_spread"] == pytest.approx([0.1, 0.5])
+    assert math.isclose(tape["replay_to_floats"], 0.3) and math.isclose(tape["trace_to_stepgrad_step"], 3.5)
+    summary = run.summarize(rows)
+    timing = {"stepgrad": {}, "micrograd": {"ratio_to_stepgrad": 5.0},
+              "tape": {"replay_to_floats": 0.05, "trace_to_stepgrad_step": 2.0}}
+    summary.update(mlp={"on": timing, "off": timing}, graph={"on": timing, "off": timing},
+                   memory={"on": {"stepgrad": {"bytes_per_node_after_build": 100.0,
+                                               "bytes_per_node_after_backward": 120.0}}},
+                   chain={"on": {"stepgrad": {"depth": 1_000_000, "recursion_limit": 1000, "seconds": 1.0},
+                                 "micrograd": {"depth": 990}}})
+    met = {description: ok for description, _, ok in run.check_targets(summary)}
+    assert not met["random graph, six ops replay, GC on: tape/floats ≤ 0.20"]
+    assert not met["random graph, six ops: tracing ≤ 3 stepgrad steps"]
+    assert not met["random graph, six ops: tape's gradients within 1e-12 relative of stepgrad's backward()"]
+    assert met["random graph replay, GC on: tape/floats ≤ 0.20"]
 
 
 def test_the_batch_ratio_is_per_round_with_its_spread_and_flags_a_miss():
