@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from typing import Any
 
 from stepgrad._ground import write_atomic
 
@@ -60,7 +61,7 @@ def write_image(graph, path, timeout=LAYOUT_SECONDS):
     return write_atomic(path, pipe(graph, image_format(path), timeout))
 
 
-def pipe(graph, fmt, timeout=LAYOUT_SECONDS):
+def pipe(graph, fmt, timeout=LAYOUT_SECONDS) -> Any:   # bytes for a format, a dict for several
     """The graph drawn by Graphviz's ``dot`` as ``fmt`` (png, svg, pdf) bytes, within
     ``timeout`` seconds (None: no limit). With a tuple of formats, one run of ``dot`` lays the
     graph out once and draws it in each: {format: the same bytes as one at a time}."""
