@@ -33,6 +33,7 @@ lab: $(VENV)/.lab graphviz
 
 bench: $(VENV)/.bench
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/classroom.py
 
 setup: $(VENV)/.demo
 

@@ -58,6 +58,7 @@ __all__ = ["check", "check_derivation"]
 
 _FAULTY = (WRONG, CHANGED)
 _UNREADABLE = object()      # what an answer that cannot be read resolves to
+_MISSING = object()
 INLINE = ("slope", "signal")     # written out inside δ's formula, as the lecture does
 _EPSILON = 1e-9
 
@@ -152,7 +153,8 @@ class _Check:
         self.interval_values = self._recompute(self.intervals)
         self._rounded_values = None
         self.status, self.roots = {}, {}
-        self._mistake_cache, self._sources = {}, {}
+        self._mistake_cache, self._sources, self._changed, self._eta_mistakes = {}, {}, {}, {}
+        self._used_values = self._written_texts = None
         self.too_rough = set()
         self._yours_intervals = ChainMap(self.intervals, self.interval_values, self.exact)
         self._exact_written = {n: self.exact[n] for n in self.points if n in self.exact}
@@ -223,7 +225,7 @@ class _Check:
         rough = _rough(yours, exact)
         if _close(yours, exact, yours.unit / 2) and not rough:
             return make(CORRECT, warnings=self._hidden(q, yours, exact))
-        sources = [s for s in self._sources_of(name) if s in self.points]
+        sources = self._sources_of(name)
         interval = self.interval_values[name]
         point = self.point_values[name]
         roots = tuple(dict.fromkeys(r for s in sources for r in self.roots.get(s, ())))
@@ -325,20 +327,83 @@ class _Check:
         return abs(value) <= 1e-12 or (_vanishes(value, exact) and yours.unit <= abs(exact))
 
     def _used(self):
-        values = dict(self.catalog.constants)
-        values.update(self.point_values)
-        values.update(self.points)
-        return values
+        """The values your own recomputation uses: yours where you wrote them, else what your
+        values give; the givens (made once: every wrong value reads it)."""
+        if self._used_values is None:
+            values = dict(self.catalog.constants)
+            values.update(self.point_values)
+            values.update(self.points)
+            self._used_values = values
+        return self._used_values
 
     def _sources_of(self, name):
-        """The values of yours (and givens) that ``name``'s recomputation uses."""
-        if name not in self._sources:
-            self._sources[name] = self.catalog.sources(name, self.points)
-        return self._sources[name]
+        """The values of yours (and givens you changed) that ``name``'s recomputation uses, in
+        the order ``Catalog.sources`` finds them. Each quantity you did not write is walked
+        once and remembered, so the cost is what each value needs, not the network's size."""
+        memo, quantities, points = self._sources, self.catalog.quantities, self.points
+        if name in memo:
+            return memo[name]
+        stack = [(name, False)]
+        while stack:
+            n, ready = stack.pop()
+            if n in memo:
+                continue
+            inputs = quantities[n].inputs
+            if not ready:
+                stack.append((n, True))
+                stack.extend((i, False) for i in inputs
+                             if i in quantities and i not in points and i not in memo)
+                continue
+            found = {}
+            for i in inputs:
+                if i in points:
+                    found[i] = None
+                elif i in quantities:
+                    found.update(dict.fromkeys(memo[i]))
+            memo[n] = list(found)
+        return memo[name]
+
+    def _first_changed(self, mistake, name):
+        """The first quantity, in the lecture's order, whose own formula ``mistake`` changes
+        among ``name`` and the steps before it that you did not write; None if none. Remembered
+        per mistake and quantity: each is looked at once, whichever value asks."""
+        memo = self._changed.setdefault((mistake.id, mistake.eta), {})
+        if name in memo:
+            return memo[name]
+        catalog, points, position = self.catalog, self.points, self.catalog.position
+        quantities = catalog.quantities
+        stack = [(name, False)]
+        while stack:
+            n, ready = stack.pop()
+            if n in memo:
+                continue
+            q = quantities[n]
+            if not ready:
+                stack.append((n, True))
+                stack.extend((i, False) for i in q.inputs
+                             if i in quantities and i not in points and i not in memo)
+                continue
+            first = q if mistake.changes(q, catalog) else None
+            for i in q.inputs:
+                if i in quantities and i not in points:
+                    found = memo[i]
+                    if found is not None and (first is None
+                                              or position(found.name) < position(first.name)):
+                        first = found
+            memo[n] = first
+        return memo[name]
+
+    def _eta_mistake(self, eta):
+        """``eta_mistake(eta)``, made once per η, so its recomputations are shared."""
+        if eta not in self._eta_mistakes:
+            self._eta_mistakes[eta] = eta_mistake(eta)
+        return self._eta_mistakes[eta]
 
     def _texts(self):
         """Your values as you wrote them, by name."""
-        return {n: self.written[n].text for n in self.points}
+        if self._written_texts is None:
+            self._written_texts = {n: self.written[n].text for n in self.points}
+        return self._written_texts
 
     def _yours(self, names):
         """``o4 = 0.332, o5 = 0.525``: your values, named as you wrote them."""
@@ -348,14 +413,13 @@ class _Check:
         """The typical mistakes that reproduce ``yours`` to its digits: made in q's own formula,
         or in a step before it that you did not write. [(mistake, text, value)]"""
         catalog, found = self.catalog, []
-        upstream = [catalog.quantities[n] for n in catalog.cone([q.name], stop=self.points)
-                    if n not in self.points or n == q.name]
         # the slope and the error signal are part of δ's formula, as the lecture writes it
         own = [q] + [catalog.quantities[i] for i in q.inputs if i not in self.points
                      and i in catalog.quantities and catalog.quantities[i].kind.name in INLINE
                      and catalog.quantities[i].scope == q.scope]
         for mistake in (*MISTAKES, *self._etas(q, yours)):
-            if not any(mistake.changes(u, catalog) for u in upstream):
+            first = self._first_changed(mistake, q.name)
+            if first is None:
                 continue
             where = next((u for u in own if mistake.changes(u, catalog)), None)
             # made once, in q's own formula; or throughout, in every step you did not write
@@ -366,8 +430,7 @@ class _Check:
                 fits = _within(yours, value, yours.unit / 2)
                 differs = not _within(exact, value, 1e-12)
                 if fits and differs:
-                    text = mistake.explain(where or _first_changed(mistake, upstream, catalog),
-                                           catalog)
+                    text = mistake.explain(where or first, catalog)
                     if where is None:
                         text = f"in a step you did not write: {text}"
                     found.append((mistake, text, value.mid if isinstance(value, Interval) else value))
@@ -381,9 +444,19 @@ class _Check:
         if own is not None:
             values = self._yours_intervals if base == "yours" else self.exact
             return self.catalog.evaluate(values, mistake, [u.name for u in own], only=True)[q.name]
-        cache = self._mistake_cache.setdefault((mistake, base), {})
+        cache = self._mistake_cache.setdefault((mistake.id, mistake.eta, base), {})
         written = self.intervals if base == "yours" else self._exact_written
-        fixed = {n: v for n, v in written.items() if n != q.name}
+        fixed = _Without(written, q.name)
+        # NOTE: once the steps before q are known, q alone is computed, as evaluate would
+        changed = mistake.apply(q, self.catalog) or q
+        constants, args = self.catalog.constants, []
+        for i in changed.inputs:
+            value = fixed[i] if i in fixed else cache[i] if i in cache else constants.get(i, _MISSING)
+            if value is _MISSING:
+                break
+            args.append(value)
+        else:
+            return changed.evaluate(args)
         values = self.catalog.evaluate(fixed, mistake, names=[q.name], known=cache)
         cache.update((n, v) for n, v in values.items() if n not in self.points)
         return values[q.name]
@@ -408,12 +481,12 @@ class _Check:
                         if abs(implied - rounded) <= 0.02 * rounded:
                             etas.add(rounded)
         etas.discard(self.catalog.problem.eta)
-        return [eta_mistake(eta) for eta in sorted(etas)]
+        return [self._eta_mistake(eta) for eta in sorted(etas)]
 
     def _hidden(self, q, yours, exact):
         """The typical mistakes that give this right value too: it does not show whether."""
         hides = []
-        for mistake in (*MISTAKES, *([eta_mistake(1.0)] if q.kind.name == "dw" else [])):
+        for mistake in (*MISTAKES, *([self._eta_mistake(1.0)] if q.kind.name == "dw" else [])):
             if not mistake.changes(q, self.catalog):
                 continue
             value = self._with_mistake(mistake, q, "exact")
@@ -553,13 +626,27 @@ def _scope_of(key):
     return match[1].rstrip("."), match[2]
 
 
-def _first_changed(mistake, upstream, catalog):
-    return next(u for u in upstream if mistake.changes(u, catalog))
-
-
 def _looks_like_a_name(key):
     """A plain name (o7, dleta4, δ6, w1,4), not an expression such as w46*delta6."""
     return not any(c in key for c in "+-*/()^ ") or key.startswith(("dE/", "∂E/"))
+
+
+class _Without:
+    """``mapping`` without ``key``, read as a mapping without copying it (a value's
+    recomputation reads every value of yours but its own)."""
+
+    __slots__ = ("mapping", "key")
+
+    def __init__(self, mapping, key):
+        self.mapping, self.key = mapping, key
+
+    def __contains__(self, name):
+        return name != self.key and name in self.mapping
+
+    def __getitem__(self, name):
+        if name == self.key:
+            raise KeyError(name)
+        return self.mapping[name]
 
 
 def _replace(row, verdict, notes, mistake):

@@ -25,6 +25,7 @@ batch mode an epoch's update sums the examples' Δw (``epoch1.dw14``).
 import difflib
 import math
 import re
+from collections import ChainMap
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -638,7 +639,7 @@ class Catalog:
     def numbers(self, name, values, mistake=None, inline=("slope", "signal"), keep=None):
         """The same formula with the numbers that go in (from ``values``); an input in ``keep``
         (name → the text someone wrote for it) is shown as written, not written out."""
-        values = {**self.constants, **values}
+        values = ChainMap(values, self.constants)      # NOTE: not a copy: called per wrong value
         keep = keep or {}
 
         def term(n, scope):

@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # bench/ is a directory of scripts, not an installed package
     sys.path.insert(0, str(REPO))
 
-from bench import measure, run, workloads  # noqa: E402
+from bench import classroom, measure, run, workloads  # noqa: E402
 from bench.engine_floats import ENGINE as FLOATS  # noqa: E402
 from bench.engine_stepgrad import ENGINE as STEPGRAD  # noqa: E402
 from bench.engine_tape import ENGINE as TAPE  # noqa: E402
@@ -343,3 +343,42 @@ def test_the_engine_under_load_targets_flag_a_miss():
     assert met["chain y ← y + x, 1,000 nodes built and backpropagated: GC on/off ≤ 1.3"]  # (1600/1400, 1800/1400)
     assert met["random graph, backward per node, 10 → 1,000 nodes, GC on: grows ≤ 1.5×"]
     assert not met["random graph, build per node, 10 → 1,000 nodes, GC on: grows ≤ 1.5×"]
+
+
+# -- the classroom commands at class scale -------------------------------------------------
+
+def test_the_classroom_bench_runs_every_command_at_quick_sizes(tmp_path, capsys):
+    out = tmp_path / "classroom.json"
+    assert classroom.main(["--quick", "--json", str(out), "--keep", str(tmp_path / "work")]) == 0
+    report = json.loads(out.read_text())
+    sizes = classroom.QUICK
+    runs = {(r["command"], r["size"]): r for r in report["runs"]}
+    assert set(runs) == {("exercise new", sizes.exercise), *(("grade", n) for n in sizes.grade),
+                         *(("check", n) for n in sizes.check)}
+    for row in runs.values():
+        assert row["ok"] and row["code"] == classroom.CURRENT and row["seconds"] > 0 and row["mb"] > 0
+    assert runs[("exercise new", sizes.exercise)]["status"] == 0
+    assert all(runs[("grade", n)]["status"] == 0 for n in sizes.grade)
+    for n in sizes.check:       # every value of the derivation is wrong, and check says so
+        assert runs[("check", n)]["status"] == 1 and runs[("check", n)]["wrong"] == n
+    assert len(list((tmp_path / "work" / f"class{sizes.exercise}" / "class-this" / "keys").iterdir())) \
+        == sizes.exercise
+    text = capsys.readouterr().out
+    assert "stepgrad check: cost per wrong value" in text and "targets" in text
+    assert "MISSED" not in text and text.count("met     ") == len(runs)
+
+
+def test_the_classroom_targets_flag_a_miss():
+    def row(command, size, seconds, mb=100.0, ok=True):
+        return {"command": command, "size": size, "code": classroom.CURRENT, "seconds": seconds,
+                "mb": mb, "status": 0, "ok": ok}
+    runs = [row("exercise new", 1000, 59.0), row("grade", 1000, 5.5), row("grade", 10_000, 50.0, 1100.0),
+            row("check", 2000, 2.0), row("check", 20_000, 59.0, ok=False)]
+    met = {description: ok for description, _, ok in classroom.check_targets(runs)}
+    assert met["exercise new 1,000 < 60 s"] and not met["grade 1,000 < 5 s"]
+    assert met["grade 10,000 < 60 s"] and not met["grade 10,000: peak memory < 1,024 MB"]
+    assert not met["check 20,000 wrong values < 60 s"]          # in time, but it failed
+    assert not met["check 20,000 wrong values: succeeded (exit 1, every value wrong)"]
+    assert not met["check: time per wrong value at 20,000 ≤ 1.5× that at 2,000"]   # 2.95 ms, 1.0
+    runs[-1]["seconds"] = 25.0
+    assert classroom.check_targets(runs)[-1][2]      # 1.25 ms a value against 1.0: linear

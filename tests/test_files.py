@@ -18,6 +18,7 @@ from stepgrad._ground.files import (
     loads_data,
     read_data,
     write_atomic,
+    write_atomic_all,
 )
 
 DEEP = 100_000
@@ -164,6 +165,29 @@ def test_write_atomic_replaces_the_file_and_leaves_nothing_else(tmp_path, mode):
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_write_atomic_all_replaces_every_file_with_one_sync(tmp_path, monkeypatch):
+    syncs = []
+    monkeypatch.setattr(files.os, "sync", lambda: syncs.append(1))
+    (tmp_path / "a.txt").write_bytes(b"old")
+    monkeypatch.setattr(files, "_BATCH", 2)
+    write_atomic_all({tmp_path / "a.txt": b"A", str(tmp_path / "x" / "b.txt"): b"B",
+                      tmp_path / "x" / "c.txt": b"C"})
+    assert (tmp_path / "a.txt").read_bytes() == b"A" and len(syncs) == 2   # 2 files a sync
+    assert sorted(p.name for p in (tmp_path / "x").iterdir()) == ["b.txt", "c.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "x"]
+
+
+def test_write_atomic_all_replaces_nothing_when_one_file_fails(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"old")
+    blocker = tmp_path / "file"
+    blocker.write_text("a file, not a folder")
+    with pytest.raises(OSError) as caught:
+        write_atomic_all({tmp_path / "a.txt": b"new", blocker / "out.json": b"data"})
+    assert caught.value.filename == str(blocker / "out.json")
+    assert (tmp_path / "a.txt").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "file"]
 
 
 def test_a_symlink_planted_at_the_temporary_name_is_not_followed(tmp_path, mode, monkeypatch):

@@ -35,6 +35,14 @@ def test_render_writes_the_format_its_suffix_names(tmp_path, name):
 
 
 @needs_dot
+def test_pipe_draws_several_formats_in_one_run_with_the_bytes_of_one_at_a_time():
+    drawing = viz.to_dot(graph())
+    both = viz.pipe(drawing, ("svg", "pdf"))
+    assert both == {"svg": viz.pipe(drawing, "svg"), "pdf": viz.pipe(drawing, "pdf")}
+    assert both["pdf"].startswith(MAGIC[".pdf"]) and both["svg"].startswith(MAGIC[".svg"])
+
+
+@needs_dot
 def test_render_accepts_a_str_path_and_creates_folders(tmp_path):
     y = graph()
     path = viz.render(y, str(tmp_path / "a" / "b" / "g.svg"), local_derivatives=True)

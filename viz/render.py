@@ -5,7 +5,8 @@ import pathlib
 import re
 import shutil
 import subprocess
-from typing import TYPE_CHECKING, Any
+import tempfile
+from typing import TYPE_CHECKING, Any, overload
 
 import graphviz
 
@@ -69,27 +70,46 @@ def write_image(graph: graphviz.Graph | graphviz.Digraph, path: "str | os.PathLi
     return write_atomic(path, pipe(graph, image_format(path), timeout))
 
 
-def pipe(graph: graphviz.Graph | graphviz.Digraph, fmt: str, timeout: "float | None" = LAYOUT_SECONDS) -> bytes:
+@overload
+def pipe(graph: graphviz.Graph | graphviz.Digraph, fmt: str,
+         timeout: "float | None" = ...) -> bytes: ...
+@overload
+def pipe(graph: graphviz.Graph | graphviz.Digraph, fmt: "tuple[str, ...]",
+         timeout: "float | None" = ...) -> "dict[str, bytes]": ...
+def pipe(graph: graphviz.Graph | graphviz.Digraph, fmt: "str | tuple[str, ...]",
+         timeout: "float | None" = LAYOUT_SECONDS) -> "bytes | dict[str, bytes]":
     """The graph drawn by Graphviz's ``dot`` as ``fmt`` (png, svg, pdf) bytes, within
-    ``timeout`` seconds (None: no limit)."""
+    ``timeout`` seconds (None: no limit). With a tuple of formats, one run of ``dot`` lays the
+    graph out once and draws it in each: {format: the same bytes as one at a time}."""
+    if isinstance(fmt, str):
+        return pipe(graph, (fmt,), timeout)[fmt]
+    formats = tuple(fmt)
     program = shutil.which("dot")
     if program is None:
         raise DotNotFoundError()
-    try:
-        done = subprocess.run([program, f"-T{fmt}"], input=graph.source.encode("utf-8"),
-                              capture_output=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        nodes = graph.source.count("[label=")
-        raise LayoutTimeout(
-            f"Graphviz's dot took more than {timeout:g} s to lay out this drawing ({nodes:,} "
-            "nodes drawn); draw fewer (max_nodes=…), collapse a network (collapse=net), or "
-            "allow more time (timeout=…)") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise OSError(f"Graphviz's dot failed: {message[-1] if message else done.returncode}")
+    with tempfile.TemporaryDirectory(prefix="stepgrad-dot-") as folder:
+        files = {f: pathlib.Path(folder, f"drawing.{f}") for f in formats}
+        # NOTE: one format to stdout; several each to its file (an -o after each -T)
+        options = [f"-T{formats[0]}"] if len(formats) == 1 else \
+            [option for f in formats for option in (f"-T{f}", f"-o{files[f]}")]
+        try:
+            done = subprocess.run([program, *options], input=graph.source.encode("utf-8"),
+                                  capture_output=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            nodes = graph.source.count("[label=")
+            raise LayoutTimeout(
+                f"Graphviz's dot took more than {timeout:g} s to lay out this drawing ({nodes:,} "
+                "nodes drawn); draw fewer (max_nodes=…), collapse a network (collapse=net), or "
+                "allow more time (timeout=…)") from None
+        if done.returncode != 0:
+            message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise OSError(f"Graphviz's dot failed: {message[-1] if message else done.returncode}")
+        drawn = {formats[0]: done.stdout} if len(formats) == 1 else \
+            {f: path.read_bytes() for f, path in files.items()}
     # NOTE: dot stamps a PDF with the time; a fixed date of the same length (no offset moves)
     # makes the same drawing the same bytes on every run.
-    return _PDF_DATE.sub(rb"\g<1>19700101000000", done.stdout) if fmt == "pdf" else done.stdout
+    return {fmt: _PDF_DATE.sub(rb"\g<1>19700101000000", data) if fmt == "pdf" else data
+            for fmt, data in drawn.items()}
 
 
 def render(root: "Value", path: "str | os.PathLike[str]", *, timeout: "float | None" = LAYOUT_SECONDS,

@@ -15,11 +15,13 @@ import re
 import stat
 
 __all__ = ["read_text_any", "DataFileError", "read_data", "read_text", "loads_data", "field_name",
-           "write_atomic", "FORMATS", "MAX_BYTES", "MAX_DEPTH", "MAX_NUMBER_LENGTH"]
+           "write_atomic", "write_atomic_all", "FORMATS", "MAX_BYTES", "MAX_DEPTH", "MAX_NUMBER_LENGTH"]
 
 FORMATS = {".json": "json", ".toml": "toml"}
 MAX_BYTES = 8 * 1024 * 1024    # a 100,000-parameter weights file is about 5 MB
 MAX_DEPTH = 32                 # lists and tables inside one another (a weights file uses 2)
+_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)   # never through a link
+_BATCH = 1024                  # new files per sync(2): what a killed run may leave behind
 MAX_NUMBER_LENGTH = 300        # characters; 10³⁰⁰ is far below the largest float, 1.8·10³⁰⁸
 
 # Strings (and TOML's comments) are blanked before the scan, so that brackets and digits inside
@@ -281,6 +283,45 @@ def write_atomic(path, data):
     return path
 
 
+def write_atomic_all(files):
+    """Write ``files`` (path → bytes), each whole or not at all as ``write_atomic`` writes one,
+    but flushed to disk together: one sync(2) for every 1,024 files instead of an fsync each
+    (a class's exercises are thousands of small files). Each goes to a new file beside its
+    path, created exclusively (never through a symlink), and all are renamed into place once
+    on disk; on an error or an interrupt the new files are removed and nothing is replaced.
+    Only a killed process leaves them behind (.NAME.<random>.tmp)."""
+    items = list(files.items())
+    sync = getattr(os, "sync", None)
+    if sync is None:            # no sync(2): one fsync per file
+        for path, data in items:
+            write_atomic(path, data)
+        return
+    for start in range(0, len(items), _BATCH):
+        made = []
+        try:
+            for path, data in items[start:start + _BATCH]:
+                path = pathlib.Path(path)
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    temporary, handle = _free_name(path, lambda name: os.open(name, _NEW, 0o666))
+                    made.append((temporary, path))
+                    try:
+                        _write_all(handle, data, flush=False)
+                    finally:
+                        os.close(handle)
+                except OSError as error:
+                    if error.errno is None:
+                        raise
+                    raise OSError(error.errno, error.strerror, str(path)) from None
+            sync()
+            for temporary, path in made:
+                os.replace(temporary, path)
+            made = []
+        finally:
+            for temporary, _ in made:
+                temporary.unlink(missing_ok=True)
+
+
 def _write_unnamed(path, data):
     """Write through Linux's O_TMPFILE, naming the file only once it is complete; False
     where the system or the file system does not support it."""
@@ -305,8 +346,7 @@ def _write_unnamed(path, data):
 
 
 def _write_named(path, data):
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    temporary, handle = _free_name(path, lambda name: os.open(name, flags, 0o666))
+    temporary, handle = _free_name(path, lambda name: os.open(name, _NEW, 0o666))
     try:
         try:
             _write_all(handle, data)
@@ -330,11 +370,12 @@ def _free_name(path, create):
     raise FileExistsError(errno.EEXIST, "no free temporary name beside the file", str(path))
 
 
-def _write_all(handle, data):
+def _write_all(handle, data, flush=True):
     view = memoryview(data)
     while view:
         view = view[os.write(handle, view):]
-    os.fsync(handle)
+    if flush:
+        os.fsync(handle)
 
 
 def _replace(temporary, path):

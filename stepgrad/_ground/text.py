@@ -1,6 +1,7 @@
 """Text safety: what someone else wrote, made safe for a terminal, HTML, Markdown, LaTeX or CSV."""
 
 import html
+import re
 
 __all__ = ["printable", "escape_html", "escape_markdown", "escape_latex", "escape_csv", "html_page",
            "LATEX_SPECIALS", "LATEX_SYMBOLS"]
@@ -10,6 +11,8 @@ __all__ = ["printable", "escape_html", "escape_markdown", "escape_latex", "escap
 _UNPRINTABLE = {c: None for c in [*range(0x00, 0x0A), *range(0x0B, 0x20), *range(0x7F, 0xA0),
                                   0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
                                   *range(0x2066, 0x206A)]}
+# NOTE: one regular expression, not a test per character: reports run to megabytes
+_UNPRINTABLE_FOUND = re.compile("[" + "".join(re.escape(chr(c)) for c in _UNPRINTABLE) + "]")
 
 
 def printable(text):
@@ -23,13 +26,13 @@ def printable(text):
     'w1\\\\x1b[2J\\\\u202e'
     """
     text = str(text)
-    if text.isprintable() or not any(ord(c) in _UNPRINTABLE for c in text):
+    if text.isprintable() or _UNPRINTABLE_FOUND.search(text) is None:
         return text
-    return "".join(_escape(c) if ord(c) in _UNPRINTABLE else c for c in text)
+    return _UNPRINTABLE_FOUND.sub(_escape, text)
 
 
-def _escape(char):
-    code = ord(char)
+def _escape(match):
+    code = ord(match[0])
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 

@@ -5,11 +5,13 @@ same class and never mixes two."""
 
 import hashlib
 import json
+import os
 import pathlib
+from concurrent.futures import ThreadPoolExecutor
 
 import viz
 from lecture import training_step
-from stepgrad._ground import printable, read_data, write_atomic
+from stepgrad._ground import printable, read_data, write_atomic, write_atomic_all
 from viz import pipe
 
 from .exercise import generate
@@ -92,8 +94,7 @@ def write_class(out, template, template_file, students, class_seed, previous=Non
         entries.append(_files(exercise, figures.get(exercise.id), files))
     manifest = _manifest(previous, template, template_file, class_seed, entries)
     _refuse_edited(out, files, previous)
-    for path, data in files.items():
-        write_atomic(out / path, data)
+    write_atomic_all({out / path: data for path, data in files.items()})
     write_atomic(out / MANIFEST, (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode())
     return exercises, note
 
@@ -139,25 +140,28 @@ def _folder(exercise):
 def _figures(exercises):
     """Per exercise id: the network for the worksheet and, for the key, with one training step
     on it, each as SVG text and PDF bytes. Without Graphviz: none, and a note."""
-    figures = {}
+    graphs, captions = [], {}
+    for exercise in exercises:
+        problem = exercise.problem
+        plain = viz.network_to_dot(problem.network())
+        captions[exercise.id], stepped = PLAIN_CAPTION, plain
+        if problem.loss == "squared_error" and problem.sign == "lecture":
+            # NOTE: training_step is the lecture's: E = ½Σ(t − o)² and δ = −∂E/∂net
+            network = problem.network()
+            step = training_step(network, list(problem.x), list(problem.t), problem.eta)
+            stepped, captions[exercise.id] = viz.network_to_dot(network, step), STEP_CAPTION
+        graphs += [(exercise.id, "worksheet", plain), (exercise.id, "key", stepped)]
+    figures = {ident: {"caption": caption} for ident, caption in captions.items()}
     try:
-        for exercise in exercises:
-            problem = exercise.problem
-            plain = viz.network_to_dot(problem.network())
-            caption = PLAIN_CAPTION
-            stepped = plain
-            if problem.loss == "squared_error" and problem.sign == "lecture":
-                # NOTE: training_step is the lecture's: E = ½Σ(t − o)² and δ = −∂E/∂net
-                network = problem.network()
-                step = training_step(network, list(problem.x), list(problem.t), problem.eta)
-                stepped, caption = viz.network_to_dot(network, step), STEP_CAPTION
-            figures[exercise.id] = {name: (pipe(graph, "svg").decode("utf-8"),
-                                           pipe(graph, "pdf"))
-                                    for name, graph in (("worksheet", plain), ("key", stepped))}
-            figures[exercise.id]["caption"] = caption
+        # NOTE: dot runs in its own process, so threads draw side by side; one run per graph
+        # draws both formats, each the same bytes as a run of its own
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            drawn = list(pool.map(lambda graph: pipe(graph[2], ("svg", "pdf")), graphs))
     except viz.DotNotFoundError:
         return {}, ("NOTE: the Graphviz 'dot' program is missing, so the worksheets have no "
                     "picture of the network; install graphviz and run again to add it.")
+    for (ident, name, _), images in zip(graphs, drawn):
+        figures[ident][name] = (images["svg"].decode("utf-8"), images["pdf"])
     return figures, None
 
 
