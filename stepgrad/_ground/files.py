@@ -48,6 +48,8 @@ class DataFileError(ValueError):
     """
 
     def __init__(self, source, problem, line=None, field=None):
+        if field is not None and len(field) > 200:      # a path of keys the file chose
+            field = field[:199] + "…"
         self.source, self.problem, self.line, self.field = str(source), problem, line, field
         place = f"{source}:{line}" if line else str(source)
         super().__init__(f"{place}: {field}: {problem}" if field else f"{place}: {problem}")
