@@ -14,9 +14,9 @@ import sys
 import textwrap
 
 import pytest
+from classes import grade_argv, hand_in, make_class
 
 from stepgrad._ground import files as ground_files
-from stepgrad.classroom import folder as folder_module
 from stepgrad.classroom import publishing, recover, report_stem
 from stepgrad.cli import main
 
@@ -201,38 +201,17 @@ def test_kill_9_loses_no_published_set(where, tmp_path):
     assert tree(out) == tree_of(A) and agree(out) and leftovers(out) == []
 
 
-def _no_dot(graph, fmt):
-    raise folder_module.viz.DotNotFoundError()
-
-
 @pytest.fixture(scope="module")
 def klass(tmp_path_factory):
-    """Three students' exercises and keys, and each student's key handed in as the answers."""
-    root = tmp_path_factory.mktemp("klass")
-    (root / "roster.csv").write_text("student\ns1\ns2\ns3\n")
-    mp = pytest.MonkeyPatch()
-    mp.setattr(folder_module, "pipe", _no_dot)
-    try:
-        assert main(["exercise", "new", "--students", str(root / "roster.csv"), "--seed", "77",
-                     "--out", str(root / "class")]) == 0
-    finally:
-        mp.undo()
-    (root / "subs").mkdir()
-    for student in ("s1", "s2", "s3"):
-        key = (root / "class" / "keys" / student / "key.toml").read_text()
-        head = key[key.index("[exercise]"):key.index("seed =")]
-        (root / "subs" / f"{student}.toml").write_text(head + key[key.index("[answers]"):])
+    """Three students' exercises and keys, and each student's right answers handed in."""
+    root = make_class(tmp_path_factory.mktemp("klass"))
+    hand_in(root, ("s1", "s2", "s3"))
     return root
-
-
-def grade_args(klass, out):
-    return ["grade", "--key", str(klass / "class" / "keys"), "--roster", str(klass / "roster.csv"),
-            str(klass / "subs"), "--out", str(out)]
 
 
 def test_a_full_disk_is_exit_2_and_publishes_nothing(klass, tmp_path, monkeypatch, capsys):
     out = tmp_path / "grades"
-    assert main(grade_args(klass, out)) == 0 and agree(out)
+    assert main(grade_argv(klass, out)) == 0 and agree(out)
     before = tree(out)
     calls, write_all = [], ground_files._write_all
 
@@ -242,7 +221,7 @@ def test_a_full_disk_is_exit_2_and_publishes_nothing(klass, tmp_path, monkeypatc
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return write_all(handle, data)
     monkeypatch.setattr(ground_files, "_write_all", full)
-    assert main(grade_args(klass, out)) == 2 and len(calls) == 4
+    assert main(grade_argv(klass, out)) == 2 and len(calls) == 4
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "No space left on device" in err and "Traceback" not in err
     assert tree(out) == before and agree(out) and leftovers(out) == []
@@ -251,7 +230,7 @@ def test_a_full_disk_is_exit_2_and_publishes_nothing(klass, tmp_path, monkeypatc
 @pytest.mark.parametrize("plant", ["reports", "reports/s9.md", "summary.md", ".grades.new-x"])
 def test_a_link_planted_in_or_beside_out_is_refused(plant, klass, tmp_path, capsys):
     out = tmp_path / "grades"
-    assert main(grade_args(klass, out)) == 0
+    assert main(grade_argv(klass, out)) == 0
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "keep.md").write_text("not the grader's")
@@ -260,7 +239,7 @@ def test_a_link_planted_in_or_beside_out_is_refused(plant, klass, tmp_path, caps
         os.rename(link, tmp_path / "moved-away")
     os.symlink(elsewhere, link)
     before = tree(out) if plant != "reports" else None
-    assert main(grade_args(klass, out)) == 2
+    assert main(grade_argv(klass, out)) == 2
     assert "refused" in capsys.readouterr().err
     assert [p.name for p in elsewhere.iterdir()] == ["keep.md"]
     assert (elsewhere / "keep.md").read_text() == "not the grader's"

@@ -41,7 +41,9 @@ def add_parsers(subparsers):
             "every row) and a class summary of the most common mistakes.", 79),
         epilog=textwrap.fill(f"Scores: every asked quantity is worth 1 point unless --points "
                              f"says otherwise; the credit per verdict is {credit}.", 79)
-               + f"\n\nexit status:\n{codes}\n\n"
+               + f"\n\nexit status:\n{codes}\n"
+                 "A printout that cannot be written (stdout closed, | head -1, a full disk)\n"
+                 "changes no status: the files published are the result.\n\n"
                  "example:\n  stepgrad grade --key keys/ --roster roster.csv submissions/ "
                  "--out grades/",
         formatter_class=argparse.RawDescriptionHelpFormatter)
