@@ -42,6 +42,7 @@ from .report import (
                      report_html,
                      report_markdown,
                      report_text,
+                     shortened,
                      visible_notes,
 )
 from .schema import (
@@ -65,4 +66,4 @@ __all__ = ["Problem", "Example", "EXAMPLES", "SECTION7", "SECTION10", "SECTION8"
            "error_graph", "ErrorGraph", "VERDICTS", "VERDICT_IDS", "CORRECT", "ROUNDING", "CARRIED", "EARLY",
            "WRONG", "CHANGED", "NOT_CHECKED", "UNREADABLE", "read_document", "read_student_document",
            "problem_from_document", "REPORT_FORMAT", "FEEDBACK", "visible_notes", "DIAGNOSES", "KINDS",
-           "report_text", "report_dict", "report_html", "report_markdown"]
+           "report_text", "report_dict", "report_html", "report_markdown", "shortened"]

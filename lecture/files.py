@@ -22,9 +22,19 @@ from .written import Written
 __all__ = ["load_problem", "load_submission", "loads_submission", "read_document",
            "read_student_document", "problem_from_document", "SOURCES"]
 
+# NOTE: every value, field and table of a TOML or JSON file is marked by one of these, so their
+# count bounds what parsing builds (a Written per number) before it starts; a hand derivation
+# has a few hundred, a restated 25,000-weight network with 20,000 answers under 100,000.
+ITEM_MARKS = ",=:[{."
+MAX_ITEMS = 100_000
+# NOTE: a hand derivation is a few kilobytes; parsing holds the text several times over, four
+# bytes a character when one character is outside the BMP, so a student's file is kept small
+MAX_STUDENT_BYTES = 2 * 1024 * 1024
 SOURCES = ", ".join(EXAMPLES) + " or a problem or derivation file (.toml, .json)"
-_TOML_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
-_TOML_KEY = re.compile(r"""^\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
+# NOTE: possessive (*+, ++): a line of a student's file is matched in linear time; with
+# backtracking, "[" and a million spaces took hours
+_TOML_HEADER = re.compile(r"^\s*+\[\s*+([^\[\]]++)\]\s*+(?:#.*)?$")
+_TOML_KEY = re.compile(r"""^\s*+(?:"([^"\\]*+(?:\\.[^"\\]*+)*+)"|'([^']*+)'|([A-Za-z0-9_-]++))\s*+=""")
 
 
 def load_problem(source, follow=True):
@@ -128,9 +138,14 @@ def read_student_document(path):
     read as Windows-1252 (else Latin-1), and a TOML file that is not valid TOML (an unquoted
     δ6, a value such as 0,52, an upload cut off) is read line by line
     (``lecture.reading``); ``notes`` say so. A file none of whose lines can be read is an
-    error, as for ``read_document``."""
+    error, as for ``read_document``, and so is one past ``MAX_STUDENT_BYTES`` or
+    ``MAX_ITEMS``."""
     path, fmt = _document_format(path)
-    text, encoding = _read(path, read_text_any)
+    text, encoding = _read(path, lambda p: read_text_any(p, MAX_STUDENT_BYTES))
+    items = sum(text.count(mark) for mark in ITEM_MARKS)
+    if items > MAX_ITEMS:
+        raise DerivationError(f"{path}: more than {MAX_ITEMS:,} fields, values and tables "
+                              f"({items:,} of {' '.join(ITEM_MARKS)}): not a hand derivation")
     notes = [] if encoding == "utf-8" else [
         f"the file is not UTF-8: read as {'Windows-1252' if encoding == 'cp1252' else 'Latin-1'}"]
     try:
@@ -188,7 +203,7 @@ def _toml_locator(text):
     return lambda table, key: lines.get((table, key))
 
 
-_JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"(?:\s*:)?|[{}\[\]]')
+_JSON_TOKEN = re.compile(r'"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"(?:\s*+:)?|[{}\[\]]')
 
 
 def _json_locator(text):

@@ -17,7 +17,7 @@ __all__ = ["toml_lines", "json_pairs", "MAX_NOTES"]
 MAX_NOTES = 20          # notes about lines left out, at most (then one "and N more")
 MAX_LINE = 2000         # characters: a longer line is left out (no hand value is that long)
 MAX_SPAN = 200          # lines an array may run over
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*(\]\]?)\s*(?:#.*)?$")
+_HEADER = re.compile(r"^\s*+(\[\[?+)\s*+([^\[\]]++)(\]\]?+)\s*+(?:#.*)?$")    # linear: possessive
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
 
 

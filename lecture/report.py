@@ -6,7 +6,7 @@ renderer reads a record computed once. Exit statuses belong to the command line
 import math
 import re
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from stepgrad._ground import escape_html, escape_markdown, html_page, printable
@@ -18,7 +18,7 @@ from .schema import Submission
 
 __all__ = ["Row", "Report", "VERDICTS", "CORRECT", "ROUNDING", "CARRIED", "EARLY", "WRONG",
            "CHANGED", "NOT_CHECKED", "UNREADABLE", "VERDICT_IDS", "exact_text", "report_text", "report_dict",
-           "report_html", "report_markdown", "REPORT_FORMAT", "FEEDBACK", "visible_notes"]
+           "report_html", "report_markdown", "REPORT_FORMAT", "FEEDBACK", "visible_notes", "shortened", "MAX_SHOWN"]
 
 CORRECT, ROUNDING, CARRIED, EARLY = ("correct", "correct, rounding carried", "carried",
                                      "rounded too early")
@@ -65,6 +65,7 @@ class Report:
     rows: tuple
     catalog: object = field(repr=False, default=None)
     names: object = field(repr=False, default=None)
+    hidden: int = 0         # rows left out by ``shortened``; each renderer says how many
 
     @property
     def problem(self):
@@ -111,6 +112,25 @@ class Report:
 
     def _repr_html_(self):
         return report_html(self)
+
+
+MAX_SHOWN = 100     # rows a shortened report keeps besides the first of each quantity
+
+
+def shortened(report, limit=MAX_SHOWN):
+    """``report`` with the first row of each quantity (the rows a score reads) and at most
+    ``limit`` others: a file that writes one value thousands of times over, or thousands of
+    names the problem does not have, gets a report of bounded size. ``hidden`` counts the
+    rows left out."""
+    if len(report.rows) <= limit:
+        return report
+    seen, kept = set(), []
+    for row in report.rows:
+        first = row.quantity is not None and row.quantity not in seen
+        seen.add(row.quantity)
+        if first or len(kept) < limit:
+            kept.append(row)
+    return replace(report, rows=tuple(kept), hidden=report.hidden + len(report.rows) - len(kept))
 
 
 _TITLES = {m.id: m.title for m in MISTAKES} | {k: text.split(":")[0] for k, text in DIAGNOSES.items()}
@@ -261,7 +281,9 @@ def _summary(report):
     n = len(report.rows)
     counts = [(report.count(v), v) for v in VERDICTS]
     parts = ", ".join(f"{c} {v}" for c, v in counts if c)
-    return f"{n} value{'s' * (n != 1)}: {parts}"
+    hidden = (f"; {report.hidden:,} more not shown (the same names again, or names this "
+              f"problem does not have)" if report.hidden else "")
+    return f"{n} value{'s' * (n != 1)}: {parts}{hidden}"
 
 
 def _number(x):
@@ -287,6 +309,8 @@ def report_dict(report, exit_status=None):
             "title": report.submission.title, "problem": report.problem.name}
     if exit_status is not None:
         data["exit_status"] = exit_status
+    if report.hidden:
+        data["hidden"] = report.hidden
     return data | {
             "summary": {v: report.count(v) for v in VERDICTS},
             "rows": rows,

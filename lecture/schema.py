@@ -43,6 +43,7 @@ anything is built): ``LIMITS``.
 """
 
 import math
+import reprlib
 from dataclasses import dataclass
 
 from nn import ACTIVATIONS, weight_label
@@ -110,6 +111,7 @@ class _Where:
         (a table shown as [key], or a plain key such as title)."""
         line = self.line(table, key)
         place = f"{self.source}:{line}" if line else self.source
+        key = key if len(str(key)) <= MAX_NAME else f"{str(key)[:MAX_NAME - 1]}…"
         if table:
             field = f"[{table}] {key}"
         else:
@@ -455,6 +457,8 @@ def submission_from_dict(data, source="derivation", locate=None, problem=None, r
                                    **answers}
         if not isinstance(data.get("title", ""), str):
             extras.append(("title", _shown(data.pop("title"))))
+        elif len(data.get("title", "")) > MAX_TITLE:
+            data["title"] = _shown(data["title"])[:MAX_TITLE - 1] + "…"
     _check_top(data, where)
     named = data.get("problem")
     if named is not None and not isinstance(named, str):
@@ -472,7 +476,7 @@ def submission_from_dict(data, source="derivation", locate=None, problem=None, r
     answers = _answers(_table(data, "answers", where), where, lenient=extras if lenient else None)
     exercise = _exercise(_table(data, "exercise", where), where)
     return Submission(problem, answers, notation, restated, data.get("title", "") or problem.title,
-                      source, exercise, tuple(extras), tuple(notes))
+                      source, exercise, _few(extras), tuple(notes))
 
 
 # a field of [answers] that holds words, not a value: kept and shown, not graded
@@ -480,11 +484,27 @@ NOTE_FIELDS = ("notes", "note", "comment", "comments", "remarks", "remark", "nam
                "email", "explanation", "working", "work", "method", "id")
 
 
+# A student's file is shown back within bounds: the reports never repeat it at length.
+MAX_NAME = 100          # characters of an answer's name; a longer one names nothing
+MAX_TITLE = 200         # characters of a title shown
+MAX_EXTRAS = 20         # fields kept as written (then one "… and N more")
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxstring, _SHORT.maxother = 3, 8, 8, 200, 60
+
+
 def _shown(value):
-    """An extra field's value as text to show: printable, at most 200 characters."""
-    text = value if isinstance(value, str) else repr(value)
+    """An extra field's value as text to show: printable, at most 200 characters (a table or
+    list is summed up without its whole text being made)."""
+    text = value[:200] if isinstance(value, str) else _SHORT.repr(value)
     text = printable(text)
     return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _few(extras):
+    """The first ``MAX_EXTRAS`` extras, and a last one that counts the rest."""
+    if len(extras) <= MAX_EXTRAS:
+        return tuple(extras)
+    return (*extras[:MAX_EXTRAS], ("…", f"and {len(extras) - MAX_EXTRAS:,} more fields, not shown"))
 
 
 def _numeric(value):
@@ -570,11 +590,15 @@ def _notation(table, where):
     return notation
 
 
-def _answers(table, where, prefix="", lenient=None):
+def _answers(table, where, prefix="", lenient=None, answers=None):
     """The answers of [answers] (and its tables). ``lenient``, a list: fields of words go into it
-    as extras, and a value that cannot be read is Unreadable (that answer only)."""
-    answers = []
+    as extras, and a value that cannot be read is Unreadable (that answer only). ``answers``:
+    the list the answers are added to, so that the limit counts those of every table."""
+    answers = [] if answers is None else answers
     for key, value in table.items():
+        if lenient is not None and len(key) > MAX_NAME:
+            lenient.append((_shown(key), "a name this long names nothing: not graded"))
+            continue
         if lenient is not None and not isinstance(value, dict) and _is_note(key, value):
             lenient.append((f"{prefix[1:]}.{key}" if prefix else key, _shown(value)))
             continue
@@ -585,12 +609,15 @@ def _answers(table, where, prefix="", lenient=None):
             if prefix.count(".") >= 2:
                 raise where.error(f"answers{prefix}", key, "tables of answers nest at most two deep "
                                   "([answers.epoch2.example1])")
-            answers += _answers(value, where, f"{prefix}.{key}", lenient)
+            _answers(value, where, f"{prefix}.{key}", lenient, answers)
             continue
         line = where.line(f"answers{prefix}", key)
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, str) and not item.strip():
                 continue            # a blank left in an answer template: not answered
+            if len(answers) == LIMITS["answers"]:
+                raise where.error(f"answers{prefix}", key,
+                                  f"more than {LIMITS['answers']:,} answers")
             try:
                 written = _written(item, where, f"answers{prefix}", key)
             except DerivationError as error:
@@ -599,8 +626,6 @@ def _answers(table, where, prefix="", lenient=None):
                 written = Unreadable(item if isinstance(item, str) else describe(item),
                                      str(error).rsplit(f"{key}: ", 1)[-1])
             answers.append(Answer(f"{prefix[1:]}.{key}" if prefix else key, written, line))
-        if len(answers) > LIMITS["answers"]:
-            raise where.error(f"answers{prefix}", key, f"more than {LIMITS['answers']:,} answers")
     return tuple(answers)
 
 

@@ -2,7 +2,9 @@
 
 import argparse
 import contextlib
+import errno
 import importlib
+import os
 import pkgutil
 import sys
 import textwrap
@@ -38,26 +40,46 @@ def main(argv=None):
 
     Bad input, the ``ValueError`` and ``OSError`` families the libraries raise for values and
     files they cannot use, is one line on stderr and status 2. Anything else is a bug: its
-    traceback and status 3. Everything printed passes through ``PrintableStream``.
+    traceback and status 3. Everything printed passes through ``PrintableStream``; output that
+    cannot be written (stdout closed, a pipe whose reader has gone, a full disk) is dropped and
+    changes no status: the files a command writes are its result.
     """
     argv = _expression_first(list(sys.argv[1:] if argv is None else argv))
+    _hold_standard_descriptors()
     with _printable_output():
         args = build_parser().parse_args(argv)
         try:
-            return args.run(args) or 0
-        except BrokenPipeError:
-            return 0
+            status = args.run(args) or 0
         except (OSError, ValueError) as error:
             print(f"stepgrad {args.command}: error: {error}", file=sys.stderr)
-            return 2
+            status = 2
         except KeyboardInterrupt:
             print(f"stepgrad {args.command}: interrupted", file=sys.stderr)
-            return 130
+            status = 130
         except Exception:  # a bug: its traceback, and a status of its own
             traceback.print_exc()
             print(f"stepgrad {args.command}: internal error (a bug in stepgrad); please report "
                   f"it with the traceback above", file=sys.stderr)
-            return 3
+            status = 3
+        sys.stdout.flush()
+        lost = sys.stdout.lost
+        if lost is not None and lost.errno != errno.EPIPE:   # a reader gone (| head) is normal
+            print(f"stepgrad {args.command}: note: the output could not be written "
+                  f"({lost.strerror or lost}); exit status {status} stands", file=sys.stderr)
+        return status
+
+
+def _hold_standard_descriptors():
+    """Open the null device on a standard descriptor (0, 1, 2) that is closed (``>&-``), so
+    that no file the command opens takes its number and receives what is meant for it."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
 
 
 def _expression_first(argv):
@@ -80,20 +102,52 @@ class PrintableStream:
     a file's names and titles hold. Text the stream's encoding cannot carry (a lone surrogate
     from a file name) is written as a backslash escape. ``unfiltered`` is the stream
     underneath, for output that brings control characters of its own (a progress bar's \\r).
+
+    A stream that cannot be written (None: closed when Python started; a broken pipe, a full
+    disk) drops what is written from then on; ``lost`` holds the OSError, if there was one.
     """
 
     def __init__(self, stream):
         self.unfiltered = stream
+        self.lost = None
 
     def write(self, text):
         text = printable(text)
+        if self.unfiltered is None or self.lost is not None:
+            return len(text)
         try:
-            return self.unfiltered.write(text)
-        except UnicodeEncodeError:
-            encoding = getattr(self.unfiltered, "encoding", None) or "utf-8"
-            return self.unfiltered.write(text.encode(encoding, "backslashreplace").decode(encoding))
+            try:
+                return self.unfiltered.write(text)
+            except UnicodeEncodeError:
+                encoding = getattr(self.unfiltered, "encoding", None) or "utf-8"
+                return self.unfiltered.write(text.encode(encoding, "backslashreplace")
+                                             .decode(encoding))
+        except (OSError, ValueError) as error:      # ValueError: the stream was closed
+            self._lose(error)
+            return len(text)
 
-    def __getattr__(self, name):  # flush, isatty, fileno, encoding, ...
+    def flush(self):
+        if self.unfiltered is None or self.lost is not None:
+            return
+        try:
+            self.unfiltered.flush()
+        except (OSError, ValueError) as error:
+            self._lose(error)
+
+    def _lose(self, error):
+        self.lost = error if isinstance(error, OSError) else OSError(errno.EBADF, str(error))
+        # NOTE: what is left in the buffer goes to the null device, or Python's last flush at
+        # exit would fail again and print "Exception ignored" (and end with status 120)
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, self.unfiltered.fileno())
+            finally:
+                os.close(null)
+        except (OSError, ValueError, AttributeError):
+            pass            # no descriptor underneath (a StringIO): nothing is left to flush
+
+    def __getattr__(self, name):  # isatty, fileno, encoding, ...
         return getattr(self.unfiltered, name)
 
 
@@ -104,4 +158,6 @@ def _printable_output():
     try:
         yield
     finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
         sys.stdout, sys.stderr = saved

@@ -13,8 +13,9 @@ EXIT_STATUSES = {
     "grade": {0: "every student was graded",
               1: "some students could not be graded (missing, malformed or misfiled "
                  "submissions): each has a row that says why",
-              2: "a key, roster or points file cannot be used (the message names it); nothing "
-                 "is written"},
+              2: "a key, roster or points file, or --out, cannot be used (the message names "
+                 "it), or a file could not be written (a full disk): nothing is published, "
+                 "--out is as it was"},
 }
 
 # the statuses of every command, as ``stepgrad --help`` lists them
@@ -27,7 +28,10 @@ exit status:
   3    an internal error, a bug in stepgrad: its traceback follows; please
        report it
   4    check: nothing is wrong, but some names could not be checked
-  130  interrupted (Ctrl-C)"""
+  130  interrupted (Ctrl-C)
+Output that cannot be written (stdout closed, a pipe whose reader has gone as
+with | head -1, a full disk) changes no status: a command's files are its
+result (grade: 0 or 1 once the gradebook and the reports are published)."""
 
 
 def check_status(report):

@@ -1,15 +1,21 @@
 """Hostile input through the stepgrad command: status 2 and one line naming the file and the
-field, no traceback, bounded CPU time and memory, no file touched; no control character printed raw."""
+field, no traceback, no file touched, no control character printed raw; and a class of hostile
+submissions graded with every other student's row intact. Each run is a process of its own,
+its time and peak memory measured and bounded."""
 
+import csv
+import io
 import json
 import os
 import pathlib
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass, field
 
 import pytest
-from limits import bounded
+from classes import answers_of, grade_argv, make_class
+from measured import run_measured
 
 from lecture import SECTION7
 from nn.weights_file import dumps_network
@@ -132,25 +138,40 @@ def snapshot(folder):
             for path in sorted(folder.iterdir())}
 
 
+@pytest.fixture(scope="module")
+def measured_cases(tmp_path_factory):
+    """Every case run as a process of its own (one fork each), measured: {name: (folder, the
+    folder's files before, Measured)}."""
+    root = tmp_path_factory.mktemp("hostile")
+    folders, before, commands = {}, {}, []
+    for k, case in enumerate(CASES):
+        folder = folders[case.name] = root / f"case{k}"
+        folder.mkdir()
+        for name, content in case.files.items():
+            path = folder / name
+            path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        if case.setup:
+            case.setup(folder)
+        (folder / "saved.json").write_text("the weights saved before")
+        before[case.name] = snapshot(folder)
+        commands.append([arg.replace("{d}", str(folder)) for arg in case.argv])
+    done = run_measured(commands, root / "output")
+    return {case.name: (folders[case.name], before[case.name], measures)
+            for case, measures in zip(CASES, done)}
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_hostile_input_is_one_clear_line_in_bounded_time_and_memory(case, tmp_path, capsys):
-    for name, content in case.files.items():
-        path = tmp_path / name
-        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    if case.setup:
-        case.setup(tmp_path)
-    (tmp_path / "saved.json").write_text("the weights saved before")
-    before = snapshot(tmp_path)
-    argv = [arg.replace("{d}", str(tmp_path)) for arg in case.argv]
-    with bounded(cpu_seconds=3.0, megabytes=80):
-        code = main(argv)
-    out, err = capsys.readouterr()
-    assert (code, out) == (case.code, "")
-    assert "Traceback" not in err and err.count("\n") == case.lines
-    command = argv[0]
-    first = err.splitlines()[0]
-    assert first == f"stepgrad {command}: error: " + case.message.replace("{d}", str(tmp_path))
-    assert snapshot(tmp_path) == before          # no file written, moved or changed
+def test_hostile_input_is_one_clear_line_in_bounded_time_and_memory(case, measured_cases):
+    folder, before, run = measured_cases[case.name]
+    assert (run.status, run.out) == (case.code, "")
+    assert "Traceback" not in run.err and run.err.count("\n") == case.lines
+    first = run.err.splitlines()[0]
+    assert first == f"stepgrad {case.argv[0]}: error: " + case.message.replace("{d}", str(folder))
+    assert snapshot(folder) == before            # no file written, moved or changed
+    # NOTE: generous bounds, against hangs and blow-ups (a normal run: well under a second,
+    # about 40 MB, most of it Python and stepgrad themselves)
+    assert run.cpu_seconds < 3 and run.seconds < 20, run
+    assert run.megabytes < 150, run
 
 
 @pytest.mark.parametrize("argv, first_line", [
@@ -216,3 +237,152 @@ def test_the_real_command_prints_no_escape_byte(tmp_path):
     output = done.stdout + done.stderr
     assert done.returncode == 2 and b"\\x1b[2J" in output   # 2: a name with an escape is refused
     assert not any(byte in output for byte in (b"\x1b", b"\x07", b"\r", b"\xe2\x80\xae"))
+
+
+# -- a class of hostile submissions: one run of stepgrad grade, measured ---------------------
+
+def _largest(text):
+    """The worst a file within every limit can do: 20,000 answers (the most), each a wrong
+    value of a real quantity with notes of its own, under [answers.*] tables."""
+    return text[:text.index("[answers]")] + "".join(f"[answers.e{k}]\no4 = 0.9\n"
+                                                    for k in range(20_000))
+
+
+def _deep(folder, student):
+    """A file 1,000 folders down (the walk reads 16)."""
+    path = os.fsencode(folder / student)
+    os.mkdir(path)
+    for _ in range(1000):          # os.makedirs recurses once a level
+        path += b"/d"
+        os.mkdir(path)
+    with open(path + b"/answers.toml", "w") as handle:
+        handle.write("o4 = 0.5\n")
+
+
+# student: (what they hand in, given their right answers' text; the row's status; in its message)
+HOSTILE_CLASS = {
+    "s01": (lambda right: right, "graded", ""),
+    "s02": (_deep, "refused", "nested more than 16 levels deep"),
+    "s03": (lambda right: right + "# " + "x" * 2_000_000 + "\n", "graded", ""),   # one line
+    "s04": (lambda right: right + "[t]\n" * 10**6, "malformed", "larger than the limit"),
+    "s05": (lambda right: '{"answers": ' + "[" * 10**5 + "]" * 10**5 + "}", "malformed",
+            "more than 100,000 fields"),                # counted before the nesting is seen
+    # nested 5,000 deep: not TOML within the limits, so read line by line, that line left out
+    "s15": (lambda right: right.replace('o4 = "', 'o4 = ' + "[" * 5000 + "]" * 5000 + '\nx = "'),
+            "graded", ""),
+    "s06": (lambda right: right.replace('o4 = "', 'o4 = 1e999999\nx = "'), "graded", ""),
+    # a 100,000-digit number: not TOML within the limits; read line by line, that line left out
+    "s07": (lambda right: right.replace('o4 = "', 'o4 = ' + "1" * 10**5 + '\nx = "'),
+            "graded", ""),
+    "s16": (lambda right: right + "big = " + "1" * 10**5 + "\n" + "#" * 1_000_000 + "\n",
+            "malformed", "a number written with more than 300 characters (100,000)"),
+    "s08": (os.mkfifo, "refused", "not a regular file"),
+    "s09": (lambda right: right.encode("utf-8"), "missing", ""),       # in a file named s09\xff
+    "s10": (lambda right: right[:-25], "graded", ""),                  # cut off mid-line
+    "s11": (_largest, "graded", ""),
+    "s12": (lambda right: right + "# \U0001F600" + "w" * 1_900_000 + "\n", "graded", ""),
+    "s13": (lambda right: right + "m = [\n[" + " " * 100_000 + "1]]\n", "graded", ""),
+    "s14": (lambda right: right + "[t]\n" * 120_000, "malformed", "more than 100,000 fields"),
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_class(tmp_path_factory):
+    """The class graded once as a process of its own: (root, files before, Measured, rows)."""
+    root = make_class(tmp_path_factory.mktemp("class"), tuple(HOSTILE_CLASS), seed=99)
+    subs = root / "subs"
+    subs.mkdir()
+    # NOTE: the 1,000-level chain is removed whatever happens: pytest's own clean-up of old
+    # temporary folders (shutil.rmtree, which recurses) would fail on it, in any later session
+    try:
+        _hand_in(root, subs)
+        before = _files_under(root)
+        out = root / "grades"
+        (run,) = run_measured([grade_argv(root, out)], root / "output", timeout=120)
+        rows = list(csv.DictReader(io.StringIO((out / "gradebook.csv").read_text())))
+        yield root, before, run, rows
+    finally:
+        if (subs / "s02").exists():
+            _remove_deep(subs / "s02")
+
+
+def _hand_in(root, subs):
+    for student, (hand_in, _, _) in HOSTILE_CLASS.items():
+        if hand_in is os.mkfifo:
+            os.mkfifo(subs / f"{student}.toml")
+            continue
+        if hand_in is _deep:
+            _deep(subs, student)
+            continue
+        written = hand_in(answers_of(root, student))
+        name = os.fsencode(subs / student) + (b"\xff" if isinstance(written, bytes) else b"")
+        suffix = b".json" if student == "s05" else b".toml"
+        with open(name + suffix, "wb") as handle:
+            handle.write(written if isinstance(written, bytes) else written.encode("utf-8"))
+
+
+def _files_under(root):
+    """Every path under ``root`` (bytes names), with its kind, size and modification time;
+    walked without recursion (os.walk recurses once a level)."""
+    found, stack = {}, [os.fsencode(root)]
+    while stack:
+        folder = stack.pop()
+        for entry in os.scandir(folder):
+            info = entry.stat(follow_symlinks=False)
+            found[entry.path] = (stat.S_IFMT(info.st_mode), info.st_size, info.st_mtime_ns)
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+    return found
+
+
+def _remove_deep(top):
+    """Remove the 1,000-level chain bottom up (shutil.rmtree recurses once a level)."""
+    paths = sorted((p for p, (kind, _, _) in _files_under(top).items()), key=len, reverse=True)
+    for path in paths:
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.rmdir(path)
+        else:
+            os.unlink(path)
+    os.rmdir(top)
+
+
+def test_a_hostile_class_is_graded_in_bounded_time_and_memory(hostile_class):
+    root, before, run, rows = hostile_class
+    assert run.status == 1 and "Traceback" not in run.err and run.err == "", run.err
+    by = {row["student"]: row for row in rows if row["student"]}
+    for student, (_, status, message) in HOSTILE_CLASS.items():
+        assert by[student]["status"] == status, (student, by[student])
+        assert message in by[student]["message"], (student, by[student]["message"])
+    for student in ("s01", "s03", "s12", "s13"):         # the honest work counts in full
+        assert by[student]["percent"] == "100.0", (student, by[student])
+    assert float(by["s07"]["percent"]) < 100 and "left out" in _report(root, "s07")
+    nobody = [row for row in rows if not row["student"]]
+    assert [row["status"] for row in nobody] == ["refused"]
+    assert "not UTF-8" in nobody[0]["message"] and "s09" in nobody[0]["message"]
+    # nothing outside --out (and the measuring's own output) was written, moved or changed
+    after = {path: kind for path, kind in _files_under(root).items()
+             if not path.startswith(os.fsencode(root / "grades"))
+             and not path.startswith(os.fsencode(root / "output"))}
+    assert after == before
+    # NOTE: generous bounds against hangs and blow-ups: the run takes a few seconds and under
+    # 80 MB here; the issue's bound for one submission is 100 MB, and the run holds them all
+    assert run.seconds < 60 and run.megabytes < 100, run
+
+
+def _report(root, student):
+    return (root / "grades" / "reports" / f"{student}.md").read_text()
+
+
+def test_reports_are_no_larger_than_what_a_file_holds(hostile_class):
+    root, _, _, rows = hostile_class
+    out = root / "grades"
+    largest = (root / "subs" / "s11.toml").stat().st_size
+    reports = sum(p.stat().st_size for p in (out / "reports").glob("s11.*"))
+    entry = next(e for e in json.loads((out / "gradebook.json").read_text())["students"]
+                 if e["student"] == "s11")
+    assert reports + len(json.dumps(entry)) < largest, (reports, largest)
+    assert entry["report"]["hidden"] > 19_000            # the rest of the 20,000 are counted
+    # every output together: the files handed in, and a fixed allowance per student
+    written = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    handed_in = sum(os.lstat(p).st_size for p in (root / "subs").iterdir())
+    assert written < handed_in + 100_000 * len(HOSTILE_CLASS), (written, handed_in)

@@ -10,6 +10,7 @@ from .files import (
                    MAX_DEPTH,
                    MAX_NUMBER_LENGTH,
                    DataFileError,
+                   exchange,
                    field_name,
                    loads_data,
                    read_data,
@@ -31,7 +32,7 @@ from .text import (
 )
 
 __all__ = ["FORMATS", "MAX_BYTES", "MAX_NUMBER_LENGTH", "DataFileError", "field_name", "loads_data",
-           "read_data", "read_text", "read_text_any", "write_atomic", "write_atomic_all", "MAX_DEPTH",
+           "read_data", "read_text", "read_text_any", "write_atomic", "write_atomic_all", "exchange", "MAX_DEPTH",
            "printable", "escape_html",
            "escape_markdown", "escape_latex", "escape_csv", "html_page", "LATEX_SPECIALS", "LATEX_SYMBOLS",
            "general", "fixed", "decimal", "quantum", "short", "drawn", "score"]

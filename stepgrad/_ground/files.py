@@ -7,15 +7,18 @@ every integer fits a float), no key given twice. Each failure is a ``DataFileErr
 that names the file and, where known, the line and the field.
 """
 
+import ctypes
 import errno
 import json
 import os
 import pathlib
 import re
 import stat
+import sys
 
 __all__ = ["read_text_any", "DataFileError", "read_data", "read_text", "loads_data", "field_name",
-           "write_atomic", "write_atomic_all", "FORMATS", "MAX_BYTES", "MAX_DEPTH", "MAX_NUMBER_LENGTH"]
+           "write_atomic", "write_atomic_all", "exchange", "FORMATS", "MAX_BYTES", "MAX_DEPTH",
+           "MAX_NUMBER_LENGTH"]
 
 FORMATS = {".json": "json", ".toml": "toml"}
 MAX_BYTES = 8 * 1024 * 1024    # a 100,000-parameter weights file is about 5 MB
@@ -50,6 +53,8 @@ class DataFileError(ValueError):
     """
 
     def __init__(self, source, problem, line=None, field=None):
+        if field is not None and len(field) > 200:      # a path of keys the file chose
+            field = field[:199] + "…"
         self.source, self.problem, self.line, self.field = str(source), problem, line, field
         place = f"{source}:{line}" if line else str(source)
         super().__init__(f"{place}: {field}: {problem}" if field else f"{place}: {problem}")
@@ -384,3 +389,27 @@ def _replace(temporary, path):
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+def exchange(a, b):
+    """Swap the two existing paths ``a`` and ``b`` in one step (Linux's renameat2 with
+    RENAME_EXCHANGE), so that no moment sees either name missing; False, having done nothing,
+    where the system or the file system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):       # a libc without it (glibc before 2.28, musl)
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))

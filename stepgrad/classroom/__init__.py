@@ -36,6 +36,7 @@ from .grading import (
 )
 from .intake import ATTEMPTS, report_stem
 from .integrity import FLAG_COPY, FLAG_GIVENS, FLAG_SAME
+from .publishing import OUTPUTS, publish, recover
 from .roster import ID_COLUMNS, MAX_STUDENTS, RosterError, check_student_id, read_roster, roster_ids
 from .template import BUILTIN, BUILTIN_TEXT, Template, TemplateError, load_template
 from .worksheet import (
@@ -58,4 +59,5 @@ __all__ = ["Template", "TemplateError", "load_template", "BUILTIN", "BUILTIN_TEX
            "student_markdown", "student_html", "GRADEBOOK_FORMAT", "CSV_COLUMNS",
            "MANIFEST", "MANIFEST_FORMAT", "ClassFolderError", "read_manifest", "class_seed_of",
            "write_class", "roster_ids", "ATTEMPTS", "report_stem", "FLAG_COPY", "FLAG_GIVENS",
-           "FLAG_SAME", "flags_text", "gradebook_moodle", "gradebook_canvas"]
+           "FLAG_SAME", "flags_text", "gradebook_moodle", "gradebook_canvas", "OUTPUTS", "publish",
+           "recover"]

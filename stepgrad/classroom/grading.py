@@ -36,6 +36,7 @@ from lecture import (
     load_submission,
     read_document,
     read_student_document,
+    shortened,
     submission_from_dict,
 )
 from stepgrad._ground import printable
@@ -233,6 +234,14 @@ def load_keys(paths):
 
 # -- one submission ------------------------------------------------------------------------
 
+MAX_MESSAGE = 500       # characters of a result's message or of one note
+MAX_NOTES = 20
+
+
+def _short(text, limit):
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 @dataclass(frozen=True, eq=False)
 class Result:
     """One student's result: the status, the report (when graded), the score and its parts."""
@@ -248,6 +257,15 @@ class Result:
     parts: tuple = ()         # (quantity, written key or None, verdict, points, earned)
     flags: tuple = ()         # (flag, other student or "", what was found): integrity.FLAG_*
     notes: tuple = ()         # what else the teacher should know (other attempts, changed givens)
+
+    def __post_init__(self):
+        # NOTE: a message or note may quote a student's file (a name, a field): each is shown
+        # in five files and the summary, so it is kept short whatever the file holds
+        object.__setattr__(self, "message", _short(self.message, MAX_MESSAGE))
+        notes = [_short(note, MAX_MESSAGE) for note in self.notes[:MAX_NOTES]]
+        if len(self.notes) > MAX_NOTES:
+            notes.append(f"and {len(self.notes) - MAX_NOTES} more notes")
+        object.__setattr__(self, "notes", tuple(notes))
 
     @property
     def percent(self):
@@ -324,6 +342,9 @@ def _grade_one(document, path, student, key, scheme, check_id=True):
                                            f"rewritten: {listed}{more}; graded with the key's"),)
     except (ValueError, RecursionError) as error:   # cannot be checked: this file only
         return Result(student, key.id, "malformed", str(path), f"{path}: {printable(str(error))}")
+    # NOTE: the rows a score reads are kept; a file writing thousands more costs no more memory
+    # and no larger reports (the result is held until the class is written)
+    report = shortened(report)
     score, total, parts = _score(key, report, scheme)
     return Result(student, key.id, "graded", str(path), "", report, score, total, parts,
                   flags, notes)
@@ -426,8 +447,9 @@ def grade(keys, submissions, roster=None, scheme=None, attempt="latest"):
         results.append(_grade_student(student, files, keys, by_student, assigned, scheme,
                                       attempt, refused.pop(student, ())))
     for student, problems in refused.items():
+        more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
         results.append(Result(student, _exercise_of(student, assigned, by_student), "refused",
-                              None, "; ".join(problems)))
+                              None, "; ".join(problems[:5]) + more))
     graded = {r.student for r in results}
     for student, exercise, _ in roster:
         if student not in graded:

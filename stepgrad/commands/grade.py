@@ -1,14 +1,9 @@
 """``stepgrad grade``: a class's submissions checked against their own keys, scored, and summed up."""
 
 import argparse
-import os
-import pathlib
-import shutil
-import tempfile
 import textwrap
 
 from lecture import FEEDBACK
-from stepgrad._ground import printable, write_atomic
 from stepgrad.classroom import (
     ATTEMPTS,
     CREDIT_NAMES,
@@ -20,7 +15,9 @@ from stepgrad.classroom import (
     gradebook_moodle,
     load_keys,
     load_scheme,
+    publish,
     read_roster,
+    recover,
     report_stem,
     student_html,
     student_markdown,
@@ -29,9 +26,7 @@ from stepgrad.classroom import (
 )
 from stepgrad.exits import EXIT_STATUSES, grade_status
 
-__all__ = ["add_parsers", "run", "publish", "OUTPUTS"]
-
-OUTPUTS = ("gradebook.csv", "gradebook.json", "summary.md", "moodle.csv", "canvas.csv", "reports")
+__all__ = ["add_parsers", "run"]
 
 def add_parsers(subparsers):
     credit = ", ".join(f"{name} {DEFAULT_CREDIT[verdict]:g}" for name, verdict in CREDIT_NAMES.items())
@@ -46,7 +41,9 @@ def add_parsers(subparsers):
             "every row) and a class summary of the most common mistakes.", 79),
         epilog=textwrap.fill(f"Scores: every asked quantity is worth 1 point unless --points "
                              f"says otherwise; the credit per verdict is {credit}.", 79)
-               + f"\n\nexit status:\n{codes}\n\n"
+               + f"\n\nexit status:\n{codes}\n"
+                 "A printout that cannot be written (stdout closed, | head -1, a full disk)\n"
+                 "changes no status: the files published are the result.\n\n"
                  "example:\n  stepgrad grade --key keys/ --roster roster.csv submissions/ "
                  "--out grades/",
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -79,6 +76,7 @@ def add_parsers(subparsers):
 
 
 def run(args):
+    recover(args.out)           # what an interrupted run left, put right before anything else
     keys = load_keys(args.key)
     roster = read_roster(args.roster) if args.roster else None
     scheme = load_scheme(args.points, keys) if args.points else None
@@ -103,40 +101,3 @@ def run(args):
           f"{len(book.results)} reports in {args.out}/reports")
     return grade_status(book)
 
-
-def publish(out, files):
-    """Write ``files`` (name → text) as one set: into a fresh folder beside ``out``, then moved
-    into place, so that ``out`` holds the whole of one run or of the one before, never a mix,
-    and no report of an earlier run is left over. ``out`` holds only what grade writes; a link
-    in it, or a file grade does not write, is refused."""
-    out = pathlib.Path(out)
-    if out.is_symlink():
-        raise ValueError(f"{printable(str(out))}: --out is a symbolic link; refused")
-    if out.exists():
-        if not out.is_dir():
-            raise ValueError(f"{printable(str(out))}: --out is not a folder")
-        for child in out.iterdir():
-            if child.name not in OUTPUTS or child.is_symlink() or (
-                    child.name == "reports" and not child.is_dir()):
-                raise ValueError(f"{printable(str(child))}: --out holds what stepgrad grade "
-                                 f"does not write (or a link); refused: use another --out")
-        for child in (out / "reports").rglob("*") if (out / "reports").is_dir() else ():
-            if child.is_symlink() or child.is_dir():
-                raise ValueError(f"{printable(str(child))}: a link or folder in --out/reports; "
-                                 f"refused")
-    parent = out.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    fresh = pathlib.Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=parent))
-    try:
-        for name, text in files.items():
-            write_atomic(fresh / name, text.encode("utf-8"))
-        if out.exists():
-            old = pathlib.Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
-            os.rename(out, old / "out")
-            os.rename(fresh, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(fresh, out)
-    except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
