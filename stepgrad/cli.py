@@ -46,7 +46,7 @@ def main(argv=None):
     """
     argv = _expression_first(list(sys.argv[1:] if argv is None else argv))
     _hold_standard_descriptors()
-    with _printable_output():
+    with _printable_output() as stdout:
         args = build_parser().parse_args(argv)
         try:
             status = args.run(args) or 0
@@ -61,8 +61,8 @@ def main(argv=None):
             print(f"stepgrad {args.command}: internal error (a bug in stepgrad); please report "
                   f"it with the traceback above", file=sys.stderr)
             status = 3
-        sys.stdout.flush()
-        lost = sys.stdout.lost
+        stdout.flush()
+        lost = stdout.lost
         if lost is not None and lost.errno != errno.EPIPE:   # a reader gone (| head) is normal
             print(f"stepgrad {args.command}: note: the output could not be written "
                   f"({lost.strerror or lost}); exit status {status} stands", file=sys.stderr)
@@ -156,7 +156,7 @@ def _printable_output():
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)
     try:
-        yield
+        yield sys.stdout
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
