@@ -22,7 +22,7 @@ from .graph import ErrorGraph, error_graph
 from .mistakes import DIAGNOSES, MISTAKES, Mistake
 from .notation import Names
 from .problem import PROBLEM_LOSSES, Example, Problem
-from .quantities import KINDS, Catalog
+from .quantities import KINDS, Catalog, Quantity
 from .report import (
                      CARRIED,
                      CHANGED,

@@ -28,12 +28,14 @@ import math
 import os
 import re
 from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from autodiff import ExpressionError, parse_expression
 
 from .engine import exact_values
-from .files import load_problem, load_submission
+from .files import ProblemSource, load_problem, load_submission
 from .intervals import Interval, around
 from .mistakes import MISTAKES, eta_mistake
 from .notation import Names, NotationError
@@ -66,7 +68,7 @@ _EPSILON = 1e-9
 DEFAULT_DIGITS = 3      # significant digits asked when neither the caller nor the file says
 
 
-def check(submission, digits=None):
+def check(submission: Submission, digits: int | None = None) -> Report:
     """Check a Submission (a problem and someone's answers); returns a Report. ``digits``: the
     significant digits the exercise asks for (else the file's [exercise] digits, else the
     problem's [training] digits, else 3); a
@@ -74,7 +76,7 @@ def check(submission, digits=None):
     return _Check(submission, digits).report()
 
 
-def asked_digits(submission, digits=None):
+def asked_digits(submission: Submission, digits: int | None = None) -> int:
     """The significant digits asked: ``digits``, else the file's [exercise] digits, else the
     problem's ([training] digits), else 3."""
     if digits is None:
@@ -85,7 +87,9 @@ def asked_digits(submission, digits=None):
     return max(1, min(int(digits), 17))
 
 
-def check_derivation(source, problem=None, lenient=False, digits=None):
+def check_derivation(source: "Submission | dict[str, Any] | str | os.PathLike[str]",
+                     problem: "ProblemSource | None" = None, lenient: bool = False,
+                     digits: int | None = None) -> Report:
     """Check a derivation: a Submission, a dict in the schema of ``lecture.schema``, or the path
     of a .toml/.json file. ``problem`` (a Problem, a built-in name or a file) is the problem
     the answers are for; without it, the one the derivation names or states. ``lenient``: a
@@ -156,7 +160,8 @@ class _Check:
         self._mistake_cache, self._sources, self._changed, self._eta_mistakes = {}, {}, {}, {}
         self._used_values = self._written_texts = None
         self.too_rough = set()
-        self._yours_intervals = ChainMap(self.intervals, self.interval_values, self.exact)
+        self._yours_intervals = ChainMap(self.intervals, self.interval_values,
+                                         self.exact)  # pyright: ignore[reportArgumentType]  (Intervals, floats)
         self._exact_written = {n: self.exact[n] for n in self.points if n in self.exact}
 
     def _resolve(self, key):
@@ -631,7 +636,7 @@ def _looks_like_a_name(key):
     return not any(c in key for c in "+-*/()^ ") or key.startswith(("dE/", "∂E/"))
 
 
-class _Without:
+class _Without(Mapping):
     """``mapping`` without ``key``, read as a mapping without copying it (a value's
     recomputation reads every value of yours but its own)."""
 
@@ -639,6 +644,12 @@ class _Without:
 
     def __init__(self, mapping, key):
         self.mapping, self.key = mapping, key
+
+    def __iter__(self):
+        return (name for name in self.mapping if name != self.key)
+
+    def __len__(self):
+        return len(self.mapping) - (self.key in self.mapping)
 
     def __contains__(self, name):
         return name != self.key and name in self.mapping

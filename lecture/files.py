@@ -10,13 +10,14 @@ import json
 import os
 import pathlib
 import re
+from typing import Any
 
 from stepgrad._ground import FORMATS, DataFileError, loads_data, read_text, read_text_any
 
 from .examples import EXAMPLES
 from .problem import Problem
-from .reading import json_pairs, toml_lines
-from .schema import DerivationError, problem_from_dict, submission_from_dict
+from .reading import Locate, json_pairs, toml_lines
+from .schema import DerivationError, Submission, problem_from_dict, submission_from_dict
 from .written import Written
 
 __all__ = ["load_problem", "load_submission", "loads_submission", "read_document",
@@ -31,13 +32,15 @@ MAX_ITEMS = 100_000
 # bytes a character when one character is outside the BMP, so a student's file is kept small
 MAX_STUDENT_BYTES = 2 * 1024 * 1024
 SOURCES = ", ".join(EXAMPLES) + " or a problem or derivation file (.toml, .json)"
+# a Problem, a built-in example's name, or the path of a problem or derivation file
+ProblemSource = Problem | str | os.PathLike[str]
 # NOTE: possessive (*+, ++): a line of a student's file is matched in linear time; with
 # backtracking, "[" and a million spaces took hours
 _TOML_HEADER = re.compile(r"^\s*+\[\s*+([^\[\]]++)\]\s*+(?:#.*)?$")
 _TOML_KEY = re.compile(r"""^\s*+(?:"([^"\\]*+(?:\\.[^"\\]*+)*+)"|'([^']*+)'|([A-Za-z0-9_-]++))\s*+=""")
 
 
-def load_problem(source, follow=True):
+def load_problem(source: ProblemSource, follow: bool = True) -> Problem:
     """The problem named by ``source``: a Problem, a built-in example's name or a file's path
     (a derivation file that names its problem gives that problem)."""
     if isinstance(source, Problem):
@@ -51,7 +54,8 @@ def load_problem(source, follow=True):
     return problem_from_document(*read_document(path), path, follow)
 
 
-def problem_from_document(data, locate, path, follow=True):
+def problem_from_document(data: Any, locate: Locate, path: "str | os.PathLike[str]",
+                          follow: bool = True) -> Problem:
     """The problem in a file already read by ``read_document``: the one it states, or (a
     derivation) the one it names."""
     path = pathlib.Path(path)
@@ -69,7 +73,8 @@ def _without_answers(data):
     return data
 
 
-def load_submission(path, problem=None, lenient=False):
+def load_submission(path: "str | os.PathLike[str]", problem: "ProblemSource | None" = None,
+                    lenient: bool = False) -> Submission:
     """The Submission in ``path``: its problem (``problem``, or the one the file names or
     states) and its answers. ``lenient``: a student's file, read as ``read_student_document``
     reads it; a value that cannot be read costs that value only."""
@@ -82,7 +87,8 @@ def load_submission(path, problem=None, lenient=False):
                                 lambda name: _resolve(name, path), lenient=lenient, notes=notes)
 
 
-def loads_submission(text, fmt="toml", source="derivation", problem=None):
+def loads_submission(text: str, fmt: str = "toml", source: str = "derivation",
+                     problem: "ProblemSource | None" = None) -> Submission:
     """The Submission in ``text``, TOML or JSON (``fmt``); a problem it names must be built in."""
     data, locate = _parse(text, fmt, source)
     return submission_from_dict(data, source, locate, _problem_or_none(problem),
@@ -106,7 +112,7 @@ def _resolve(name, path):
     return load_problem(target, follow=False)
 
 
-def read_document(path):
+def read_document(path: "str | os.PathLike[str]") -> "tuple[Any, Locate]":
     """``(data, locate)`` of a TOML or JSON file, read within the ground files' limits: its
     tables, and ``locate(table, key)``, the line of a field."""
     path, fmt = _document_format(path)
@@ -133,7 +139,7 @@ def _read(path, reader):
         raise DerivationError(str(error)) from None
 
 
-def read_student_document(path):
+def read_student_document(path: "str | os.PathLike[str]") -> "tuple[Any, Locate, tuple[str, ...]]":
     """``(data, locate, notes)`` of a student's TOML or JSON file: text that is not UTF-8 is
     read as Windows-1252 (else Latin-1), and a TOML file that is not valid TOML (an unquoted
     δ6, a value such as 0,52, an upload cut off) is read line by line

@@ -1,5 +1,6 @@
 """The one computation graph of a problem: its network after a forward pass and the error E at the root."""
 
+import os
 from dataclasses import dataclass
 
 from autodiff import Value
@@ -19,13 +20,14 @@ class ErrorGraph:
     root: Value
 
 
-def error_graph(source):
+def error_graph(source: "Problem | str | os.PathLike[str]") -> ErrorGraph:
     """The graph every command draws and steps: E of the problem's network on its (first)
     example, E = ½Σ(t − o)² or the problem's loss, the root labelled E. ``source`` is a
     Problem, a built-in example's name or a problem or derivation file. The inputs are
     constants labelled x1, x2, … (or by their unit's own name, such as x)."""
     problem = load_problem(source)
     network = problem.network()
-    error = PROBLEM_LOSSES[problem.loss](network(list(problem.x)), network.targets(problem.t))
+    x, t = problem.example_values()
+    error = PROBLEM_LOSSES[problem.loss](network(list(x)), network.targets(t))
     error.label = "E"
     return ErrorGraph(problem, network, error)

@@ -1,6 +1,7 @@
 """A worked problem: a network with given weights, training examples, η and the rules of the exercise."""
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -31,8 +32,8 @@ SIGNS = ("lecture", "gradient")
 class Example:
     """One training example: the inputs x and the targets t."""
 
-    x: tuple
-    t: tuple
+    x: "tuple[float | None, ...]"    # None: a value a problem with [given] leaves open
+    t: "tuple[float | None, ...]"
 
 
 @dataclass(frozen=True)
@@ -59,57 +60,69 @@ class Problem:
     """
 
     title: str
-    unit_names: tuple                 # tuple of tuples of str, inputs first
-    activations: tuple                # one per layer after the inputs
-    weights: dict                     # label → float (or None, see above)
-    examples: tuple                   # Example, at least one
+    unit_names: "tuple[tuple[str, ...], ...]"     # inputs first
+    activations: "tuple[str, ...]"                # one per layer after the inputs
+    weights: "Mapping[str, float | None]"         # label → float (or None, see above)
+    examples: "tuple[Example, ...]"               # at least one
     eta: float
     loss: str = "squared_error"
     mode: str = "online"
     epochs: int = 1
-    frozen: frozenset = frozenset()
+    frozen: "frozenset[str]" = frozenset()
     sign: str = "lecture"
-    given: dict = field(default_factory=dict)
+    given: "Mapping[str, float]" = field(default_factory=dict)
     name: str = "problem"             # a built-in example's name or the file it came from
     digits: int | None = None         # significant digits the answers are asked to (None: the default)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "weights", MappingProxyType(dict(self.weights)))
         object.__setattr__(self, "given", MappingProxyType(dict(self.given)))
         object.__setattr__(self, "frozen", frozenset(self.frozen))
 
     # -- the one example most problems have ----------------------------------------------------
     @property
-    def x(self):
+    def x(self) -> "tuple[float | None, ...]":
         """The inputs of the first example."""
         return self.examples[0].x
 
     @property
-    def t(self):
+    def t(self) -> "tuple[float | None, ...]":
         """The targets of the first example."""
         return self.examples[0].t
 
+    def example_values(self, d: int = 1) -> "tuple[tuple[float, ...], tuple[float, ...]]":
+        """(x, t) of example ``d`` (1 = the first) as numbers, for running the network; a
+        ValueError when the problem leaves one open (a problem with [given] may omit them)."""
+        example = self.examples[d - 1]
+        x, t = example.x, example.t
+        missing = [self.input_label(u) for u, v in zip(self.inputs, x) if v is None] + \
+                  [self.target_label(u) for u, v in zip(self.outputs, t) if v is None]
+        if missing:
+            raise ValueError(f"{self.name}: the network needs {', '.join(missing[:5])}"
+                             f"{' …' if len(missing) > 5 else ''}, which the problem does not give")
+        return tuple(v for v in x if v is not None), tuple(v for v in t if v is not None)
+
     @property
-    def steps(self):
+    def steps(self) -> int:
         """How many weight updates the problem asks for: examples × epochs online, epochs in batch."""
         return self.epochs * (len(self.examples) if self.mode == "online" else 1)
 
     # -- the network ---------------------------------------------------------------------------
     @property
-    def inputs(self):
+    def inputs(self) -> "tuple[str, ...]":
         return self.unit_names[0]
 
     @property
-    def outputs(self):
+    def outputs(self) -> "tuple[str, ...]":
         return self.unit_names[-1]
 
     @property
-    def units(self):
+    def units(self) -> "tuple[str, ...]":
         """Every unit after the inputs, layer by layer."""
         return tuple(u for layer in self.unit_names[1:] for u in layer)
 
     @functools.cached_property
-    def connections(self):
+    def connections(self) -> "list[Connection]":
         """Every weight and bias: layer by layer, unit by unit, the bias after the weights."""
         found = []
         for k in range(1, len(self.unit_names)):
@@ -119,16 +132,16 @@ class Problem:
                 found.append(Connection(f"b{target}", None, target, k, None))
         return found
 
-    def input_label(self, unit):
+    def input_label(self, unit: str) -> str:
         """How input ``unit`` is named in formulas and graphs: x1, or x for a unit named x."""
         return input_label(unit)
 
     @staticmethod
-    def target_label(unit):
+    def target_label(unit: str) -> str:
         """How output ``unit``'s target is named: t6, or t_o for a unit named o."""
         return target_label(unit)
 
-    def network(self, weights=None):
+    def network(self, weights: "Mapping[str, float | None] | None" = None) -> MLP:
         """A fresh MLP with the problem's weights (or ``weights``, a label → value mapping)."""
         values = self.weights if weights is None else weights
         missing = [c.label for c in self.connections if values.get(c.label) is None]
@@ -143,7 +156,7 @@ class Problem:
                    activation=list(self.activations), weights=w, biases=b,
                    unit_names=[list(layer) for layer in names])
 
-    def describe(self):
+    def describe(self) -> str:
         """One line: shape, activations, loss, η and the examples."""
         shape = "-".join(str(len(layer)) for layer in self.unit_names)
         acts = self.activations[0] if len(set(self.activations)) == 1 else "/".join(self.activations)
@@ -154,5 +167,5 @@ class Problem:
             data = f"{len(self.examples)} examples"
         return f"a {shape} {acts} network, {data}, η = {self.eta:g}"
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Problem {self.name}: {self.describe()}>"

@@ -26,14 +26,15 @@ import difflib
 import math
 import re
 from collections import ChainMap
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Container, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol, overload
 
 from autodiff import OPS, Symbol
 from nn import weight_label
 
 from .intervals import Interval, monotone
+from .problem import Problem
 
 __all__ = ["Kind", "KINDS", "Quantity", "Catalog", "activate", "slope_rule_text"]
 
@@ -350,11 +351,22 @@ def slope_rule_text(activation, o="o", net="net"):
 
 # -- the catalog ---------------------------------------------------------------------------
 
+class MistakeRule(Protocol):
+    """What the catalog asks of a typical mistake (``lecture.mistakes.Mistake``, which imports
+    this module): q as the mistake computes it, or None where it does not change q."""
+
+    def apply(self, q: "Quantity", catalog: "Catalog") -> "Quantity | None": ...
+
+
 class Catalog:
     """Every quantity of a problem in the lecture's order, the givens (``constants``) and the
     arithmetic over them: ``evaluate``, ``cone``, ``formula``, ``numbers``."""
 
-    def __init__(self, problem):
+    problem: Problem
+    constants: "dict[str, float]"           # weights, biases, x, t, η: name → float
+    quantities: "dict[str, Quantity]"       # name → Quantity, in the lecture's order
+
+    def __init__(self, problem: Problem):
         self.problem = problem
         self.constants = {}           # weights, biases, x, t, η: name → float
         self.quantities = {}          # name → Quantity, in the lecture's order
@@ -397,7 +409,7 @@ class Catalog:
             self._verification(weights)
         self._apply_given()
 
-    def scope(self, epoch, example):
+    def scope(self, epoch: int, example: int | None) -> str:
         """The scope of a pass (epoch, example) or, with example None, of a batch update."""
         parts = []
         if self.problem.epochs > 1:
@@ -536,14 +548,24 @@ class Catalog:
 
     # -- reading ---------------------------------------------------------------------------
     @property
-    def names(self):
+    def names(self) -> "list[str]":
         return list(self.quantities)
 
-    def position(self, name):
+    def position(self, name: str) -> int:
         """Where a quantity stands in the lecture's order (givens first, at −1)."""
         return self._position.get(name, -1)
 
-    def evaluate(self, fixed=None, mistake=None, names=None, only=False, known=None):
+    @overload
+    def evaluate(self, fixed: "Mapping[str, float] | None" = None, mistake: "MistakeRule | None" = None,
+                 names: "Collection[str] | None" = None, only: bool = False,
+                 known: "Mapping[str, float] | None" = None) -> "dict[str, float]": ...
+    @overload
+    def evaluate(self, fixed: "Mapping[str, float | Interval] | None" = None, mistake: "MistakeRule | None" = None,
+                 names: "Collection[str] | None" = None, only: bool = False,
+                 known: "Mapping[str, float | Interval] | None" = None) -> "dict[str, float | Interval]": ...
+    def evaluate(self, fixed: "Mapping[str, float | Interval] | None" = None, mistake: "MistakeRule | None" = None,
+                 names: "Collection[str] | None" = None, only: bool = False,
+                 known: "Mapping[str, float | Interval] | None" = None) -> "dict[str, Any]":
         """Every quantity (or ``names`` and what they need), in order, each from the values
         before it; where ``fixed`` (a mapping) holds a value, that value is used instead (a
         person's answer, or a given copied differently). With ``mistake``, the quantities it
@@ -574,7 +596,9 @@ class Catalog:
             values[name] = q.evaluate(args)
         return values
 
-    def cone(self, names, stop=(), mistake=None):
+    def cone(self, names: "Collection[str]",
+             stop: "Container[str] | tuple[Container[str], ...]" = (),
+             mistake: "MistakeRule | None" = None) -> "list[str]":
         """``names`` and every quantity they are computed from (as ``mistake`` computes them,
         if given), up to and including those in ``stop`` (a collection, or a tuple of them):
         in the lecture's order. Iterative, so depth is no limit."""
@@ -595,7 +619,7 @@ class Catalog:
                     stack.append(i)
         return sorted(seen, key=self._position.__getitem__)
 
-    def sources(self, name, written):
+    def sources(self, name: str, written: "Container[str]") -> "list[str]":
         """The written values (and givens) that ``name``'s recomputation uses: its inputs, or
         for an input not written, what that input is computed from, and so on."""
         found, seen, stack = [], set(), list(reversed(self.quantities[name].inputs))
@@ -611,7 +635,7 @@ class Catalog:
         return found
 
     # -- text ------------------------------------------------------------------------------
-    def display(self, name):
+    def display(self, name: str) -> str:
         """A name as the lecture writes it: δ6, Δw46, w46_new; givens as they are (w46, x1, η)."""
         if name in self.quantities:
             return self.quantities[name].display()
@@ -627,19 +651,22 @@ class Catalog:
             if q.scope != scope and q.kind.name == "w_new":
                 return q.label
             text = q.kind.display.format(j=q.unit, w=q.label)
-            return f"Δ{q.label}" if q.kind.name == "dw" and q.label.startswith("b") else text
+            return f"Δ{q.label}" if q.kind.name == "dw" and (q.label or "").startswith("b") else text
         return self.display(name)
 
-    def formula(self, name, mistake=None, inline=("slope", "signal")):
+    def formula(self, name: str, mistake: "MistakeRule | None" = None,
+                inline: "Collection[str]" = ("slope", "signal")) -> str:
         """``name``'s formula in the lecture's symbols: δ6 = o6·(1 − o6)·(t6 − o6); the slope
         and the error signal are written out, as the lecture does."""
         q = self.quantities[name]
         return f"{self._term(name, q.scope)} = {self._symbolic(name, self._name_symbol, mistake, inline)}"
 
-    def numbers(self, name, values, mistake=None, inline=("slope", "signal"), keep=None):
+    def numbers(self, name: str, values: "Mapping[str, float | Interval]", mistake: "MistakeRule | None" = None,
+                inline: "Collection[str]" = ("slope", "signal"), keep: "Mapping[str, str] | None" = None) -> str:
         """The same formula with the numbers that go in (from ``values``); an input in ``keep``
         (name → the text someone wrote for it) is shown as written, not written out."""
-        values = ChainMap(values, self.constants)      # NOTE: not a copy: called per wrong value
+        # NOTE: not a copy: called per wrong value (ChainMap only reads here; typeshed wants mutable maps)
+        values = ChainMap(values, self.constants)  # pyright: ignore[reportArgumentType]
         keep = keep or {}
 
         def term(n, scope):
@@ -668,7 +695,7 @@ class Catalog:
                 symbols.append(term(i, q.scope))
         return q.rule(q, *symbols)
 
-    def help_text(self):
+    def help_text(self) -> str:
         """The names this problem's quantities have, as patterns over its units."""
         p = self.problem
         units = ", ".join(p.units)

@@ -11,8 +11,12 @@ cut off. Nothing is executed; each line is parsed on its own, so time and memory
 
 import re
 import tomllib
+from collections.abc import Callable
 
-__all__ = ["toml_lines", "json_pairs", "MAX_NOTES"]
+__all__ = ["toml_lines", "json_pairs", "MAX_NOTES", "Locate"]
+
+# locate(table, key): the line a field is set on (table None: the top level), None when unknown
+Locate = Callable[["str | None", str], "int | None"]
 
 MAX_NOTES = 20          # notes about lines left out, at most (then one "and N more")
 MAX_LINE = 2000         # characters: a longer line is left out (no hand value is that long)

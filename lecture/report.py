@@ -8,13 +8,18 @@ import re
 import textwrap
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 from stepgrad._ground import escape_html, escape_markdown, html_page, printable
 from stepgrad.stepping import Text
 
 from .intervals import Interval
 from .mistakes import DIAGNOSES, MISTAKES
+from .notation import Names
+from .problem import Problem
+from .quantities import Catalog
 from .schema import Submission
+from .written import Written
 
 __all__ = ["Row", "Report", "VERDICTS", "CORRECT", "ROUNDING", "CARRIED", "EARLY", "WRONG",
            "CHANGED", "NOT_CHECKED", "UNREADABLE", "VERDICT_IDS", "exact_text", "report_text", "report_dict",
@@ -44,17 +49,17 @@ class Row:
     """
 
     key: str
-    yours: object           # a Written: float(yours), yours.text
+    yours: Written          # float(yours), yours.text
     line: int | None
     quantity: str | None
     exact: float | None
     verdict: str
-    notes: tuple = ()
+    notes: "tuple[str, ...]" = ()
     mistake: str | None = None
-    follows_from: tuple = ()
+    follows_from: "tuple[str, ...]" = ()
     expected: float | None = None
-    candidates: tuple = ()  # every mistake id that fits (several: none is named)
-    warnings: tuple = ()    # "this value does not show whether …"
+    candidates: "tuple[str, ...]" = ()  # every mistake id that fits (several: none is named)
+    warnings: "tuple[str, ...]" = ()    # "this value does not show whether …"
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,30 +67,30 @@ class Report:
     """Every row of a check, in the order the values were written, and what they add up to."""
 
     submission: Submission
-    rows: tuple
-    catalog: object = field(repr=False, default=None)
-    names: object = field(repr=False, default=None)
+    rows: "tuple[Row, ...]"
+    catalog: Catalog = field(repr=False)     # the problem's quantities, as the check read them
+    names: Names = field(repr=False)         # how the check resolved the names written
     hidden: int = 0         # rows left out by ``shortened``; each renderer says how many
 
     @property
-    def problem(self):
+    def problem(self) -> Problem:
         return self.submission.problem
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         """True when no value is wrong (and no given was changed)."""
         return not any(row.verdict in _FAULTY for row in self.rows)
 
-    def count(self, verdict):
+    def count(self, verdict: str) -> int:
         return sum(row.verdict == verdict for row in self.rows)
 
     @property
-    def unknown(self):
+    def unknown(self) -> "list[str]":
         """The names written that the problem does not have, each once."""
         return list(dict.fromkeys(r.key for r in self.rows if r.verdict == NOT_CHECKED
                                   and r.quantity is None and r.exact is None))
 
-    def mistakes(self):
+    def mistakes(self) -> "list[tuple[str, str, list[Row]]]":
         """Each cause named, once, with the rows it explains: [(id, title, [rows])]."""
         found = {}
         for row in self.rows:
@@ -94,23 +99,23 @@ class Report:
         return [(mistake, title, rows) for (mistake, title), rows in found.items()]
 
     @cached_property
-    def groups(self):
+    def groups(self) -> "list[tuple[int, str, str, list[Row]]]":
         """The causes named, numbered, each with its rows: [(number, id, title, rows)];
         computed once, for every renderer."""
         return [(k, mistake, title, rows) for k, (mistake, title, rows) in enumerate(self.mistakes(), 1)]
 
-    def text(self, width=80):
+    def text(self, width: int = 80) -> Text:
         return Text(report_text(self, width))
 
     __str__ = text
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return self.text()
 
-    def to_dict(self):
+    def to_dict(self) -> "dict[str, Any]":
         return report_dict(self)
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         return report_html(self)
 
 
@@ -145,7 +150,7 @@ def _title(row):
 
 
 
-def exact_text(x, unit):
+def exact_text(x: "float | Interval", unit: float) -> str:
     """x to two more decimals than ``unit`` has: 0.33181 for a value written as 0.332."""
     if isinstance(x, Interval):
         x = x.mid
@@ -171,7 +176,7 @@ def _exact_cell(row):
 FEEDBACK = ("full", "hints", "verdicts")
 
 
-def visible_notes(row, feedback="full", warnings=True):
+def visible_notes(row: Row, feedback: str = "full", warnings: bool = True) -> "tuple[str, ...]":
     """A row's notes as a report with ``feedback`` shows them: ``full``, all; ``hints``, the
     notes that do not give the exact value away (the cause, what your own values give);
     ``verdicts``, none."""
@@ -203,7 +208,7 @@ def _groups(report):
     return report.groups
 
 
-def report_text(report, width=80, status=None):
+def report_text(report: Report, width: int = 80, status: str | None = None) -> str:
     """The table (quantity, yours, exact, verdict) with notes under each row, the causes once
     each with the rows they explain, the names not checked, and a summary; every line fits
     ``width`` columns; ``status``, a line the command passes in (its exit status), ends it."""
@@ -292,7 +297,7 @@ def _number(x):
     return float(x)
 
 
-def report_dict(report, exit_status=None):
+def report_dict(report: Report, exit_status: int | None = None) -> "dict[str, Any]":
     """The report as plain data (``json.dumps`` writes it): every row with its verdict, the
     mistake's id, the values it follows from; the causes with their rows; the exit status when
     the command passes one in."""
@@ -305,7 +310,7 @@ def report_dict(report, exit_status=None):
                      "mistake": row.mistake, "candidates": list(row.candidates),
                      "follows_from": list(row.follows_from), "notes": list(row.notes),
                      "warnings": list(row.warnings)})
-    data = {"format": REPORT_FORMAT, "source": report.submission.source,
+    data: "dict[str, object]" = {"format": REPORT_FORMAT, "source": report.submission.source,
             "title": report.submission.title, "problem": report.problem.name}
     if exit_status is not None:
         data["exit_status"] = exit_status
@@ -325,7 +330,7 @@ _COLOURS = {CORRECT: "#e3f4e1", ROUNDING: "#e3f4e1", EARLY: "#fff4cc", CARRIED: 
             WRONG: "#fde2e1", CHANGED: "#fde2e1", NOT_CHECKED: "#eeeeee", UNREADABLE: "#fde2e1"}
 
 
-def report_html(report, standalone=False, feedback="full"):
+def report_html(report: Report, standalone: bool = False, feedback: str = "full") -> str:
     """The report as an HTML table (verdicts coloured, notes under each row); ``standalone``
     gives a whole page; ``feedback`` (full, hints, verdicts): what it gives away."""
     e = escape_html
@@ -364,7 +369,7 @@ def report_html(report, standalone=False, feedback="full"):
     return html_page(report.submission.source, content)
 
 
-def report_markdown(report, feedback="full"):
+def report_markdown(report: Report, feedback: str = "full") -> str:
     """The report as Markdown: a table, then the causes and the carried rows; ``feedback``
     (full, hints, verdicts): what it gives away (hints and verdicts: no exact values)."""
     cell = escape_markdown          # a student's names and title are text, never markup

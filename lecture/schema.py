@@ -44,12 +44,15 @@ anything is built): ``LIMITS``.
 
 import math
 import reprlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from nn import ACTIVATIONS, weight_label
 from stepgrad._ground import printable
 
 from .problem import MODES, PROBLEM_LOSSES, Example, Problem
+from .reading import Locate
 from .written import Unreadable, Written, read_written
 
 __all__ = ["DerivationError", "Answer", "Submission", "problem_from_dict", "submission_from_dict",
@@ -86,15 +89,15 @@ class Submission:
     """
 
     problem: Problem
-    answers: tuple = ()       # Answer, in the order written
-    notation: "dict | None" = None     # writer's name (or pattern) → canonical name
-    restated: tuple = ()      # Answer: a given as the file writes it (w46, x1, t6, eta)
+    answers: "tuple[Answer, ...]" = ()          # in the order written
+    notation: "dict[str, str] | None" = None   # writer's name (or pattern) → canonical name
+    restated: "tuple[Answer, ...]" = ()         # a given as the file writes it (w46, x1, t6, eta)
     title: str = ""
     source: str = "derivation"
-    exercise: "dict | None" = None     # the [exercise] table of a classroom file: id, student, …
-    extras: tuple = ()        # (field, text): what the file holds besides answers (notes = "…"),
+    exercise: "dict[str, Any] | None" = None     # the [exercise] table of a classroom file: id, student, …
+    extras: "tuple[tuple[str, str], ...]" = ()    # (field, text): what the file holds besides answers (notes = "…"),
                               #   kept and shown, not graded
-    notes: tuple = ()         # how the file was read, when not as written (an encoding, a line)
+    notes: "tuple[str, ...]" = ()     # how the file was read, when not as written (an encoding, a line)
 
 
 class _Where:
@@ -119,7 +122,7 @@ class _Where:
         return DerivationError(f"{place}: {field}: {problem}")
 
 
-def describe(value):
+def describe(value: object) -> str:
     """How an error message names a value it did not expect: the string "abc", a table, int."""
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
@@ -157,7 +160,7 @@ def _only(table, name, fields, where):
             raise where.error(name, key, f"unknown field; [{name}] has {', '.join(fields)}")
 
 
-def problem_from_dict(data, source="problem", locate=None):
+def problem_from_dict(data: Any, source: str = "problem", locate: "Locate | None" = None) -> Problem:
     """Validate ``data`` (the schema above, answers ignored) into a Problem."""
     where = _Where(source, locate)
     _check_top(data, where)
@@ -423,8 +426,9 @@ def _given(table, where):
 
 # -- answers -----------------------------------------------------------------------------
 
-def submission_from_dict(data, source="derivation", locate=None, problem=None, resolve=None,
-                         lenient=False, notes=()):
+def submission_from_dict(data: Any, source: str = "derivation", locate: "Locate | None" = None,
+                         problem: Problem | None = None, resolve: "Callable[[str], Problem] | None" = None,
+                         lenient: bool = False, notes: "Sequence[str]" = ()) -> Submission:
     """Validate ``data`` into a Submission.
 
     The problem is ``problem`` when given (the file's own problem tables then only restate it),

@@ -2,16 +2,19 @@
 
 import functools
 import re
+from collections.abc import Sequence
 
 from autodiff import OPS
 from stepgrad._ground import escape_html, fixed
+
+from .records import StepRecord
 
 __all__ = ["format_table", "unit_rows", "unit_table", "weight_rows",
            "weight_table", "verification_rows", "verification_table", "step_report", "step_html",
            "html_table"]
 
 
-def format_table(header, rows):
+def format_table(header: "Sequence[str]", rows: "Sequence[Sequence[str]]") -> str:
     """Aligned text: a header, a rule, then the rows; str cells align left, numbers right.
 
     Numbers must already be formatted; a cell is right-aligned when its column's first
@@ -49,7 +52,7 @@ def _layer_names(step):
     return {k: "output" if k == last else f"hidden {k}" for k in range(1, last + 1)}
 
 
-def unit_rows(step, digits=4):
+def unit_rows(step: StepRecord, digits: int = 4) -> "tuple[list[str], list[list[str]]]":
     """``(header, rows)`` of ``unit_table``: the cells as printed."""
     f = functools.partial(fixed, decimals=digits)
     rows = [["input" if i == 0 else "", name, "", f(x), "", "", ""]
@@ -63,7 +66,7 @@ def unit_rows(step, digits=4):
     return header, rows
 
 
-def unit_table(step, digits=4):
+def unit_table(step: StepRecord, digits: int = 4) -> str:
     """Per layer and unit: net, o, ∂o/∂net (o(1 − o) for sigmoid), −∂E/∂o and δ = −∂E/∂net.
 
     The inputs come first: their o is x.
@@ -71,7 +74,7 @@ def unit_table(step, digits=4):
     return format_table(*unit_rows(step, digits))
 
 
-def weight_rows(step, digits=4):
+def weight_rows(step: StepRecord, digits: int = 4) -> "tuple[list[str], list[list[str]]]":
     """``(header, rows)`` of ``weight_table``: the cells as printed."""
     f = functools.partial(fixed, decimals=digits)
     rows = [[w.label, f(w.w), f(w.x), f(w.delta), f(w.dw, sign=True), f(w.w_new)]
@@ -79,12 +82,12 @@ def weight_rows(step, digits=4):
     return ["weight", "w", "x", "δ", "Δw = η·δ·x", "w_new"], rows
 
 
-def weight_table(step, digits=4):
+def weight_table(step: StepRecord, digits: int = 4) -> str:
     """Per weight and bias: w, its input x (1 for a bias), δ of its unit, Δw = η·δ·x, w_new."""
     return format_table(*weight_rows(step, digits))
 
 
-def verification_rows(step, digits=4):
+def verification_rows(step: StepRecord, digits: int = 4) -> "tuple[list[str], list[list[str]]]":
     """``(header, rows)`` of ``verification_table``: the cells as printed."""
     f = functools.partial(fixed, decimals=digits)
     rows = []
@@ -101,7 +104,7 @@ def verification_rows(step, digits=4):
     return ["", "before", "after", "change"], rows
 
 
-def verification_table(step, digits=4):
+def verification_table(step: StepRecord, digits: int = 4) -> str:
     """net and o of every unit, |t − o| of every output and E, before and after the update."""
     return format_table(*verification_rows(step, digits))
 
@@ -110,7 +113,7 @@ def _vector(values):
     return "(" + ", ".join(f"{v:g}" for v in values) + ")"
 
 
-def step_report(step, title=None, digits=4):
+def step_report(step: StepRecord, title: str | None = None, digits: int = 4) -> str:
     """The whole step as text: the unit table, E, the weight table and the verification table.
 
     The first line is ``title``, or else the example: x, t and η.
@@ -131,7 +134,7 @@ def step_report(step, title=None, digits=4):
     return "\n".join(parts)
 
 
-def html_table(header, rows, caption=None):
+def html_table(header: "Sequence[str]", rows: "Sequence[Sequence[str]]", caption: str | None = None) -> str:
     """``(header, rows)`` of the tables above as an HTML table; numbers right-aligned."""
     e = escape_html
     cells = lambda row, tag: "".join(
@@ -146,7 +149,7 @@ def html_table(header, rows, caption=None):
     return "".join(parts)
 
 
-def step_html(step, digits=4):
+def step_html(step: StepRecord, digits: int = 4) -> str:
     """The step as a notebook shows it: the unit table, E, the weight table, the verification."""
     return "\n".join([
         html_table(*unit_rows(step, digits), caption="Forward pass and error terms δ = −∂E/∂net"),

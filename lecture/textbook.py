@@ -1,46 +1,19 @@
 """One training step in the lecture's terms: net, o, δ per unit; w, x, δ, Δw, w_new per weight."""
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from autodiff import Value, local_derivative
-from nn import squared_error
+from nn import MLP, Neuron, squared_error
 
+from .records import StepRecord, UnitRecord, WeightRecord
 from .tables import step_html
 
 __all__ = ["UnitRecord", "WeightRecord", "TrainingStep", "training_step", "apply_step"]
 
 
 @dataclass(frozen=True)
-class UnitRecord:
-    """A unit j after forward and backward: net_j, o_j, o_j(1 − o_j) and δ_j = −∂E/∂net_j."""
-
-    name: str
-    layer: int          # 1 for the first hidden layer
-    net: float
-    out: float
-    slope: float        # ∂o_j/∂net_j from the activation's rule (o(1 − o) for sigmoid)
-    delta: float
-    signal: float       # −∂E/∂o_j: t_j − o_j for an output unit, Σ_k w_kj·δ_k for a hidden one
-    activation: str
-
-
-@dataclass(frozen=True)
-class WeightRecord:
-    """A weight w_ji (or bias b_j, whose input x is 1) and its update Δw = η·δ_j·x_ji."""
-
-    label: str          # w14 or b4
-    source: str | None  # unit i, None for a bias
-    target: str         # unit j
-    w: float
-    x: float
-    delta: float
-    dw: float
-    w_new: float
-    grad: float         # ∂E/∂w from backward: Δw = −η·∂E/∂w
-
-
-@dataclass(frozen=True)
-class TrainingStep:
+class TrainingStep(StepRecord):
     """Everything one online update of the lecture computes, plus the verification pass.
 
     ``new_units`` are the units of the verification pass (forward and backward with the new
@@ -49,31 +22,18 @@ class TrainingStep:
     weights while they are unchanged); ``input_names`` name the inputs as the network does.
     """
 
-    x: list
-    t: list
-    eta: float
-    outputs: list
-    error: float
-    units: list
-    weights: list
-    new_outputs: list
-    new_error: float
-    new_units: list
-    root: Value
-    input_names: list
-
-    def unit(self, name):
+    def unit(self, name: "str | int") -> UnitRecord:
         """The record of unit ``name`` (4, or "4")."""
         return _find(self.units, "unit", str(name))
 
-    def new_unit(self, name):
+    def new_unit(self, name: "str | int") -> UnitRecord:
         """Unit ``name`` in the verification pass."""
         return _find(self.new_units, "unit", str(name))
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         return step_html(self)
 
-    def weight(self, label):
+    def weight(self, label: str) -> WeightRecord:
         """The record of weight or bias ``label`` (w14, b4)."""
         for record in self.weights:
             if record.label == label:
@@ -88,7 +48,8 @@ def _find(units, kind, name):
     raise KeyError(f"no {kind} {name!r}; units are {', '.join(u.name for u in units)}")
 
 
-def training_step(network, x, t, eta, apply=False, frozen=()):
+def training_step(network: MLP, x: "Sequence[float]", t: "Sequence[float]", eta: float, apply: bool = False,
+                  frozen: "Collection[str]" = ()) -> TrainingStep:
     """One online update of the lecture on ``network`` for example (x, t) with learning rate η.
 
     Forward, E = ½Σ(t − o)², backward, then Δw = η·δ_j·x_ji for every weight and bias (with the
@@ -108,7 +69,7 @@ def training_step(network, x, t, eta, apply=False, frozen=()):
             for source, w, xi in zip(network.unit_names[k], neuron.w, inputs):
                 weights.append(_update(w, source, neuron, xi, eta, frozen))
             weights.append(_update(neuron.b, None, neuron, 1.0, eta, frozen))
-        inputs = [n.out.data for n in layer.neurons]
+        inputs = [_output(n) for n in layer.neurons]
     updated = network.copy()
     _assign(updated, weights)
     new_outputs, new_root, new_units = _forward_backward(updated, x, targets)
@@ -118,7 +79,13 @@ def training_step(network, x, t, eta, apply=False, frozen=()):
                         new_outputs, new_root.data, new_units, root, list(network.unit_names[0]))
 
 
-def apply_step(network, step):
+def _output(neuron: Neuron) -> float:
+    """o of a unit after the forward pass, which sets it."""
+    assert neuron.out is not None
+    return neuron.out.data
+
+
+def apply_step(network: MLP, step: TrainingStep) -> None:
     """Set ``network``'s weights and biases to the step's w_new (the network the step was taken on)."""
     if len(step.weights) != len(network.parameters()):
         raise ValueError(f"the step updates {len(step.weights)} parameters, the network has "

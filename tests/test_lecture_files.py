@@ -210,3 +210,33 @@ def test_several_examples_epochs_and_answer_tables():
 def test_every_built_in_problem_is_a_problem():
     for name, problem in EXAMPLES.items():
         assert load_problem(name) is problem and problem.name == name
+
+
+PARTIAL = """\
+[network]
+layers = [["1"], ["2"]]
+[weights]
+w12 = 0.5
+[example]
+t = [1]
+[training]
+eta = 0.5
+[given]
+delta2 = 0.1
+"""
+
+
+def test_a_problem_that_leaves_x_open_is_refused_where_the_network_must_run(tmp_path, capsys):
+    # [given] lets a problem leave x open (Example.x holds None): checking it works, but a
+    # command that runs the network says what is missing instead of failing inside the engine
+    from stepgrad.cli import main
+    path = tmp_path / "partial.toml"
+    path.write_text(PARTIAL)
+    problem = load_problem(path)
+    assert problem.x == (None,)
+    with pytest.raises(ValueError, match=r"the network needs x1, which the problem does not give"):
+        problem.example_values()
+    for command in (["step", path], ["graph", path, "--out", tmp_path / "g.txt"],
+                    ["network", path, "--out", tmp_path / "n.txt"]):
+        assert main([str(a) for a in command]) == 2
+        assert "the network needs x1, which the problem does not give" in capsys.readouterr().err

@@ -32,8 +32,8 @@ def test_pyright_finds_no_error():
     assert done.stdout.startswith("0 errors") or "\n0 errors" in done.stdout
 
 
-# The faces whose public API is annotated throughout; lecture and stepgrad.classroom are not yet.
-ANNOTATED = ("autodiff", "nn", "viz", "stepgrad.stepping")
+# The faces whose public API is annotated throughout.
+ANNOTATED = ("autodiff", "nn", "viz", "stepgrad.stepping", "lecture", "stepgrad.classroom")
 
 
 def _unannotated(qualname, function):

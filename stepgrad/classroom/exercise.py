@@ -25,6 +25,7 @@ humane. A draw is thrown away and the next one taken when it is degenerate:
 import hashlib
 import math
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -32,7 +33,7 @@ from lecture import KINDS, Catalog, Example, Names, Problem, exact_values
 from nn import weight_label
 from stepgrad._ground import decimal, quantum
 
-from .template import shape_units
+from .template import Template, shape_units
 
 __all__ = ["Exercise", "ExerciseError", "generate", "draw", "exercise_seed", "PARTS", "MAX_DRAWS"]
 
@@ -64,22 +65,22 @@ class Exercise:
     seed: int
     template: str
     problem: Problem
-    asked: tuple
+    asked: "tuple[str, ...]"
     digits: int
     catalog: Catalog = field(repr=False)
-    values: dict = field(repr=False)      # name → the engine's exact value (every quantity)
+    values: "dict[str, float]" = field(repr=False)      # name → the engine's exact value (every quantity)
 
     @property
-    def key(self):
+    def key(self) -> "dict[str, str]":
         """name → the exact value to the digits asked, as text, for every asked quantity."""
         return {name: decimal(self.values[name], self.digits) for name in self.asked}
 
-    def table(self):
+    def table(self) -> "dict[str, str | int | list[str]]":
         """The [exercise] table of every file made for this exercise."""
         return {"id": self.id, "student": self.student, "seed": self.seed,
                 "template": self.template, "asked": list(self.asked), "digits": self.digits}
 
-    def parts(self, names=None):
+    def parts(self, names: "Collection[str] | None" = None) -> "list[tuple[str, str, list[str]]]":
         """``names`` (the asked ones by default) grouped by the lecture's parts:
         [(part id, heading, [names in the lecture's order])], empty parts left out."""
         names = self.asked if names is None else names
@@ -91,7 +92,7 @@ class Exercise:
         return found
 
 
-def exercise_seed(class_seed, student=""):
+def exercise_seed(class_seed: int, student: str = "") -> int:
     """The seed of ``student``'s exercise in a class seeded ``class_seed``: 48 bits of SHA-256.
 
     >>> exercise_seed(2024, "alice")
@@ -101,12 +102,12 @@ def exercise_seed(class_seed, student=""):
     return int.from_bytes(hashlib.sha256(data).digest()[:6], "big")
 
 
-def generate(template, student="", class_seed=0):
+def generate(template: Template, student: str = "", class_seed: int = 0) -> Exercise:
     """``student``'s exercise from ``template`` in the class seeded ``class_seed``."""
     return draw(template, exercise_seed(class_seed, student), student)
 
 
-def draw(template, seed, student=""):
+def draw(template: Template, seed: int, student: str = "") -> Exercise:
     """The exercise that ``seed`` gives: the first draw of the template that is not degenerate."""
     stream = _Stream(seed)
     reasons = Counter()

@@ -8,8 +8,12 @@ lecture's order; the key's values are strings, so that ``"0.4000"`` keeps its ze
 """
 
 import textwrap
+from typing import TYPE_CHECKING
 
 from stepgrad._ground import short
+
+if TYPE_CHECKING:
+    from .exercise import Exercise
 
 __all__ = ["exercise_toml", "key_toml", "answers_toml", "toml_string", "toml_key"]
 
@@ -66,7 +70,7 @@ def _comment(text):
                                    break_on_hyphens=False))
 
 
-def exercise_toml(exercise):
+def exercise_toml(exercise: "Exercise") -> str:
     """The exercise as a problem file (lecture.schema) with its [exercise] table."""
     p = exercise.problem
     who = f" for {exercise.student}" if exercise.student else ""
@@ -116,7 +120,7 @@ def _answers(exercise, problem_file, values, head):
     return "\n".join(lines) + "\n"
 
 
-def key_toml(exercise, problem_file=EXERCISE_FILE):
+def key_toml(exercise: "Exercise", problem_file: str = EXERCISE_FILE) -> str:
     """The answer key: a derivation of every asked quantity, exact to the digits asked."""
     head = [f"Answer key of exercise {exercise.id}"
             + (f" ({exercise.student})" if exercise.student else "")
@@ -125,7 +129,7 @@ def key_toml(exercise, problem_file=EXERCISE_FILE):
     return _answers(exercise, problem_file, exercise.key, head)
 
 
-def answers_toml(exercise, problem_file=EXERCISE_FILE):
+def answers_toml(exercise: "Exercise", problem_file: str = EXERCISE_FILE) -> str:
     """The blank answer template: every asked quantity with an empty value ""."""
     head = [f"Your answers to exercise {exercise.id}"
             + (f" ({exercise.student})" if exercise.student else "") + ".",

@@ -7,15 +7,18 @@ import hashlib
 import json
 import os
 import pathlib
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import viz
 from lecture import training_step
 from stepgrad._ground import printable, read_data, write_atomic, write_atomic_all
 from viz import pipe
 
-from .exercise import generate
+from .exercise import Exercise, generate
 from .exercise_files import answers_toml, exercise_toml, key_toml
+from .template import Template
 from .worksheet import (
     solution_html,
     solution_latex,
@@ -38,7 +41,7 @@ class ClassFolderError(ValueError):
     """A class folder that cannot be used: another class's, or not a class folder at all."""
 
 
-def read_manifest(out):
+def read_manifest(out: "str | os.PathLike[str]") -> "dict[str, Any] | None":
     """The manifest of the class folder ``out`` (a dict), or None when it has none."""
     path = pathlib.Path(out) / MANIFEST
     if not path.exists():
@@ -57,12 +60,13 @@ def read_manifest(out):
     return data
 
 
-def template_digest(template):
+def template_digest(template: Template) -> str:
     """The template's content as a short digest: a changed template under the same name shows."""
     return hashlib.sha256(repr(template).encode("utf-8")).hexdigest()[:16]
 
 
-def class_seed_of(out, previous, seed, template):
+def class_seed_of(out: "str | os.PathLike[str]", previous: "Mapping[str, Any] | None", seed: int | None,
+                  template: Template) -> int | None:
     """The class seed to use in ``out``: ``seed``, else the manifest's; an error when the folder
     holds another class (another seed or template)."""
     class_seed = seed
@@ -83,7 +87,9 @@ def class_seed_of(out, previous, seed, template):
     return class_seed
 
 
-def write_class(out, template, template_file, students, class_seed, previous=None):
+def write_class(out: "str | os.PathLike[str]", template: Template, template_file: str | None,
+                students: "Iterable[str]", class_seed: int,
+                previous: "Mapping[str, Any] | None" = None) -> "tuple[list[Exercise], str | None]":
     """Generate and write each student's exercise, worksheets and key under ``out``, and the
     manifest. Returns (the exercises, a note for the teacher or None)."""
     out = pathlib.Path(out)

@@ -8,7 +8,7 @@ import json
 from lecture import CARRIED, VERDICT_IDS, report_dict, report_html, report_markdown, visible_notes
 from stepgrad._ground import escape_csv, escape_html, escape_markdown, html_page, printable
 
-from .grading import STATUSES
+from .grading import STATUSES, Gradebook, Result
 
 __all__ = ["flags_text", "gradebook_csv", "gradebook_moodle", "gradebook_canvas", "gradebook_json",
            "summary_text", "summary_markdown", "student_markdown", "student_html", "GRADEBOOK_FORMAT",
@@ -24,7 +24,7 @@ def _number(x):
     return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
 
 
-def gradebook_csv(gradebook):
+def gradebook_csv(gradebook: Gradebook) -> str:
     """One row per student of the roster (and per file): the columns ``CSV_COLUMNS``, the
     student's name from the roster, an explicit status, and a score for every row (0 for a
     student not graded: missing, malformed …); percent with one decimal; the mistakes' ids
@@ -44,7 +44,7 @@ def gradebook_csv(gradebook):
     return out.getvalue()
 
 
-def gradebook_moodle(gradebook, item="stepgrad"):
+def gradebook_moodle(gradebook: Gradebook, item: str = "stepgrad") -> str:
     """The scores as Moodle's grade import reads them: "ID number" (the student id) and the
     grade item's percent (0 for a student not graded)."""
     out = io.StringIO()
@@ -56,7 +56,7 @@ def gradebook_moodle(gradebook, item="stepgrad"):
     return out.getvalue()
 
 
-def gradebook_canvas(gradebook, item="stepgrad"):
+def gradebook_canvas(gradebook: Gradebook, item: str = "stepgrad") -> str:
     """The scores as Canvas's gradebook import reads them: Student, ID, SIS User ID (the
     student id), SIS Login ID, Section, then the assignment's percent."""
     out = io.StringIO()
@@ -69,7 +69,7 @@ def gradebook_canvas(gradebook, item="stepgrad"):
     return out.getvalue()
 
 
-def gradebook_json(gradebook):
+def gradebook_json(gradebook: Gradebook) -> str:
     """Every student with their score, its parts and every row of their report."""
     students = []
     for r in gradebook.results:
@@ -126,18 +126,18 @@ def _summary_lines(gradebook, bullet, escape=printable):
     return lines
 
 
-def flags_text(result):
+def flags_text(result: Result) -> str:
     """A result's flags as one line: ``flag (other student): what``, separated by ``; ``."""
     return "; ".join(f"{flag}{f' ({other})' if other else ''}: {what}"
                      for flag, other, what in result.flags)
 
 
-def summary_text(gradebook):
+def summary_text(gradebook: Gradebook) -> str:
     """The class summary for a terminal."""
     return "\n".join(_summary_lines(gradebook, "  "))
 
 
-def summary_markdown(gradebook):
+def summary_markdown(gradebook: Gradebook) -> str:
     """The class summary as Markdown."""
     lines = ["# Class summary", ""] + _summary_lines(gradebook, "- ", escape_markdown)
     return "\n".join(lines) + "\n"
@@ -172,7 +172,7 @@ def _feedback(result, feedback="full"):
     return lines
 
 
-def student_markdown(result, feedback="full"):
+def student_markdown(result: Result, feedback: str = "full") -> str:
     """A student's feedback report in Markdown: score, first wrong step, carried rows, the
     checked table, the points per asked quantity. ``feedback``: full, hints (no exact values:
     the exercise can be resubmitted) or verdicts (verdicts and points only)."""
@@ -180,6 +180,7 @@ def student_markdown(result, feedback="full"):
     lines = [f"# {cell(_head(result))}", ""]
     if result.status != "graded":
         return "\n".join(lines + [cell(result.message)]) + "\n"
+    assert result.report is not None       # a graded result has its report
     lines += [cell(line) + "\n" for line in _feedback(result, feedback)]
     lines += ["## Your values", "", report_markdown(result.report, feedback), "## Points", "",
               "| quantity | yours | verdict | points |", "|---|---|---|---:|"]
@@ -188,13 +189,14 @@ def student_markdown(result, feedback="full"):
     return "\n".join(lines) + "\n"
 
 
-def student_html(result, feedback="full"):
+def student_html(result: Result, feedback: str = "full") -> str:
     """The same report as a standalone HTML page."""
     e = escape_html
     body = [f"<h1>{e(_head(result))}</h1>"]
     if result.status != "graded":
         body.append(f"<p>{e(result.message)}</p>")
     else:
+        assert result.report is not None   # a graded result has its report
         body += [f"<p>{e(line)}</p>" for line in _feedback(result, feedback)]
         body += ["<h2>Your values</h2>", report_html(result.report, feedback=feedback),
                  "<h2>Points</h2>",

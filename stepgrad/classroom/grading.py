@@ -13,9 +13,12 @@ stops the batch: it gets a result that says what is wrong with it.
 import dataclasses
 import difflib
 import math
+import os
 import pathlib
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from lecture import (
     CARRIED,
@@ -31,6 +34,9 @@ from lecture import (
     WRONG,
     Catalog,
     DerivationError,
+    Problem,
+    Quantity,
+    Report,
     Submission,
     check,
     load_submission,
@@ -67,14 +73,14 @@ class Scheme:
     """Points per asked quantity (by canonical name, else by kind: net, o, delta, dw, w_new …;
     ``default`` for the rest) and the credit, 0 to 1, each verdict earns."""
 
-    points: dict = field(default_factory=dict)
-    credit: dict = field(default_factory=lambda: dict(DEFAULT_CREDIT))
+    points: "dict[str, float]" = field(default_factory=dict)
+    credit: "dict[str, float]" = field(default_factory=lambda: dict(DEFAULT_CREDIT))
     default: float = 1.0
     digits: int | None = None     # significant digits asked, else the key's, else 3
     repeated: str = "each"        # a typical mistake on several rows: "each" row loses its
                                   #   credit, or "once" (the rest earn the carried credit)
 
-    def points_of(self, quantity):
+    def points_of(self, quantity: Quantity) -> float:
         """The points of an asked quantity (a Quantity of the catalog)."""
         for key in (quantity.name, quantity.base, quantity.kind.name):
             if key in self.points:
@@ -88,7 +94,7 @@ CREDIT_NAMES = {**{name: verdict for verdict, name in VERDICT_IDS.items()},
 POLICIES = {"repeated": ("each", "once")}
 
 
-def load_scheme(path, keys=None):
+def load_scheme(path: "str | os.PathLike[str]", keys: "Mapping[str, Key] | None" = None) -> Scheme:
     """A Scheme from a TOML file: ``[points]`` (name or kind = points, ``default``),
     ``[credit]`` (verdict = fraction; verdicts as identifiers: rounded_too_early) and
     ``[policy]`` (``repeated = "once"`` or ``"each"``, ``digits`` = significant digits asked).
@@ -187,7 +193,7 @@ class Key:
     path: str
 
     @property
-    def problem(self):
+    def problem(self) -> Problem:
         return self.submission.problem
 
 
@@ -202,7 +208,7 @@ def _files(paths, suffixes=(".toml", ".json")):
     return found
 
 
-def load_keys(paths):
+def load_keys(paths: "Sequence[str | os.PathLike[str]]") -> "dict[str, Key]":
     """Every key in ``paths``, by exercise id: a file named is a key; in a folder named, the
     files with an ``[exercise]`` id and answers are (an exercise file, a blank answer file or a
     manifest beside them are not). A key that cannot be read is an error naming it: without
@@ -251,12 +257,14 @@ class Result:
     status: str
     path: str | None = None
     message: str = ""
-    report: object = None
+    report: "Report | None" = None     # None unless graded
     score: float = 0.0
     total: float = 0.0
-    parts: tuple = ()         # (quantity, written key or None, verdict, points, earned)
-    flags: tuple = ()         # (flag, other student or "", what was found): integrity.FLAG_*
-    notes: tuple = ()         # what else the teacher should know (other attempts, changed givens)
+    parts: "tuple[tuple[str, str | None, str, float, float], ...]" = ()
+                              # (quantity, written key or None, verdict, points, earned)
+    flags: "tuple[tuple[str, str, str], ...]" = ()
+                              # (flag, other student or "", what was found): integrity.FLAG_*
+    notes: "tuple[str, ...]" = ()  # what else the teacher should know (other attempts, changed givens)
 
     def __post_init__(self):
         # NOTE: a message or note may quote a student's file (a name, a field): each is shown
@@ -268,11 +276,11 @@ class Result:
         object.__setattr__(self, "notes", tuple(notes))
 
     @property
-    def percent(self):
+    def percent(self) -> float:
         return 100.0 * self.score / self.total if self.total else 0.0
 
     @property
-    def first_wrong(self):
+    def first_wrong(self) -> str | None:
         """The first asked quantity (in the lecture's order) that earned less than full credit
         because it is wrong, or None."""
         return next((key or q for q, key, verdict, _, _ in self.parts
@@ -356,11 +364,11 @@ def _grade_one(document, path, student, key, scheme, check_id=True):
 class Gradebook:
     """Every student's result, in roster (or file) order, and the class summary."""
 
-    results: tuple
+    results: tuple     # Result (typed once summary narrows result.report)
     scheme: Scheme
-    names: dict = field(default_factory=dict)    # student id → name, from the roster
+    names: "dict[str, str]" = field(default_factory=dict)    # student id → name, from the roster
 
-    def summary(self):
+    def summary(self) -> "dict[str, Any]":
         """What went wrong most: per asked quantity, how many were wrong, carried or missing;
         per mistake, how many students made it. Most common first."""
         quantities, mistakes, students = Counter(), Counter(), Counter()
@@ -395,7 +403,9 @@ def _mean(values):
     return sum(values) / len(values) if values else 0.0
 
 
-def grade(keys, submissions, roster=None, scheme=None, attempt="latest"):
+def grade(keys: "Mapping[str, Key]", submissions: "Iterable[str | os.PathLike[str]]",
+          roster: "Sequence[tuple[str, str | None, str]] | None" = None, scheme: Scheme | None = None,
+          attempt: str = "latest") -> Gradebook:
     """Grade ``submissions`` (paths of files or folders) against ``keys`` (exercise id → Key).
 
     Whose a file is: its ``[exercise]`` student, its name and its folders, checked against the

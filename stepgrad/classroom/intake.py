@@ -150,7 +150,7 @@ def nearest(student, known, count=3):
     return difflib.get_close_matches(student, list(known), n=count, cutoff=0.6)
 
 
-def report_stem(student):
+def report_stem(student: str) -> str:
     """A file name for a student's report, one to one with ids: a lower-case id of letters,
     digits and hyphens is its own name; any other id is made safe and followed by a hash of
     it, so that ``a+b``, ``a_b`` and ``A_b`` never share a file."""

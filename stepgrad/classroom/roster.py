@@ -10,8 +10,10 @@ same student (they would name the same folder on some systems).
 
 import csv
 import io
+import os
 import pathlib
 import re
+from collections.abc import Sequence
 
 from lecture import DerivationError
 from stepgrad._ground import DataFileError, read_text
@@ -31,7 +33,7 @@ class RosterError(DerivationError):
     """A roster that cannot be used: the message names the file, the line and the column."""
 
 
-def check_student_id(student, where="--student:"):
+def check_student_id(student: object, where: str = "--student:") -> str:
     """``student`` when it can be an id (see the module docstring); RosterError otherwise."""
     if not isinstance(student, str) or not _ID.fullmatch(student):
         shown = repr(student[:70]) if isinstance(student, str) else type(student).__name__
@@ -40,19 +42,20 @@ def check_student_id(student, where="--student:"):
     return student
 
 
-def roster_ids(path):
+def roster_ids(path: "str | os.PathLike[str]") -> "list[str]":
     """The student ids in the roster at ``path``, in the file's order."""
     return [student for student, _ in _rows(path, ())]
 
 
-def read_roster(path):
+def read_roster(path: "str | os.PathLike[str]") -> "list[tuple[str, str | None, str]]":
     """A roster CSV : a ``student`` (or ``id``) column, and optionally
     ``exercise`` and ``name``. Returns [(student, exercise or None, name or "")] in file order."""
     return [(student, cells["exercise"], cells["name"] or "")
             for student, cells in roster_rows(path, ("exercise", "name"))]
 
 
-def roster_rows(path, columns=("exercise", "name")):
+def roster_rows(path: "str | os.PathLike[str]",
+                columns: "Sequence[str]" = ("exercise", "name")) -> "list[tuple[str, dict[str, str | None]]]":
     """Per student, in the file's order: (id, {column: value}) for the optional ``columns``
     (an absent column or an empty cell reads as None)."""
     return list(_rows(path, columns))

@@ -13,8 +13,10 @@ the lecture's section 7 style.
 """
 
 import math
+import os
 import pathlib
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -137,7 +139,7 @@ class Template:
     targets: Range
     source: str = "template"
 
-    def choices(self, shape):
+    def choices(self, shape: "Sequence[int]") -> "list[tuple[str, ...]]":
         """The activation choices that fit ``shape`` (all of them: the file is checked)."""
         return [a if len(a) == len(shape) - 1 else a * (len(shape) - 1) for a in self.activations]
 
@@ -151,7 +153,7 @@ def shape_units(shape):
     return tuple(names)
 
 
-def load_template(source=None):
+def load_template(source: "str | os.PathLike[str] | None" = None) -> Template:
     """The template in file ``source`` (TOML or JSON); the built-in one for None."""
     if source is None:
         return BUILTIN

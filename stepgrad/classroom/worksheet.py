@@ -13,6 +13,7 @@ import json
 from stepgrad._ground import decimal, escape_html, escape_latex, escape_markdown, html_page, short
 from stepgrad.stepping import formula_html, formula_latex
 
+from .exercise import Exercise
 from .exercise_files import answers_toml, toml_key
 
 __all__ = ["worksheet_markdown", "worksheet_latex", "worksheet_html", "solution_markdown",
@@ -108,7 +109,7 @@ def _markdown_head(exercise, heading, figure):
     return lines
 
 
-def worksheet_markdown(exercise, figure=None):
+def worksheet_markdown(exercise: Exercise, figure: str | None = None) -> str:
     """The worksheet in Markdown; ``figure`` is the network picture's file name, if any."""
     lines = _markdown_head(exercise, "", figure)
     lines += ["## What to compute", "", _instructions(exercise), ""]
@@ -120,7 +121,7 @@ def worksheet_markdown(exercise, figure=None):
     return "\n".join(lines)
 
 
-def solution_markdown(exercise, figure=None):
+def solution_markdown(exercise: Exercise, figure: str | None = None) -> str:
     """The worked solution in Markdown: each quantity's formula, numbers and result."""
     lines = _markdown_head(exercise, "Answer key: ", figure)
     lines += ["## Worked solution", "", _solution_note(exercise), ""]
@@ -168,7 +169,7 @@ def _latex_head(exercise, heading, figure):
     return lines
 
 
-def worksheet_latex(exercise, figure=None):
+def worksheet_latex(exercise: Exercise, figure: str | None = None) -> str:
     """The worksheet as a LaTeX document (pdflatex); ``figure`` names a PDF or PNG of the
     network beside it, included when the file is there."""
     lines = _latex_head(exercise, "", figure)
@@ -185,7 +186,7 @@ def worksheet_latex(exercise, figure=None):
     return "\n".join(lines) + "\n"
 
 
-def solution_latex(exercise, figure=None):
+def solution_latex(exercise: Exercise, figure: str | None = None) -> str:
     """The worked solution as a LaTeX document."""
     lines = _latex_head(exercise, "Answer key: ", figure)
     lines += ["\\subsection*{Worked solution}", escape_latex(_solution_note(exercise))]
@@ -301,7 +302,7 @@ def _json_for_script(data):
         .replace("&", "\\u0026")
 
 
-def worksheet_html(exercise, svg=None):
+def worksheet_html(exercise: Exercise, svg: str | None = None) -> str:
     """The worksheet as a standalone HTML page: the network drawn (``svg``, the SVG text of
     its picture, inlined so the page works offline), the givens, and a labelled field for
     every asked quantity; a button saves the fields as answers.toml."""
@@ -332,7 +333,8 @@ def worksheet_html(exercise, svg=None):
     return html_page(exercise.problem.title, "\n".join(parts), _CSS, script)
 
 
-def solution_html(exercise, svg=None, caption="The network, with one training step on it."):
+def solution_html(exercise: Exercise, svg: str | None = None,
+                  caption: str = "The network, with one training step on it.") -> str:
     """The worked solution as a standalone HTML page: the network (``svg``, with ``caption``),
     each quantity's formula, numbers and result, and the table of answers."""
     parts = _html_head(exercise, "Answer key: ", svg, caption)

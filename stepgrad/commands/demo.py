@@ -52,7 +52,7 @@ def run(args):
         check_image_paths(args.out, args.network_out)
     example = SECTION7
     network = example.network()
-    step = training_step(network, example.x, example.t, example.eta)
+    step = training_step(network, *example.example_values(), example.eta)
     print(f"stepgrad demo: {example.title}")
     print()
     print(step_report(step, title="Given weights and biases: Figure 3 of the lecture",

@@ -54,7 +54,7 @@ def run(args):
     else:
         network = example.network()
         title = example.title
-    step = training_step(network, example.x, example.t, example.eta)
+    step = training_step(network, *example.example_values(), example.eta)
     print(step_report(step, title=title, digits=args.digits))
     if args.save:
         updated = network.copy()

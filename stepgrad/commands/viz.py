@@ -159,7 +159,7 @@ def run_graph(args):
 def run_network(args):
     example = load_problem(args.example)
     network = example.network()
-    step = None if args.before else training_step(network, example.x, example.t, example.eta)
+    step = None if args.before else training_step(network, *example.example_values(), example.eta)
     options = {"rankdir": args.rankdir, "weights": not args.no_weights,
                "title": example.title or example.name}
     out = pathlib.Path(args.out)
