@@ -122,7 +122,7 @@ class Report:
 MAX_SHOWN = 100     # rows a shortened report keeps besides the first of each quantity
 
 
-def shortened(report, limit=MAX_SHOWN):
+def shortened(report: Report, limit: int = MAX_SHOWN) -> Report:
     """``report`` with the first row of each quantity (the rows a score reads) and at most
     ``limit`` others: a file that writes one value thousands of times over, or thousands of
     names the problem does not have, gets a report of bounded size. ``hidden`` counts the

@@ -15,6 +15,7 @@ import os
 import pathlib
 import shutil
 import tempfile
+from collections.abc import Mapping
 
 from stepgrad._ground import exchange, printable, write_atomic
 
@@ -23,7 +24,7 @@ __all__ = ["OUTPUTS", "publish", "recover"]
 OUTPUTS = ("gradebook.csv", "gradebook.json", "summary.md", "moodle.csv", "canvas.csv", "reports")
 
 
-def publish(out, files):
+def publish(out: "str | os.PathLike[str]", files: "Mapping[str, str]") -> None:
     """Write ``files`` (name → text) as the set in the folder ``out``, which holds only what
     grade writes: a link in it, or a file grade does not write, is refused (ValueError) and
     nothing is changed. Any failure (OSError: a full disk) leaves ``out`` as it was."""
@@ -55,7 +56,7 @@ def publish(out, files):
         raise
 
 
-def recover(out):
+def recover(out: "str | os.PathLike[str]") -> None:
     """Put right what an interrupted run left beside ``out``: the previous set moved aside
     goes back when ``out`` is missing; a set never published, or one already replaced, is
     removed. Something else under those names is refused (ValueError), untouched."""
