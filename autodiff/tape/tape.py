@@ -235,7 +235,7 @@ class Tape:
                 requires = any(state[chain[-1]] & 1 for chain in links)
                 step = Dots(links, positions, products, start, requires, len(self.inputs))
             elif key[1] == "chain":
-                step = Chain(key[2], items, positions, start, state[items[0][-1]] & 1 == 1)
+                step = Chain(key[2], items, positions, start, any(state[chain[-1]] & 1 for chain in items))
             else:
                 step = Group(key[1], items, positions, start, key[2])
             row.update(zip(step.nodes, range(start, step.stop)))
