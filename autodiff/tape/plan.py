@@ -31,22 +31,23 @@ class Graph:
     def __init__(self, output, inputs):
         order = self.order = topological_order(output)
         n = self.n = len(order)
-        position = self.position = dict(zip(order, range(n)))
-        position[None] = n
-        get = position.__getitem__
-        self.a = np.fromiter(map(get, map(_A, order)), np.intp, n)
-        self.b = np.fromiter(map(get, map(_B, order)), np.intp, n)
+        # NOTE: nodes are found by their id among the sorted ids of all: a numpy search instead
+        # of a dictionary lookup per operand, which misses the caches on a large graph.
+        ids = np.fromiter(map(id, order), np.intp, n)
+        self._sorter = np.argsort(ids)
+        self._ids = ids[self._sorter]
+        self.a, self.b = (self.number(np.fromiter(map(id, map(operand, order)), np.intp, n)) for operand in (_A, _B))
         ops = list(map(_OP, order))
         codes = {op: code for code, op in enumerate(dict.fromkeys(ops))}
-        self.ops = list(codes)
+        self.ops, self.code = list(codes), codes
         self.op = np.fromiter(map(codes.__getitem__, ops), np.intp, n)
         leaf = self.a == n
         state = np.zeros(n + 1, np.int64)
         state[n] = _CONSTANT
         if CONST in codes:
             state[:n][self.op == codes[CONST]] = _CONSTANT
-        self.inputs = [position.get(x) for x in inputs]
-        state[[k for k in self.inputs if k is not None]] = 1
+        self.inputs = self.number(np.fromiter(map(id, inputs), np.intp, len(inputs)))
+        state[self.inputs[self.inputs < n]] = 1   # an input the output ignores has no number
         computed = np.flatnonzero(~leaf)
         self.state = self._levels(state, computed)
         self.uses = np.bincount(np.concatenate([self.a[computed], self.b[computed]]), minlength=n + 1)
@@ -61,6 +62,12 @@ class Graph:
             sx, sy = s[x], s[y]
             s[k] = ((sx if sx > sy else sy) | ((sx | sy) & 1)) + 2
         return np.array(s, np.int64)
+
+    def number(self, ids):
+        """The numbers of the nodes with these ids; ``n`` for an id of no node (None's)."""
+        at = np.searchsorted(self._ids, ids)
+        at[at == self.n] = 0
+        return np.where(self._ids[at] == ids, self._sorter[at], self.n)
 
     def nodes(self, positions):
         """The Values numbered ``positions`` (an array of ints)."""
@@ -155,9 +162,8 @@ class Plan:
         factor varying?"""
         g = self.graph
         p = g.b[members]
-        good = (g.op[p] == g.ops.index(MUL) if MUL in g.ops else np.zeros(len(p), bool))
-        good &= (g.uses[p] == 1) & (g.state[g.a[p]] >= 0) & (g.state[g.b[p]] >= 0)
-        return np.add.reduceat(~good, starts) == 0 if len(starts) else np.zeros(0, bool)
+        good = (g.op[p] == g.code.get(MUL, -1)) & (g.uses[p] == 1) & (g.state[g.a[p]] >= 0) & (g.state[g.b[p]] >= 0)
+        return ~np.logical_or.reduceat(~good, starts) if len(starts) else np.zeros(0, bool)
 
     def _chain_steps(self, members, starts, lengths, kind):
         """One step per (level of the end, length) of these chains (ordered by their ends)."""
