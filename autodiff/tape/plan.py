@@ -92,14 +92,16 @@ class Plan:
 
     def __init__(self, graph):
         self.graph = graph
+        self._varying = (graph.a < graph.n) & (graph.state[:graph.n] >= 0)   # computed, not folded
+        self._links = self._candidates()
         steps = []   # (level, first position, kind, op, positions)
         chains = self._chains()
         absorbed = np.zeros(graph.n + 1, bool)
         short = []
         for members, starts, lengths in chains:
             ends = members[starts + lengths - 1]
-            op = graph.op[ends[0]] if len(ends) else None
-            dots = self._dots(members, starts, lengths) if graph.ops[op] is ADD else np.zeros(len(starts), bool)
+            op = graph.ops[graph.op[ends[0]]]
+            dots = self._dots(members, starts, lengths) if op is ADD else np.zeros(len(starts), bool)
             absorbed[graph.b[members[np.repeat(dots, lengths)]]] = True
             for chosen, kind in ((dots, "dots"), (~dots & (lengths >= _SHORTEST_CHAIN), "chain")):
                 steps += self._chain_steps(members, starts[chosen], lengths[chosen], kind)
@@ -110,16 +112,13 @@ class Plan:
         self.levels = max((step[0] for step in steps), default=0)
         self.steps = [step[2:] for step in steps]
 
-    def _varying(self):
-        g = self.graph
-        return (g.a < g.n) & (g.state[:g.n] >= 0)
-
     def _candidates(self):
         """Nodes of an op that chains (add, sub) with both operands varying: links of a chain."""
         g = self.graph
-        both = self._varying() & (g.b < g.n) & (g.state[g.a] >= 0) & (g.state[g.b] >= 0)
-        chainable = np.array([op is not None and op.arity == 2 and chain_form(op) is not None
-                              for op in g.ops] + [False])
+        both = self._varying & (g.b < g.n) & (g.state[g.a] >= 0) & (g.state[g.b] >= 0)
+        chainable = np.zeros(len(g.ops) + 1, bool)
+        for code in np.unique(g.op[both]).tolist():
+            chainable[code] = chain_form(g.ops[code]) is not None
         return both & chainable[g.op]
 
     def _chains(self):
@@ -129,7 +128,7 @@ class Plan:
         alone (as ``sum`` builds them); chains come ordered by their ends.
         """
         g = self.graph
-        links = np.flatnonzero(self._candidates())
+        links = np.flatnonzero(self._links)
         if not len(links):
             return []
         a = g.a[links]
@@ -187,7 +186,7 @@ class Plan:
         """Groups of one (level, op, operand kinds): the other varying nodes in order, then the links
         of chains too short to be worth a step, in the order of their chains' ends."""
         g = self.graph
-        alone = np.flatnonzero(self._varying() & ~self._candidates() & ~absorbed[:g.n])
+        alone = np.flatnonzero(self._varying & ~self._links & ~absorbed[:g.n])
         positions = np.concatenate([alone, *[links for links, _ in short]])
         later = np.concatenate([np.zeros(len(alone), bool), *[np.ones(len(links), bool) for links, _ in short]])
         after = np.concatenate([alone, *[ends for _, ends in short]])
