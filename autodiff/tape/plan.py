@@ -10,7 +10,7 @@ from autodiff.ops import CONST
 from .dots import ADD, MUL
 from .replay import chain_form
 
-__all__ = ["Graph", "Plan"]
+__all__ = ["Graph", "Schedule"]
 
 # Chains of fewer links replay as ordinary groups: fusing them saves less than it costs.
 _SHORTEST_CHAIN = 4
@@ -81,7 +81,7 @@ class Graph:
                      for x in operands)
 
 
-class Plan:
+class Schedule:
     """The steps of a graph in replay order, each as ``(kind, op, positions)``:
 
     ``("group", op, k)``: nodes of one op and one kind of operands at one level (k: 1-D);

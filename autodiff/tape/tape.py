@@ -9,7 +9,7 @@ from autodiff.ops import CONST
 from autodiff.value import Value, check_root
 
 from .dots import Dots
-from .plan import Graph, Plan
+from .plan import Graph, Schedule
 from .replay import RAISE, Chain, Group, as_slice
 
 __all__ = ["trace", "Tape", "TraceError"]
@@ -123,7 +123,7 @@ class Tape:
         Levels are longest paths from the leaves, so every node's operands are ready one level
         below it, also for a chain, whose terms all lie below its end.
         """
-        plan = Plan(graph)
+        plan = Schedule(graph)
         self._level = plan.levels
         row = np.full(graph.n + 1, -1, np.intp)   # per node number: its row, or −1 (none)
         row[graph.inputs] = np.arange(len(self.inputs))
