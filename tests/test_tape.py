@@ -164,6 +164,19 @@ def test_a_long_sum_is_one_step_and_deep_chains_need_no_recursion():
     replay_matches(lambda v: _tanh_chain(v, 3000), [0.3], [0.7])
 
 
+
+def test_sums_in_one_step_get_gradients_when_any_of_them_needs_them():
+    # two sums of one length at one level, one step: the first of other leaves only
+    others, xs = [Value(k + 1.0) for k in range(5)], [Value(k + 0.5) for k in range(5)]
+
+    def make(*xs):
+        return sum(others[1:], others[0]) * sum(xs[1:], xs[0])
+    tape = trace(make(*xs), xs)
+    assert "2 steps" in repr(tape)
+    out, grads = tape([0.25, 1.0, 2.0, 3.0, 4.0])
+    want_out, want = engine(make, [0.25, 1.0, 2.0, 3.0, 4.0])
+    assert out == want_out and grads.tolist() == list(want)
+
 def _tanh_chain(v, n):
     for _ in range(n):
         v = v.tanh()

@@ -7,21 +7,9 @@ from autodiff.value import Value, apply
 
 from .replay import raise_anomaly
 
-__all__ = ["Dots", "dot_terms", "ADD", "MUL"]
+__all__ = ["Dots", "ADD", "MUL"]
 
 ADD, MUL = OPS["add"], OPS["mul"]
-
-
-def dot_terms(links, uses, state):
-    """The products of a chain of adds, if it is ``t₀ + a₁·b₁ + … + aₘ·bₘ`` with every product
-    used by its link only and every factor varying; else None."""
-    products = []
-    for link in links:
-        p = link.b
-        if p.op is not MUL or uses[p] != 1 or p.a not in state or p.b not in state:
-            return None
-        products.append(p)
-    return products
 
 
 class Dots:
@@ -37,12 +25,12 @@ class Dots:
     a row with a non-finite value replays through the engine's own ``apply``.
     """
 
-    __slots__ = ("links", "positions", "start", "stop", "requires", "products", "a_rows", "b_rows",
+    __slots__ = ("links", "positions", "start", "stop", "requires", "a_rows", "b_rows",
                  "bias", "a_index", "b_index", "distinct", "dense", "grid", "unique", "first", "a_fixed",
                  "bias_fixed", "n_inputs", "row", "pull", "flat")
 
-    def __init__(self, links, positions, products, start, requires, n_inputs):
-        self.links, self.positions, self.products = links, positions, products
+    def __init__(self, links, positions, start, requires, n_inputs):
+        self.links, self.positions = links, positions
         self.a_fixed = n_inputs   # until plan: rows below it are inputs, the same on every row of a batch
         self.bias_fixed = None
         self.start, self.stop = start, start + len(links)
@@ -54,19 +42,19 @@ class Dots:
         """The chains' ends, the nodes that own rows."""
         return [chain[-1] for chain in self.links]
 
-    def plan(self, row, n_nodes, edges):
+    @property
+    def products(self):
+        """Per chain, its products a·b (operand b of each link)."""
+        return [[link.b for link in chain] for chain in self.links]
+
+    def plan(self, row, graph, edges):
         """Rows of A and B (each distinct tuple of factor rows once) and one edge per entry."""
-        classes = ({}, {})
-        index = ([], [])
-        for products in self.products:
-            for side, rows in enumerate(((row[p.a] for p in products), (row[p.b] for p in products))):
-                key = tuple(rows)
-                index[side].append(classes[side].setdefault(key, len(classes[side])))
-        self.a_rows, self.b_rows = (np.array(list(c), np.intp).reshape(len(c), -1) for c in classes)
-        self.a_index, self.b_index = (np.array(i, np.intp) for i in index)
-        self.bias = np.array([row[chain[0].a] for chain in self.links], np.intp)
+        products = graph.b[self.positions]
+        (self.a_rows, self.a_index), (self.b_rows, self.b_index) = (
+            _classes(row[operand[products]]) for operand in (graph.a, graph.b))
+        self.bias = row[graph.a[self.positions[:, 0]]]
         n, (n_a, n_b) = len(self.links), (len(self.a_rows), len(self.b_rows))
-        self.distinct = len(set(zip(index[0], index[1]))) == n
+        self.distinct = len(np.unique(self.a_index * n_b + self.b_index)) == n
         # each (row of A, row of B) pair once, and enough of them that the full product pays
         self.dense = self.distinct and 4 * n >= n_a * n_b
         self.grid = _grid(self.a_index, self.b_index, n_a, n_b) if n == n_a * n_b else None
@@ -77,8 +65,8 @@ class Dots:
         self.a_fixed = bool((self.a_rows < n_inputs).all())
         self.bias_fixed = bool((self.bias < n_inputs).all())
         self.unique = tuple(len(np.unique(rows)) == rows.size for rows in (self.bias, self.a_rows))
-        self.row = row
-        at = n_nodes - np.array(self.positions, np.intp)       # per chain and link
+        self.row = (graph, row)
+        at = graph.n - self.positions       # per chain and link
         first_of = (np.unique(self.a_index, return_index=True)[1],
                     np.unique(self.b_index, return_index=True)[1])
         self.first = (None if self.bias_fixed else edges.add(self.bias, at[:, 0] * 2),
@@ -195,7 +183,8 @@ class Dots:
 
     def _value(self, V, node, d, batch):
         """A node's value in row ``d`` of the batch (an input's is in column 0)."""
-        row = self.row[node]
+        graph, rows = self.row
+        row = rows[graph.number(np.array([id(node)]))[0]]
         return float(V[row] if batch is None else V[row, 0 if row < self.n_inputs else d])
 
     def _anomaly(self, V, upstream, batch):
@@ -218,6 +207,14 @@ def _into(inputs, rows, values, unique):
         inputs[rows] += values
     else:
         inputs += np.bincount(rows.ravel(), values.ravel(), len(inputs))
+
+
+def _classes(rows):
+    """The distinct rows of a matrix, in order of first appearance, and each row's class."""
+    _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), np.intp)
+    rank[np.argsort(first)] = np.arange(len(first))
+    return rows[np.sort(first)], rank[inverse.ravel()]
 
 
 def _grid(a_index, b_index, n_a, n_b):

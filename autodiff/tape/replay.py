@@ -1,7 +1,6 @@
 """The steps a tape replays: a group of like nodes, or a set of chains, forward and backward on arrays."""
 
 import functools
-import operator
 from typing import Literal, TypedDict
 
 import numpy as np
@@ -24,7 +23,6 @@ class _ErrorModes(TypedDict):
 
 
 RAISE = _ErrorModes(over="raise", divide="raise", invalid="raise", under="ignore")
-_OPERAND = (operator.attrgetter("a"), operator.attrgetter("b"))
 # Rows of each group compared, at trace time, between its programs and the rules on floats.
 _CHECKED_ROWS = 64
 
@@ -54,20 +52,20 @@ class Group:
         self.requires = any(k is True for k in kinds)
         self.pull = self.flat = None
 
-    def plan(self, row, n_nodes, edges):
+    def plan(self, row, graph, edges):
         """Operand rows, one edge per node for each operand needing a gradient, and programs.
 
-        ``n_nodes`` and the nodes' topological positions order the edges as backward() does.
+        ``row`` gives each node number's row; the graph's size and the nodes' numbers (their
+        topological positions) order the edges as backward() does.
         """
         for i, kind in enumerate(self.kinds):
             if type(kind) is not bool:
                 self.rows.append(None)
                 continue
-            parents = map(_OPERAND[i], self.nodes)
-            rows = np.fromiter(map(row.__getitem__, parents), np.intp, len(self.nodes))
+            rows = row[(graph.a, graph.b)[i][self.positions]]
             self.rows.append(as_slice(rows))
             if kind:
-                keys = (n_nodes - np.array(self.positions, np.intp)) * 2 + i
+                keys = (graph.n - self.positions) * 2 + i
                 self.grads.append((i, edges.add(rows, keys)))
         self._compile()
 
@@ -157,7 +155,7 @@ class Chain:
     the partials are constants (∂/∂a = 1, so every link passes the end's gradient on unchanged).
     """
 
-    __slots__ = ("op", "links", "positions", "start", "stop", "terms", "rows", "ufunc", "local_b",
+    __slots__ = ("op", "links", "positions", "start", "stop", "rows", "ufunc", "local_b",
                  "first", "requires", "pull", "flat")
     rows: np.ndarray
     first: int
@@ -168,7 +166,6 @@ class Chain:
         self.op, self.links, self.positions = op, links, positions
         self.start, self.stop = start, start + len(links)
         self.requires = requires
-        self.terms = [[chain[0].a] + [link.b for link in chain] for chain in links]
         self.ufunc, self.local_b = chain_form(op)  # pyright: ignore[reportGeneralTypeIssues]  (chains are made only of ops with a form)
         self.rows = self.first = self.pull = self.flat = None  # pyright: ignore[reportAttributeAccessIssue]  (plan sets them)
 
@@ -177,10 +174,10 @@ class Chain:
         """The chains' ends, the nodes that own rows."""
         return [chain[-1] for chain in self.links]
 
-    def plan(self, row, n_nodes, edges):
-        self.rows = np.array([[row[t] for t in terms] for terms in self.terms], np.intp)
+    def plan(self, row, graph, edges):
         # t₀ is operand a of the first link, every other term operand b of its link
-        at = n_nodes - np.array(self.positions, np.intp)
+        self.rows = np.concatenate([row[graph.a[self.positions[:, :1]]], row[graph.b[self.positions]]], axis=1)
+        at = graph.n - self.positions
         keys = np.concatenate([at[:, :1] * 2, at * 2 + 1], axis=1)
         self.first = edges.add(self.rows.ravel(), keys.ravel())
 

@@ -5,18 +5,14 @@ import gc
 import numpy as np
 
 from autodiff import value as engine
-from autodiff.graph import topological_order
 from autodiff.ops import CONST
 from autodiff.value import Value, check_root
 
-from .dots import ADD, MUL, Dots, dot_terms
-from .replay import RAISE, Chain, Group, as_slice, chain_form
+from .dots import Dots
+from .plan import Graph, Schedule
+from .replay import RAISE, Chain, Group, as_slice
 
 __all__ = ["trace", "Tape", "TraceError"]
-
-# Chains of fewer links replay as ordinary groups: fusing them saves less than it costs.
-_SHORTEST_CHAIN = 4
-
 
 class TraceError(ValueError):
     """A graph, or a call, that a tape cannot replay."""
@@ -57,20 +53,6 @@ def _name(node):
     return repr(node.label) if node.label else f"the node with data {node.data!r}"
 
 
-def _add(steps, key, item, position):
-    group = steps.get(key)
-    if group is None:
-        group = steps[key] = ([], [])
-    group[0].append(item)
-    group[1].append(position)
-
-
-def _level_then_position(item):
-    """Steps run by level; within a level, by where their first node (a chain: its end) is."""
-    (level, kind, *_), (_, positions) = item
-    return level, positions[0][-1] if kind in ("chain", "dots") else positions[0]
-
-
 def _wide_inputs(steps, n_inputs):
     """The input rows some step reads row by row of a batch (the others only in column 0)."""
     read = []
@@ -85,17 +67,6 @@ def _wide_inputs(steps, n_inputs):
                      for r in step.rows if r is not None]
     rows = np.unique(np.concatenate(read)) if read else np.zeros(0, np.intp)
     return rows[rows < n_inputs]
-
-
-def _drop(steps, absorbed):
-    """The products that a matrix product computes, out of their groups."""
-    for key in [key for key in steps if key[1] is MUL]:
-        items, positions = steps[key]
-        kept = [(node, k) for node, k in zip(items, positions) if node not in absorbed]
-        if kept:
-            steps[key] = ([node for node, _ in kept], [k for _, k in kept])
-        else:
-            del steps[key]
 
 
 class _Pull:
@@ -140,111 +111,47 @@ class Tape:
     def __init__(self, output, inputs):
         self.output, self.inputs = output, inputs
         self._check_inputs(inputs)
-        order = topological_order(output)
-        index = {x: i for i, x in enumerate(inputs)}
-        # state: for each node that depends on a non-constant leaf, 2·level + 1 if it depends on
-        # an input. An operand's kind is True/False (varying: does it need a gradient?) or, for
-        # a node folded to its recorded value (it depends on constants only), its float.hex.
-        state, free, uses, steps, candidates = {}, [], {}, {}, []
-        get, count = state.get, uses.get
-        chainable = {}
-        for k, node in enumerate(order):
-            a = node.a
-            if a is None:
-                if node.op is not CONST:
-                    state[node] = 1 if node in index else 0
-                    if node not in index:
-                        free.append(node)
-                continue
-            b, op = node.b, node.op
-            uses[a] = count(a, 0) + 1
-            sa = get(a)
-            if b is None:
-                if sa is None:
-                    continue
-                kind, s = (sa & 1 == 1,), sa
-            else:
-                uses[b] = count(b, 0) + 1
-                sb = get(b)
-                if sa is None:
-                    if sb is None:
-                        continue
-                    kind, s = (a.data.hex(), sb & 1 == 1), sb
-                elif sb is None:
-                    kind, s = (sa & 1 == 1, b.data.hex()), sa
-                else:
-                    kind, s = (sa & 1 == 1, sb & 1 == 1), (sa if sa > sb else sb) | (sa & 1) | (sb & 1)
-                    chain = chainable.get(op)
-                    if chain is None:
-                        chain = chainable[op] = chain_form(op) is not None
-                    if chain:  # a sum as Python's sum builds it? decided once uses are known
-                        state[node] = s + 2
-                        candidates.append((node, kind, k))
-                        continue
-            s += 2    # one level up, the same input bit
-            state[node] = s
-            group = steps.get((s >> 1, op, kind))
-            if group is None:   # _add, inlined: this loop runs once per node
-                group = steps[s >> 1, op, kind] = ([], [])
-            group[0].append(node)
-            group[1].append(k)
-        self._state, self._free = state, free
-        self._free_row = {node: len(inputs) + k for k, node in enumerate(free)}
+        graph = Graph(output, inputs)
+        self._free = free = graph.nodes(graph.free)
+        self._free_row = dict(zip(free, range(len(inputs), len(inputs) + len(free))))
         self._recorded = np.array([node.data for node in free])
-        self._plan(steps, candidates, uses, len(order))
+        self._plan(graph)
 
-    def _plan(self, steps, candidates, uses, n_nodes):
-        """Chains, then steps in level order; rows for leaves, then for each step's nodes.
+    def _plan(self, graph):
+        """Rows for leaves, then for each step's nodes in replay order; edges, then pulls.
 
         Levels are longest paths from the leaves, so every node's operands are ready one level
         below it, also for a chain, whose terms all lie below its end.
         """
-        chains = {}   # a chain's end → [links, positions, kinds]
-        for node, kind, k in candidates:
-            a = node.a
-            chain = chains.pop(a, None) if uses[a] == 1 and a.op is node.op else None
-            if chain is None:
-                chain = [[], [], []]
-            chain[0].append(node)
-            chain[1].append(k)
-            chain[2].append(kind)
-            chains[node] = chain
-        state = self._state
-        absorbed = set()
-        for end, (links, positions, kinds) in chains.items():
-            products = dot_terms(links, uses, state) if end.op is ADD else None
-            if products is not None:   # t₀ + Σ a·b: its products replay inside a matrix product
-                _add(steps, (state[end] >> 1, "dots", len(links)), (links, products), positions)
-                absorbed.update(products)
-                continue
-            if len(links) >= _SHORTEST_CHAIN:
-                _add(steps, (state[end] >> 1, "chain", end.op, len(links)), links, positions)
-                continue
-            for link, k, kind in zip(links, positions, kinds):   # too short to be worth a step
-                _add(steps, (state[link] >> 1, link.op, kind), link, k)
-        if absorbed:
-            _drop(steps, absorbed)
-        self._level = max((key[0] for key in steps), default=0)
-        row = {x: i for i, x in enumerate(self.inputs)}
-        row.update(self._free_row)
-        self.n_leaves = start = len(row)
+        plan = Schedule(graph)
+        self._level = plan.levels
+        row = np.full(graph.n + 1, -1, np.intp)   # per node number: its row, or −1 (none)
+        row[graph.inputs] = np.arange(len(self.inputs))
+        row[graph.n] = -1   # where inputs the output ignores went
+        row[graph.free] = np.arange(len(self.inputs), len(self.inputs) + len(graph.free))
+        self.n_leaves = start = len(self.inputs) + len(graph.free)
         self._steps = []
-        for key, (items, positions) in sorted(steps.items(), key=_level_then_position):
-            if key[1] == "dots":
-                links, products = zip(*items)
-                requires = any(state[chain[-1]] & 1 for chain in links)
-                step = Dots(links, positions, products, start, requires, len(self.inputs))
-            elif key[1] == "chain":
-                step = Chain(key[2], items, positions, start, state[items[0][-1]] & 1 == 1)
+        state = graph.state
+        for kind, op, positions in plan.steps:
+            if kind == "group":
+                step = Group(op, graph.nodes(positions), positions, start, graph.kinds(positions[0]))
+                owners = positions
             else:
-                step = Group(key[1], items, positions, start, key[2])
-            row.update(zip(step.nodes, range(start, step.stop)))
+                owners = positions[:, -1]   # a chain's end owns its row
+                requires = bool((state[owners] & 1).any())
+                links = [graph.nodes(chain) for chain in positions]
+                step = (Dots(links, positions, start, requires, len(self.inputs)) if kind == "dots"
+                        else Chain(op, links, positions, start, requires))
+            row[owners] = np.arange(start, step.stop)
             start = step.stop
             self._steps.append(step)
-        self.n_rows, self._row = start, row
+        self.n_rows = start
+        out = graph.n - 1   # the output is last in topological order
+        self._output = int(row[out]) if row[out] >= 0 else None
+        self._output_requires = bool(state[out] >= 0 and state[out] & 1)
         edges = _Edges()
         for step in self._steps:
-            step.plan(row, n_nodes, edges)
+            step.plan(row, graph, edges)
         self.n_edges = edges.count
         self._wide_inputs = None   # found at the first batch: an unbatched replay never reads it
         self._arrays = None
@@ -392,8 +299,7 @@ class Tape:
         return self._arrays[1:]
 
     def _output_row(self, V):
-        row = self._row.get(self.output)
-        return self.output.data if row is None else V[row]
+        return self.output.data if self._output is None else V[self._output]
 
     def _result(self, V, batch):
         out = self._output_row(V)
@@ -401,9 +307,10 @@ class Tape:
 
     def _backward(self, V, saved, trouble, batch):
         n_inputs = len(self.inputs)
-        if self._state.get(self.output, 0) & 1 == 0:
+        if not self._output_requires:
             return np.zeros(n_inputs)
-        root = self._row[self.output]
+        root = self._output
+        assert root is not None   # a node that depends on an input has a row
         if root < n_inputs:  # the output is an input: ∂x/∂x = 1 per row
             gradients = np.zeros(n_inputs)
             gradients[root] = 1.0 if batch is None else batch
