@@ -53,14 +53,22 @@ class Staging:
         self._folders = {self.folder}
         self._streamed = []
 
-    def write(self, name: str, text: str) -> None:
-        """Add the file ``name`` (a path inside the set, written once) holding ``text``."""
+    def write(self, name: str, text: str, replace: bool = False) -> None:
+        """Add the file ``name`` (a path inside the set) holding ``text``; ``replace``: the
+        file may have been written before, and this text replaces it."""
         path = self.folder / name
         if path.parent not in self._folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(path.parent)
+        data = text.encode("utf-8")
         # NOTE: not synced one by one: the whole set is synced once, before the swap
-        write_new(path, text.encode("utf-8"), flush=_SYNC is None)
+        try:
+            write_new(path, data, flush=_SYNC is None)
+        except FileExistsError:
+            if not replace:
+                raise
+            os.unlink(path)
+            write_new(path, data, flush=_SYNC is None)
 
     def open(self, name: str):
         """A new file ``name`` in the set, opened for writing text (UTF-8), for a file written
