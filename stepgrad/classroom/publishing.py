@@ -17,6 +17,7 @@ import pathlib
 import shutil
 import tempfile
 from collections.abc import Mapping
+from typing import TextIO
 
 from stepgrad._ground import exchange, printable, write_new
 
@@ -70,7 +71,7 @@ class Staging:
             os.unlink(path)
             write_new(path, data, flush=_SYNC is None)
 
-    def open(self, name: str):
+    def open(self, name: str) -> TextIO:
         """A new file ``name`` in the set, opened for writing text (UTF-8), for a file written
         in pieces; flushed with the rest before the swap."""
         self._streamed.append(self.folder / name)
