@@ -259,3 +259,14 @@ def test_outputs_are_published_as_a_set_and_a_planted_link_is_refused(klass, tmp
     assert main(args) == 2 and "refused" in capsys.readouterr().err
     assert (out / "gradebook.csv").read_text() == before and not list(target.iterdir())
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".grades")]
+
+
+def test_an_unreadable_file_for_another_students_exercise_is_a_flagged_row(klass, tmp_path):
+    # once a bug: the copy was rescored from a report the malformed file never had
+    root = klass
+    (tmp_path / "s12.toml").write_text(_head("s12", "s1", root) + _answers(root, "s1")
+                                       + '\n[network]\nlayers = "nonsense"\n')
+    book = grade(load_keys([root / "class" / "keys"]), [tmp_path / "s12.toml"])
+    (row,) = book.results
+    assert row.status == "malformed" and row.report is None and row.score == 0
+    assert [(flag, other) for flag, other, _ in row.flags] == [(FLAG_COPY, "s1")]

@@ -83,7 +83,7 @@ class Stop:
 
 
 def _writing(mp, stop):
-    mp.setattr(publishing, "write_atomic", stop.at(publishing.write_atomic, 3))
+    mp.setattr(publishing, "write_new", stop.at(publishing.write_new, 3))
 
 
 def _swap(mp, stop):
@@ -173,7 +173,7 @@ KILLED_RUN = textwrap.dedent("""
         publishing.exchange = lambda a, b: False
         os.rename = stop(os.rename, 1)
     else:
-        publishing.write_atomic = stop(publishing.write_atomic, 2)
+        publishing.write_new = stop(publishing.write_new, 2)
     publishing.publish(out, files)
 """)
 

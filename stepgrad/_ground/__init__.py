@@ -18,6 +18,7 @@ from .files import (
                    read_text_any,
                    write_atomic,
                    write_atomic_all,
+                   write_new,
 )
 from .numbers import decimal, drawn, fixed, general, quantum, score, short
 from .text import (
@@ -32,7 +33,8 @@ from .text import (
 )
 
 __all__ = ["FORMATS", "MAX_BYTES", "MAX_NUMBER_LENGTH", "DataFileError", "field_name", "loads_data",
-           "read_data", "read_text", "read_text_any", "write_atomic", "write_atomic_all", "exchange", "MAX_DEPTH",
+           "read_data", "read_text", "read_text_any", "write_atomic", "write_atomic_all", "write_new", "exchange",
+           "MAX_DEPTH",
            "printable", "escape_html",
            "escape_markdown", "escape_latex", "escape_csv", "html_page", "LATEX_SPECIALS", "LATEX_SYMBOLS",
            "general", "fixed", "decimal", "quantum", "short", "drawn", "score"]

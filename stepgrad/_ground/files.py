@@ -17,7 +17,7 @@ import stat
 import sys
 
 __all__ = ["read_text_any", "DataFileError", "read_data", "read_text", "loads_data", "field_name",
-           "write_atomic", "write_atomic_all", "exchange", "FORMATS", "MAX_BYTES", "MAX_DEPTH",
+           "write_atomic", "write_atomic_all", "write_new", "exchange", "FORMATS", "MAX_BYTES", "MAX_DEPTH",
            "MAX_NUMBER_LENGTH"]
 
 FORMATS = {".json": "json", ".toml": "toml"}
@@ -288,6 +288,24 @@ def write_atomic(path, data):
     return path
 
 
+def write_new(path, data, flush=False):
+    """Write ``data`` (bytes) to ``path``, a new file (never through a symlink, never over
+    something there); flushed to disk (fsync) only when ``flush``: a folder of files nobody
+    reads yet is synced as a whole (sync(2)) before it is made visible."""
+    try:
+        handle = os.open(path, _NEW, 0o666)
+        try:
+            _write_all(handle, data)
+            if flush:
+                os.fsync(handle)
+        finally:
+            os.close(handle)
+    except OSError as error:
+        if error.errno is None:
+            raise
+        raise OSError(error.errno, error.strerror, str(path)) from None
+
+
 def write_atomic_all(files):
     """Write ``files`` (path → bytes), each whole or not at all as ``write_atomic`` writes one,
     but flushed to disk together: one sync(2) for every 1,024 files instead of an fsync each
@@ -311,7 +329,7 @@ def write_atomic_all(files):
                     temporary, handle = _free_name(path, lambda name: os.open(name, _NEW, 0o666))
                     made.append((temporary, path))
                     try:
-                        _write_all(handle, data, flush=False)
+                        _write_all(handle, data)
                     finally:
                         os.close(handle)
                 except OSError as error:
@@ -340,6 +358,7 @@ def _write_unnamed(path, data):
         raise
     try:
         _write_all(handle, data)
+        os.fsync(handle)
         # NOTE: any dir_fd makes os.link call linkat(AT_SYMLINK_FOLLOW), which links the file
         # the /proc entry points to; plain link(2) would try to link that entry itself.
         temporary, _ = _free_name(path, lambda name: os.link(f"/proc/self/fd/{handle}", name,
@@ -355,6 +374,7 @@ def _write_named(path, data):
     try:
         try:
             _write_all(handle, data)
+            os.fsync(handle)
         finally:
             os.close(handle)
     except BaseException:
@@ -375,12 +395,10 @@ def _free_name(path, create):
     raise FileExistsError(errno.EEXIST, "no free temporary name beside the file", str(path))
 
 
-def _write_all(handle, data, flush=True):
+def _write_all(handle, data):
     view = memoryview(data)
     while view:
         view = view[os.write(handle, view):]
-    if flush:
-        os.fsync(handle)
 
 
 def _replace(temporary, path):

@@ -7,6 +7,7 @@ require("autodiff", "nn", "lecture")  # before the imports below, which a file n
 from .exercise import Exercise, ExerciseError, generate
 from .exercise_files import answers_toml, exercise_toml, key_toml
 from .folder import MANIFEST, MANIFEST_FORMAT, ClassFolderError, class_seed_of, read_manifest, write_class
+from .grade_files import grade_into
 from .gradebook import (
                      CSV_COLUMNS,
                      GRADEBOOK_FORMAT,
@@ -14,7 +15,9 @@ from .gradebook import (
                      gradebook_canvas,
                      gradebook_csv,
                      gradebook_json,
+                     gradebook_json_lines,
                      gradebook_moodle,
+                     report_json,
                      student_html,
                      student_markdown,
                      summary_markdown,
@@ -36,7 +39,7 @@ from .grading import (
 )
 from .intake import ATTEMPTS, report_stem
 from .integrity import FLAG_COPY, FLAG_GIVENS, FLAG_SAME
-from .publishing import OUTPUTS, publish, recover
+from .publishing import OUTPUTS, Staging, publish, recover
 from .roster import ID_COLUMNS, MAX_STUDENTS, RosterError, check_student_id, read_roster, roster_ids
 from .template import BUILTIN, BUILTIN_TEXT, Template, TemplateError, load_template
 from .worksheet import (
@@ -60,4 +63,4 @@ __all__ = ["Template", "TemplateError", "load_template", "BUILTIN", "BUILTIN_TEX
            "MANIFEST", "MANIFEST_FORMAT", "ClassFolderError", "read_manifest", "class_seed_of",
            "write_class", "roster_ids", "ATTEMPTS", "report_stem", "FLAG_COPY", "FLAG_GIVENS",
            "FLAG_SAME", "flags_text", "gradebook_moodle", "gradebook_canvas", "OUTPUTS", "publish",
-           "recover"]
+           "recover", "Staging", "grade_into", "gradebook_json_lines", "report_json"]

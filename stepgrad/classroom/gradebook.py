@@ -4,6 +4,7 @@ and each student's feedback report (Markdown and HTML) in the student's own nota
 import csv
 import io
 import json
+from collections.abc import Callable, Iterator
 
 from lecture import CARRIED, VERDICT_IDS, report_dict, report_html, report_markdown, visible_notes
 from stepgrad._ground import escape_csv, escape_html, escape_markdown, html_page, printable
@@ -12,6 +13,7 @@ from .grading import STATUSES, Gradebook, Result
 
 __all__ = ["flags_text", "gradebook_csv", "gradebook_moodle", "gradebook_canvas", "gradebook_json",
            "summary_text", "summary_markdown", "student_markdown", "student_html", "GRADEBOOK_FORMAT",
+           "gradebook_json_lines", "report_json",
            "CSV_COLUMNS"]
 
 GRADEBOOK_FORMAT = "stepgrad.gradebook/1"
@@ -34,7 +36,7 @@ def gradebook_csv(gradebook: Gradebook) -> str:
     writer.writerow(CSV_COLUMNS)
     for r in gradebook.results:
         graded = r.status == "graded"
-        mistakes = " ".join(m for m, _, _ in r.report.mistakes()) if graded else ""
+        mistakes = " ".join(m for m, _, _ in r.mistakes) if graded else ""
         writer.writerow([escape_csv(r.student), escape_csv(gradebook.names.get(r.student, "")),
                          escape_csv(r.exercise or ""), r.status,
                          _number(r.score) if graded else "0", _number(r.total) if graded else "",
@@ -71,8 +73,23 @@ def gradebook_canvas(gradebook: Gradebook, item: str = "stepgrad") -> str:
 
 def gradebook_json(gradebook: Gradebook) -> str:
     """Every student with their score, its parts and every row of their report."""
-    students = []
-    for r in gradebook.results:
+    return "".join(gradebook_json_lines(gradebook))
+
+
+def gradebook_json_lines(gradebook: Gradebook,
+                         reports: "Callable[[Result], str] | None" = None) -> "Iterator[str]":
+    """gradebook.json's text line by line: the scheme and the summary, then a line per
+    student. ``reports(result)``: a graded result's report as JSON text, for results kept
+    without their report (by default made from ``result.report``)."""
+    scheme = gradebook.scheme
+    # NOTE: compact, one student a line: json's C encoder, not its indenting Python one
+    head = json.dumps({"format": GRADEBOOK_FORMAT,
+                       "scheme": {"points": scheme.points, "default_points": scheme.default,
+                                  "credit": scheme.credit},
+                       "summary": gradebook.summary()}, ensure_ascii=False)
+    yield head[:-1] + ', "students": [\n'
+    last = len(gradebook.results) - 1
+    for k, r in enumerate(gradebook.results):
         entry = {"student": r.student, "exercise": r.exercise, "status": r.status,
                  "file": r.path, "message": r.message,
                  "flags": [{"flag": f, "other": o, "what": w} for f, o, w in r.flags],
@@ -83,15 +100,19 @@ def gradebook_json(gradebook: Gradebook) -> str:
                          parts=[{"quantity": q, "key": key, "verdict": verdict,
                                  "verdict_id": VERDICT_IDS.get(verdict, "not_answered"),
                                  "points": points, "earned": earned}
-                                for q, key, verdict, points, earned in r.parts],
-                         report=report_dict(r.report))
-        students.append(entry)
-    scheme = gradebook.scheme
-    return json.dumps({"format": GRADEBOOK_FORMAT,
-                       "scheme": {"points": scheme.points, "default_points": scheme.default,
-                                  "credit": scheme.credit},
-                       "summary": gradebook.summary(), "students": students},
-                      ensure_ascii=False, indent=1) + "\n"
+                                for q, key, verdict, points, earned in r.parts])
+        text = json.dumps(entry, ensure_ascii=False)
+        if r.status == "graded":
+            report = reports(r) if reports is not None else report_json(r)
+            text = f'{text[:-1]}, "report": {report}}}'
+        yield text + (",\n" if k < last else "\n")
+    yield "]}\n"
+
+
+def report_json(result: Result) -> str:
+    """A graded result's report as gradebook.json holds it (JSON text)."""
+    assert result.report is not None       # a graded result has its report
+    return json.dumps(report_dict(result.report), ensure_ascii=False)
 
 
 def _summary_lines(gradebook, bullet, escape=printable):
@@ -172,25 +193,29 @@ def _feedback(result, feedback="full"):
     return lines
 
 
-def student_markdown(result: Result, feedback: str = "full") -> str:
+def student_markdown(result: Result, feedback: str = "full", table: str | None = None) -> str:
     """A student's feedback report in Markdown: score, first wrong step, carried rows, the
     checked table, the points per asked quantity. ``feedback``: full, hints (no exact values:
-    the exercise can be resubmitted) or verdicts (verdicts and points only)."""
+    the exercise can be resubmitted) or verdicts (verdicts and points only). ``table``: the
+    report's ``report_markdown``, when it is made already."""
     cell = escape_markdown          # a student's names and title are text, never markup
     lines = [f"# {cell(_head(result))}", ""]
     if result.status != "graded":
         return "\n".join(lines + [cell(result.message)]) + "\n"
     assert result.report is not None       # a graded result has its report
     lines += [cell(line) + "\n" for line in _feedback(result, feedback)]
-    lines += ["## Your values", "", report_markdown(result.report, feedback), "## Points", "",
+    if table is None:
+        table = report_markdown(result.report, feedback)
+    lines += ["## Your values", "", table, "## Points", "",
               "| quantity | yours | verdict | points |", "|---|---|---|---:|"]
     lines += [f"| {cell(q)} | {cell(key or '—')} | {cell(verdict)} | {_number(earned)} of "
               f"{_number(points)} |" for q, key, verdict, points, earned in result.parts]
     return "\n".join(lines) + "\n"
 
 
-def student_html(result: Result, feedback: str = "full") -> str:
-    """The same report as a standalone HTML page."""
+def student_html(result: Result, feedback: str = "full", table: str | None = None) -> str:
+    """The same report as a standalone HTML page (``table``: the report's ``report_html``,
+    when it is made already)."""
     e = escape_html
     body = [f"<h1>{e(_head(result))}</h1>"]
     if result.status != "graded":
@@ -198,7 +223,9 @@ def student_html(result: Result, feedback: str = "full") -> str:
     else:
         assert result.report is not None   # a graded result has its report
         body += [f"<p>{e(line)}</p>" for line in _feedback(result, feedback)]
-        body += ["<h2>Your values</h2>", report_html(result.report, feedback=feedback),
+        if table is None:
+            table = report_html(result.report, feedback=feedback)
+        body += ["<h2>Your values</h2>", table,
                  "<h2>Points</h2>",
                  '<table class="stepgrad-points"><thead><tr><th>quantity</th><th>yours</th>'
                  "<th>verdict</th><th>points</th></tr></thead><tbody>"]

@@ -16,7 +16,7 @@ import math
 import os
 import pathlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,7 +48,15 @@ from lecture import (
 from stepgrad._ground import printable
 
 from .intake import ATTEMPTS, attempt_of, find_entries, name_ids, nearest
-from .integrity import FLAG_COPY, FLAG_GIVENS, find_copies, givens_changed, is_copying_slip, recheck
+from .integrity import (
+    FLAG_COPY,
+    FLAG_GIVENS,
+    CopyFinder,
+    givens_changed,
+    is_copying_slip,
+    recheck,
+    same_values,
+)
 from .roster import RosterError, check_student_id
 
 __all__ = ["Scheme", "DEFAULT_CREDIT", "CREDIT_NAMES", "POLICIES", "load_scheme", "Key", "load_keys", "Result",
@@ -265,6 +273,8 @@ class Result:
     flags: "tuple[tuple[str, str, str], ...]" = ()
                               # (flag, other student or "", what was found): integrity.FLAG_*
     notes: "tuple[str, ...]" = ()  # what else the teacher should know (other attempts, changed givens)
+    mistakes: "tuple[tuple[str, str, int], ...]" = ()
+                              # (cause, its title, rows it explains): the report's, kept without it
 
     def __post_init__(self):
         # NOTE: a message or note may quote a student's file (a name, a field): each is shown
@@ -354,8 +364,9 @@ def _grade_one(document, path, student, key, scheme, check_id=True):
     # and no larger reports (the result is held until the class is written)
     report = shortened(report)
     score, total, parts = _score(key, report, scheme)
+    mistakes = tuple((mistake, title, len(rows)) for mistake, title, rows in report.mistakes())
     return Result(student, key.id, "graded", str(path), "", report, score, total, parts,
-                  flags, notes)
+                  flags, notes, mistakes)
 
 
 # -- the class -----------------------------------------------------------------------------
@@ -381,9 +392,9 @@ class Gradebook:
                 right[name] += verdict in (CORRECT, ROUNDING, CARRIED)
                 if verdict in (WRONG, CHANGED, MISSING, EARLY, UNREADABLE):
                     quantities[(name, verdict)] += 1
-            for mistake, title, rows in result.report.mistakes():
+            for mistake, title, rows in result.mistakes:
                 # NOTE: by cause (η = 0.5 and η left out are two); a student counts once
-                mistakes[(mistake, title)] += len(rows)
+                mistakes[(mistake, title)] += rows
                 students[(mistake, title)] += 1
         return {"quantities": [{"quantity": name, "verdict": verdict, "students": count}
                                for (name, verdict), count in quantities.most_common()],
@@ -405,7 +416,8 @@ def _mean(values):
 
 def grade(keys: "Mapping[str, Key]", submissions: "Iterable[str | os.PathLike[str]]",
           roster: "Sequence[tuple[str, str | None, str]] | None" = None, scheme: Scheme | None = None,
-          attempt: str = "latest") -> Gradebook:
+          attempt: str = "latest",
+          keep: "Callable[[Result, Result | None], Result] | None" = None) -> Gradebook:
     """Grade ``submissions`` (paths of files or folders) against ``keys`` (exercise id → Key).
 
     Whose a file is: its ``[exercise]`` student, its name and its folders, checked against the
@@ -415,21 +427,29 @@ def grade(keys: "Mapping[str, Key]", submissions: "Iterable[str | os.PathLike[st
     attempts: ``attempt`` (latest, first or best) picks the one graded; the others are listed.
     Returns a Gradebook with one result for every student of the roster (and each file that
     is nobody's), in order.
+
+    Each file is graded as it is read. ``keep(result, flagged)`` is called with each result as
+    it is made (a student's again when a later attempt replaces it), and with the result as it
+    is scored should a copy found at the end flag it (None when that is the same); what it
+    returns is what the gradebook holds (by default the result itself, with its report). The
+    notes and the flags found at the end are added to what was kept.
     """
     if attempt not in ATTEMPTS:
         raise ValueError(f"attempt: one of {', '.join(ATTEMPTS)}, not {attempt!r}")
     scheme = scheme or Scheme()
+    keep = keep or (lambda result, flagged: result)
     by_student = {k.student: k for k in keys.values() if k.student is not None}
     roster = roster or []
     assigned = {student: exercise for student, exercise, _ in roster}
     known = set(assigned) if roster else set(by_student)
-    results, candidates, refused = [], {}, {}
+    marking = _Marking(keys, scheme, attempt, keep)
+    results, refused = [], {}
     for entry in find_entries(submissions):
         if entry.problem is not None:
             owner = next((n for n in name_ids(entry) if n in known), None)
             if owner is None:
-                results.append(Result(_shown_name(entry), None, "refused", entry.shown,
-                                      f"{entry.shown}: {entry.problem}"))
+                results.append(keep(Result(_shown_name(entry), None, "refused", entry.shown,
+                                           f"{entry.shown}: {entry.problem}"), None))
             else:
                 refused.setdefault(owner, []).append(f"{entry.shown}: {entry.problem}")
             continue
@@ -443,32 +463,115 @@ def grade(keys: "Mapping[str, Key]", submissions: "Iterable[str | os.PathLike[st
         stated, exercise = _identify(document)
         student, conflict = _whose(entry, stated, known)
         if conflict is not None:
-            results.append(Result(_shown_name(entry), exercise, "conflict", entry.shown,
-                                  f"{entry.shown}: {conflict}"))
+            results.append(keep(Result(_shown_name(entry), exercise, "conflict", entry.shown,
+                                       f"{entry.shown}: {conflict}"), None))
             continue
         try:
             check_student_id(student, f"{entry.shown}: [exercise] student:")
         except RosterError as problem:
-            results.append(Result(_shown_name(entry), exercise, "malformed", entry.shown,
-                                  printable(str(problem))))
+            results.append(keep(Result(_shown_name(entry), exercise, "malformed", entry.shown,
+                                       printable(str(problem))), None))
             continue
-        candidates.setdefault(student, []).append((entry, document, error, exercise))
-    for student, files in candidates.items():
-        results.append(_grade_student(student, files, keys, by_student, assigned, scheme,
-                                      attempt, refused.pop(student, ())))
+        # NOTE: graded now, so that no student's document outlives this loop's turn
+        marking.add(student, _exercise_of(student, assigned, by_student), entry, document,
+                    error, exercise)
+    results += marking.results(refused)
     for student, problems in refused.items():
         more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
-        results.append(Result(student, _exercise_of(student, assigned, by_student), "refused",
-                              None, "; ".join(problems[:5]) + more))
+        results.append(keep(Result(student, _exercise_of(student, assigned, by_student),
+                                   "refused", None, "; ".join(problems[:5]) + more), None))
     graded = {r.student for r in results}
     for student, exercise, _ in roster:
         if student not in graded:
-            results.append(Result(student, exercise or _exercise_of(student, assigned, by_student),
-                                  "missing", None, f"no submission from {student}"))
-    results = _flag_copies(results, keys, scheme)
+            results.append(keep(Result(student, exercise or _exercise_of(student, assigned,
+                                                                         by_student),
+                                       "missing", None, f"no submission from {student}"), None))
     order = {student: k for k, (student, _, _) in enumerate(roster)}
     results.sort(key=lambda r: (order.get(r.student, len(order)), r.student, r.path or ""))
     return Gradebook(tuple(results), scheme, {student: name for student, _, name in roster if name})
+
+
+@dataclass(eq=False)
+class _Attempts:
+    """A student's files so far, and the one the attempt policy picks."""
+
+    files: list = field(default_factory=list)     # ((attempt, mtime, path), arrival, shown)
+    rank: tuple = ()            # the kept file's, as the policy compares files
+    result: "Result | None" = None     # as kept
+    flagged: tuple = ()         # its flags once graded: rewritten givens, a copy
+    strict: "tuple | None" = None      # (score, total, parts) should a later copy flag it
+    fingerprint: "bytes | None" = None
+
+
+class _Marking:
+    """Each student's files graded as they are read; the copies found and the notes at the end."""
+
+    def __init__(self, keys, scheme, attempt, keep):
+        self.keys, self.scheme, self.attempt, self.keep = keys, scheme, attempt, keep
+        self.strict = Scheme(scheme.points, {**scheme.credit, CARRIED: 0.0, EARLY: 0.0},
+                             scheme.default)
+        self.copies = CopyFinder(keys)
+        self.students: "dict[str, _Attempts]" = {}
+
+    def add(self, student, own, entry, document, error, stated):
+        attempts = self.students.setdefault(student, _Attempts())
+        order = ((attempt_of(entry), _mtime(entry.path), str(entry.path)), len(attempts.files))
+        attempts.files.append((*order, entry.shown))
+        if self.attempt != "best" and attempts.files[1:] and \
+                (order < attempts.rank if self.attempt == "latest" else order > attempts.rank):
+            return          # not the attempt graded: nothing to read
+        result = _grade_file(student, entry, document, error, stated, own, self.keys, self.scheme)
+        rank = order
+        if self.attempt == "best":
+            rank = (result.status == "graded", result.percent, order)
+            if attempts.files[1:] and rank < attempts.rank:
+                return
+        self._keep(attempts, result, rank)
+
+    def _keep(self, attempts, result, rank):
+        """``result`` as the student's: its copies looked up, scored strictly when flagged."""
+        flagged, strict, fingerprint = result.flags, None, None
+        if result.status == "graded":
+            found, fingerprint = self.copies.look(result)
+            flagged += tuple(f for f in found if f[:2] not in {g[:2] for g in result.flags})
+            key = self.keys[result.exercise]
+            scored = _score(key, result.report, self.strict)
+            if flagged:
+                result = _rescored(result, scored, flagged)
+            elif scored != (result.score, result.total, result.parts):
+                strict = scored
+        attempts.rank, attempts.flagged = rank, flagged
+        attempts.strict, attempts.fingerprint = strict, fingerprint
+        attempts.result = self.keep(result, _rescored(result, strict, ()) if strict else None)
+
+    def results(self, refused):
+        """Every student's result with its notes (the other attempts, the files refused) and
+        its copies; ``refused`` loses the students who have a result."""
+        same = same_values((student, a.fingerprint) for student, a in self.students.items())
+        out = []
+        for student, attempts in self.students.items():
+            result = attempts.result
+            assert result is not None
+            chosen = attempts.rank[-1] if self.attempt == "best" else attempts.rank
+            others = [f[2] for f in sorted(attempts.files) if tuple(f[:2]) != chosen]
+            notes = list(result.notes)
+            if others:
+                notes.append(f"{self.attempt} of {len(attempts.files)} attempts graded; not graded: "
+                             f"{', '.join(others[:10])}{' …' * (len(others) > 10)}")
+            notes += [f"refused: {p}" for p in refused.pop(student, ())]
+            result = dataclasses.replace(result, notes=tuple(notes))
+            flags = attempts.flagged + tuple(same.get(student, ()))
+            if flags:
+                # NOTE: a result flagged only now is scored strictly, as keep was told it would
+                scored = attempts.strict or (result.score, result.total, result.parts)
+                result = _rescored(result, scored, flags)
+            out.append(result)
+        return out
+
+
+def _rescored(result, scored, flags):
+    score, total, parts = scored
+    return dataclasses.replace(result, score=score, total=total, parts=parts, flags=flags)
 
 
 def _has_answers(data):
@@ -506,33 +609,6 @@ def _whose(entry, stated, known):
     return student, None
 
 
-def _grade_student(student, files, keys, by_student, assigned, scheme, attempt, refused):
-    """One student's result from their files (attempts), by the attempt policy."""
-    own = _exercise_of(student, assigned, by_student)
-    files = sorted(files, key=lambda f: (attempt_of(f[0]), _mtime(f[0].path), str(f[0].path)))
-    if attempt == "first":
-        files = files[:1] + files[1:]
-    elif attempt == "latest":
-        files = files[-1:] + files[:-1]
-    graded = []
-    for entry, document, error, stated in (files if attempt == "best" else files[:1]):
-        graded.append(_grade_file(student, entry, document, error, stated, own, keys, scheme))
-    if attempt == "best":
-        best = max(range(len(graded)), key=lambda k: (graded[k].status == "graded",
-                                                      graded[k].percent, k))
-        result = graded[best]
-        others = [f[0].shown for k, f in enumerate(files) if k != best]
-    else:
-        result = graded[0]
-        others = [f[0].shown for f in files[1:]]
-    notes = list(result.notes)
-    if others:
-        notes.append(f"{attempt} of {len(files)} attempts graded; not graded: "
-                     f"{', '.join(others[:10])}{' …' * (len(others) > 10)}")
-    notes += [f"refused: {p}" for p in refused]
-    return dataclasses.replace(result, notes=tuple(notes))
-
-
 def _mtime(path):
     try:
         return path.stat().st_mtime
@@ -562,26 +638,6 @@ def _grade_file(student, entry, document, error, stated, own, keys, scheme):
                           f"{student}'s is {key.id!r}")
     result = _grade_one(document, entry.path, student, key, scheme, check_id=not flags)
     return dataclasses.replace(result, path=shown, flags=flags + result.flags)
-
-
-def _flag_copies(results, keys, scheme):
-    """The results, with copies flagged. A flagged result (a copy, rewritten givens) earns
-    nothing for carried values or values rounded too early: they follow from numbers that are
-    not the student's exercise."""
-    copies = find_copies([r for r in results if r.status == "graded"], keys)
-    strict = Scheme(scheme.points, {**scheme.credit, CARRIED: 0.0, EARLY: 0.0}, scheme.default)
-    out = []
-    for result in results:
-        found = tuple(copies.get(result.student, ())) if result.status == "graded" else ()
-        flags = result.flags + tuple(f for f in found if f[:2] not in
-                                     {g[:2] for g in result.flags})
-        if flags:
-            key = keys[result.exercise]
-            score, total, parts = _score(key, result.report, strict)
-            result = dataclasses.replace(result, score=score, total=total, parts=parts,
-                                         flags=flags)
-        out.append(result)
-    return out
 
 
 def _identify(document):

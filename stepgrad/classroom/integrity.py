@@ -11,6 +11,8 @@ Copies: a submission whose values answer another student's exercise better than 
 whose values are identical to another submission's, is flagged with the other student's id.
 """
 
+import hashlib
+import json
 import math
 import re
 from collections import defaultdict
@@ -18,7 +20,7 @@ from collections import defaultdict
 from lecture import check, submission_from_dict
 
 __all__ = ["FLAG_GIVENS", "FLAG_COPY", "FLAG_SAME", "givens_changed", "is_copying_slip",
-           "with_key_givens", "recheck", "find_copies"]
+           "with_key_givens", "recheck", "find_copies", "CopyFinder", "same_values"]
 
 FLAG_GIVENS = "givens rewritten"
 FLAG_COPY = "answers another exercise"
@@ -138,25 +140,48 @@ def find_copies(results, keys):
 
     ``results``: graded Results (with reports); ``keys``: exercise id → Key. The cost is linear
     in the number of values: each value is looked up in an index of the keys' values."""
-    owner = {k.id: k.student for k in keys.values()}
-    index = defaultdict(list)           # (quantity, cell) → [(exercise id, exact value)]
-    for key in keys.values():
-        for name, value in _key_values(key).items():
-            if math.isfinite(value):
-                index[(name, _cell(value))].append((key.id, value))
+    finder = CopyFinder(keys)
     flags = defaultdict(list)
-    same = defaultdict(list)
+    prints = []
     for result in results:
+        found, fingerprint = finder.look(result)
+        if found:
+            flags[result.student].extend(found)
+        prints.append((result.student, fingerprint))
+    for student, found in same_values(prints).items():
+        flags[student].extend(found)
+    return dict(flags)
+
+
+class CopyFinder:
+    """``find_copies`` one result at a time, so that a class is graded without keeping its
+    reports: ``look`` flags a result whose values answer another exercise, and gives the
+    fingerprint of its values that ``same_values`` compares."""
+
+    def __init__(self, keys):
+        self.owner = {k.id: k.student for k in keys.values()}
+        self.index = defaultdict(list)      # (quantity, cell) → [(exercise id, exact value)]
+        for key in keys.values():
+            for name, value in _key_values(key).items():
+                if math.isfinite(value):
+                    self.index[(name, _cell(value))].append((key.id, value))
+
+    def look(self, result):
+        """(flags, fingerprint) of a graded result (with its report): the fingerprint is None
+        when the values are too few to tell two submissions apart."""
         values = _values(result)
+        fingerprint = None
         if len(values) >= MIN_VALUES and any(v != 0 for v, _, _ in values.values()):
-            same[tuple(sorted((q, text) for q, (_, _, text) in values.items()))].append(result)
+            # NOTE: a digest of the sorted values, not the values: it is kept for every student
+            written = sorted((q, text) for q, (_, _, text) in values.items())
+            fingerprint = hashlib.sha256(json.dumps(written).encode("ascii")).digest()
         counts = defaultdict(int)
         for name, (value, unit, _) in values.items():
             if not math.isfinite(value) or _cell(value + unit) - _cell(value - unit) > 4:
                 continue
             seen = set()
             for cell in range(_cell(value - unit), _cell(value + unit) + 1):
-                found = index.get((name, cell), ())
+                found = self.index.get((name, cell), ())
                 if len(found) > CROWDED:
                     continue
                 for exercise, exact in found:
@@ -168,15 +193,25 @@ def find_copies(results, keys):
             if exercise == result.exercise or count <= own or count < MIN_VALUES \
                     or 2 * count < len(values):
                 continue
-            other = owner.get(exercise) or exercise
+            other = self.owner.get(exercise) or exercise
             if other == result.student:
                 continue
-            flags[result.student].append(
-                (FLAG_COPY, other, f"{count} of {len(values)} values answer {other}'s exercise "
-                                   f"{exercise} ({own} answer {result.student}'s own)"))
-            break
-    for group in same.values():
-        students = sorted({r.student for r in group})
+            return [(FLAG_COPY, other, f"{count} of {len(values)} values answer {other}'s "
+                                       f"exercise {exercise} ({own} answer "
+                                       f"{result.student}'s own)")], fingerprint
+        return [], fingerprint
+
+
+def same_values(fingerprints):
+    """Per student: [(FLAG_SAME, other student, how)] for the students whose fingerprints
+    (``CopyFinder.look``'s; pairs of student and fingerprint) are the same as another's."""
+    groups = defaultdict(list)
+    for student, fingerprint in fingerprints:
+        if fingerprint is not None:
+            groups[fingerprint].append(student)
+    flags = defaultdict(list)
+    for group in groups.values():
+        students = sorted(set(group))
         if len(students) < 2:
             continue
         for student in students:

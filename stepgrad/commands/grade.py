@@ -1,6 +1,8 @@
 """``stepgrad grade``: a class's submissions checked against their own keys, scored, and summed up."""
 
 import argparse
+import shutil
+import sys
 import textwrap
 
 from lecture import FEEDBACK
@@ -8,20 +10,12 @@ from stepgrad.classroom import (
     ATTEMPTS,
     CREDIT_NAMES,
     DEFAULT_CREDIT,
-    grade,
-    gradebook_canvas,
-    gradebook_csv,
-    gradebook_json,
-    gradebook_moodle,
+    Staging,
+    grade_into,
     load_keys,
     load_scheme,
-    publish,
     read_roster,
     recover,
-    report_stem,
-    student_html,
-    student_markdown,
-    summary_markdown,
     summary_text,
 )
 from stepgrad.exits import EXIT_STATUSES, grade_status
@@ -80,24 +74,22 @@ def run(args):
     keys = load_keys(args.key)
     roster = read_roster(args.roster) if args.roster else None
     scheme = load_scheme(args.points, keys) if args.points else None
-    book = grade(keys, args.submissions, roster, scheme, attempt=args.attempt)
-    # NOTE: every document is made before the first is written, so a failure writes nothing
-    files = {"gradebook.csv": gradebook_csv(book), "gradebook.json": gradebook_json(book),
-             "summary.md": summary_markdown(book), "moodle.csv": gradebook_moodle(book),
-             "canvas.csv": gradebook_canvas(book)}
-    for result in book.results:
-        if not result.student:
-            continue            # a file that is nobody's: its row in the gradebook says why
-        stem = report_stem(result.student)
-        files[f"reports/{stem}.md"] = student_markdown(result, args.feedback)
-        files[f"reports/{stem}.html"] = student_html(result, args.feedback)
-    publish(args.out, files)
-    if args.json:
-        print(files["gradebook.json"], end="" if files["gradebook.json"].endswith("\n") else "\n")
-        return grade_status(book)
+    printed = None
+    try:
+        # NOTE: every file goes to a fresh folder, published as one set only if all are written
+        with Staging(args.out) as staging:
+            book = grade_into(staging, keys, args.submissions, roster, scheme,
+                              attempt=args.attempt, feedback=args.feedback)
+            if args.json:       # opened before the swap: the very file published
+                printed = open(staging.folder / "gradebook.json", encoding="utf-8")
+        if printed is not None:
+            shutil.copyfileobj(printed, sys.stdout)
+            return grade_status(book)
+    finally:
+        if printed is not None:
+            printed.close()
     print(summary_text(book))
     print(f"\nwrote {args.out}/gradebook.csv, gradebook.json, summary.md, moodle.csv, "
           f"canvas.csv and "
           f"{len(book.results)} reports in {args.out}/reports")
     return grade_status(book)
-
