@@ -12,7 +12,7 @@ import pathlib
 import re
 from typing import Any
 
-from stepgrad._ground import FORMATS, DataFileError, loads_data, read_text, read_text_any
+from stepgrad._ground import FORMATS, MAX_BYTES, DataFileError, loads_data, read_text, read_text_any
 
 from .examples import EXAMPLES
 from .problem import Problem
@@ -28,6 +28,10 @@ __all__ = ["load_problem", "load_submission", "loads_submission", "read_document
 # has a few hundred, a restated 25,000-weight network with 20,000 answers under 100,000.
 ITEM_MARKS = ",=:[{."
 MAX_ITEMS = 100_000
+# NOTE: a file someone checks themselves (stepgrad check) may be a whole textbook network: a
+# 100-100-100 derivation with 20,000 values and its weights restated counts about 160,000 marks
+# (a JSON number alone has its ',' ':' and '.'); bounded, but not at grade's per-student budget
+MAX_CHECK_ITEMS = 1_000_000
 # NOTE: a hand derivation is a few kilobytes; parsing holds the text several times over, four
 # bytes a character when one character is outside the BMP, so a student's file is kept small
 MAX_STUDENT_BYTES = 2 * 1024 * 1024
@@ -80,7 +84,7 @@ def load_submission(path: "str | os.PathLike[str]", problem: "ProblemSource | No
     reads it; a value that cannot be read costs that value only."""
     path = pathlib.Path(path)
     if lenient:
-        data, locate, notes = read_student_document(path)
+        data, locate, notes = read_student_document(path, MAX_BYTES, MAX_CHECK_ITEMS)
     else:
         (data, locate), notes = read_document(path), ()
     return submission_from_dict(data, str(path), locate, _problem_or_none(problem),
@@ -139,18 +143,19 @@ def _read(path, reader):
         raise DerivationError(str(error)) from None
 
 
-def read_student_document(path: "str | os.PathLike[str]") -> "tuple[Any, Locate, tuple[str, ...]]":
+def read_student_document(path: "str | os.PathLike[str]", max_bytes: int = MAX_STUDENT_BYTES,
+                          max_items: int = MAX_ITEMS) -> "tuple[Any, Locate, tuple[str, ...]]":
     """``(data, locate, notes)`` of a student's TOML or JSON file: text that is not UTF-8 is
     read as Windows-1252 (else Latin-1), and a TOML file that is not valid TOML (an unquoted
     δ6, a value such as 0,52, an upload cut off) is read line by line
     (``lecture.reading``); ``notes`` say so. A file none of whose lines can be read is an
-    error, as for ``read_document``, and so is one past ``MAX_STUDENT_BYTES`` or
-    ``MAX_ITEMS``."""
+    error, as for ``read_document``, and so is one past ``max_bytes`` or ``max_items`` (marks of
+    fields, values and tables, counted before parsing; grade's limits by default)."""
     path, fmt = _document_format(path)
-    text, encoding = _read(path, lambda p: read_text_any(p, MAX_STUDENT_BYTES))
+    text, encoding = _read(path, lambda p: read_text_any(p, max_bytes))
     items = sum(text.count(mark) for mark in ITEM_MARKS)
-    if items > MAX_ITEMS:
-        raise DerivationError(f"{path}: more than {MAX_ITEMS:,} fields, values and tables "
+    if items > max_items:
+        raise DerivationError(f"{path}: more than {max_items:,} fields, values and tables "
                               f"({items:,} of {' '.join(ITEM_MARKS)}): not a hand derivation")
     notes = [] if encoding == "utf-8" else [
         f"the file is not UTF-8: read as {'Windows-1252' if encoding == 'cp1252' else 'Latin-1'}"]

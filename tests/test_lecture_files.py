@@ -240,3 +240,16 @@ def test_a_problem_that_leaves_x_open_is_refused_where_the_network_must_run(tmp_
                     ["network", path, "--out", tmp_path / "n.txt"]):
         assert main([str(a) for a in command]) == 2
         assert "the network needs x1, which the problem does not give" in capsys.readouterr().err
+
+
+def test_check_reads_a_whole_textbook_network_that_grade_would_refuse(tmp_path):
+    """grade's per-student budget counts 100,000 marks; a file one checks oneself may hold a
+    100-100-100 derivation (about 160,000), and is still bounded."""
+    from lecture import read_student_document
+    from lecture.files import MAX_BYTES, MAX_CHECK_ITEMS, MAX_ITEMS
+    path = tmp_path / "big.json"
+    path.write_text('{"answers": {' + ", ".join(f'"v{k}": 0.25' for k in range(40_000)) + "}}")
+    with pytest.raises(DerivationError, match="more than 100,000 fields"):
+        read_student_document(path)
+    data, _, _ = read_student_document(path, MAX_BYTES, MAX_CHECK_ITEMS)
+    assert len(data["answers"]) == 40_000 and MAX_ITEMS < 160_000 < MAX_CHECK_ITEMS
