@@ -283,14 +283,7 @@ def test_the_six_op_graphs_rows_take_the_worst_gradient_difference_and_flag_miss
     assert tape["gradient_difference"] == 3e-12 and tape["replay_to_floats_spread"] == pytest.approx([0.1, 0.5])
     assert math.isclose(tape["replay_to_floats"], 0.3) and math.isclose(tape["trace_to_stepgrad_step"], 3.5)
     summary = run.summarize(rows)
-    timing = {"stepgrad": {}, "micrograd": {"ratio_to_stepgrad": 5.0},
-              "tape": {"replay_to_floats": 0.05, "trace_to_stepgrad_step": 2.0}}
-    summary.update(mlp={"on": timing, "off": timing}, graph={"on": timing, "off": timing},
-                   memory={"on": {"stepgrad": {"bytes_per_node_after_build": 100.0,
-                                               "bytes_per_node_after_backward": 120.0}}},
-                   chain={"on": {"stepgrad": {"depth": 1_000_000, "recursion_limit": 1000, "seconds": 1.0},
-                                 "micrograd": {"depth": 990}}})
-    met = {description: ok for description, _, ok in run.check_targets(summary)}
+    met = _met_with_the_other_workloads(summary)
     assert not met["random graph, six ops replay, GC on: tape/floats ≤ 0.20"]
     assert not met["random graph, six ops: tracing ≤ 3 stepgrad steps"]
     assert not met["random graph, six ops: tape's gradients within 1e-12 relative of stepgrad's backward()"]
@@ -305,14 +298,7 @@ def test_the_batch_ratio_is_per_round_with_its_spread_and_flags_a_miss():
     tape = summary["batch"]["on"]["tape"]
     assert tape["to_numpy"] == 1.9 and tape["to_numpy_spread"] == [1.5, 2.5]
     assert summary["batch"]["on"]["numpy"]["seconds"] == 1.0 and summary["batch"]["off"]["tape"]["to_numpy"] == 2.5
-    timing = {"stepgrad": {}, "micrograd": {"ratio_to_stepgrad": 5.0},
-              "tape": {"replay_to_floats": 0.05, "trace_to_stepgrad_step": 2.0}}
-    summary.update(mlp={"on": timing, "off": timing}, graph={"on": timing, "off": timing},
-                   memory={"on": {"stepgrad": {"bytes_per_node_after_build": 100.0,
-                                               "bytes_per_node_after_backward": 120.0}}},
-                   chain={"on": {"stepgrad": {"depth": 1_000_000, "recursion_limit": 1000, "seconds": 1.0},
-                                 "micrograd": {"depth": 990}}})
-    met = {description: ok for description, _, ok in run.check_targets(summary)}
+    met = _met_with_the_other_workloads(summary)
     assert met["MLP over a batch, GC on: tape/hand-written numpy ≤ 2"]
     assert not met["MLP over a batch, GC off: tape/hand-written numpy ≤ 2"]
 
@@ -382,3 +368,15 @@ def test_the_classroom_targets_flag_a_miss():
     assert not met["check: time per wrong value at 20,000 ≤ 1.5× that at 2,000"]   # 2.95 ms, 1.0
     runs[-1]["seconds"] = 25.0
     assert classroom.check_targets(runs)[-1][2]      # 1.25 ms a value against 1.0: linear
+
+
+def _met_with_the_other_workloads(summary):
+    """check_targets of ``summary`` with the MLP, graph, memory and chain rows filled in as met."""
+    timing = {"stepgrad": {}, "micrograd": {"ratio_to_stepgrad": 5.0},
+              "tape": {"replay_to_floats": 0.05, "trace_to_stepgrad_step": 2.0}}
+    summary.update(mlp={"on": timing, "off": timing}, graph={"on": timing, "off": timing},
+                   memory={"on": {"stepgrad": {"bytes_per_node_after_build": 100.0,
+                                               "bytes_per_node_after_backward": 120.0}}},
+                   chain={"on": {"stepgrad": {"depth": 1_000_000, "recursion_limit": 1000, "seconds": 1.0},
+                                 "micrograd": {"depth": 990}}})
+    return {description: ok for description, _, ok in run.check_targets(summary)}

@@ -7,6 +7,7 @@ every integer fits a float), no key given twice. Each failure is a ``DataFileErr
 that names the file and, where known, the line and the field.
 """
 
+import contextlib
 import ctypes
 import errno
 import json
@@ -277,22 +278,29 @@ def write_atomic(path, data):
     parent folder is created.
     """
     path = pathlib.Path(path)
-    try:
+    with _naming(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         if not _write_unnamed(path, data):
             _write_named(path, data)
+    return path
+
+
+@contextlib.contextmanager
+def _naming(path):
+    """An OSError inside names ``path`` (not a temporary file, not nothing)."""
+    try:
+        yield
     except OSError as error:
         if error.errno is None:
             raise
         raise OSError(error.errno, error.strerror, str(path)) from None
-    return path
 
 
 def write_new(path, data, flush=False):
     """Write ``data`` (bytes) to ``path``, a new file (never through a symlink, never over
     something there); flushed to disk (fsync) only when ``flush``: a folder of files nobody
     reads yet is synced as a whole (sync(2)) before it is made visible."""
-    try:
+    with _naming(path):
         handle = os.open(path, _NEW, 0o666)
         try:
             _write_all(handle, data)
@@ -300,10 +308,6 @@ def write_new(path, data, flush=False):
                 os.fsync(handle)
         finally:
             os.close(handle)
-    except OSError as error:
-        if error.errno is None:
-            raise
-        raise OSError(error.errno, error.strerror, str(path)) from None
 
 
 def write_atomic_all(files):
@@ -324,7 +328,7 @@ def write_atomic_all(files):
         try:
             for path, data in items[start:start + _BATCH]:
                 path = pathlib.Path(path)
-                try:
+                with _naming(path):
                     path.parent.mkdir(parents=True, exist_ok=True)
                     temporary, handle = _free_name(path, lambda name: os.open(name, _NEW, 0o666))
                     made.append((temporary, path))
@@ -332,10 +336,6 @@ def write_atomic_all(files):
                         _write_all(handle, data)
                     finally:
                         os.close(handle)
-                except OSError as error:
-                    if error.errno is None:
-                        raise
-                    raise OSError(error.errno, error.strerror, str(path)) from None
             sync()
             for temporary, path in made:
                 os.replace(temporary, path)
