@@ -1,6 +1,6 @@
 """Reading problems and derivations from TOML or JSON files, keeping every number's written digits.
 
-TOML (``tomllib``) and JSON both drop trailing zeros when they parse a float (0.400 becomes
+TOML (``tomli``) and JSON both drop trailing zeros when they parse a float (0.400 becomes
 0.4), so the reader takes each float's raw token instead: ``0.400`` in the file is checked to
 three decimals. Strings such as ``"0.400"`` are accepted for answers as well. Errors name the
 file, the line and the field; nothing in the file is ever executed.

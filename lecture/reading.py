@@ -10,7 +10,7 @@ cut off. Nothing is executed; each line is parsed on its own, so time and memory
 """
 
 import re
-import tomllib
+import tomli
 from collections.abc import Callable
 
 __all__ = ["toml_lines", "json_pairs", "MAX_NOTES", "Locate"]
@@ -59,8 +59,8 @@ def _key_path(raw):
 def _value(raw, parse_float):
     """(value, ok): the TOML value of ``raw``; else the text itself (unquoted), not ok."""
     try:
-        return tomllib.loads(f"v = {raw}", parse_float=parse_float)["v"], True
-    except tomllib.TOMLDecodeError:
+        return tomli.loads(f"v = {raw}", parse_float=parse_float)["v"], True
+    except tomli.TOMLDecodeError:
         text = raw.strip()
         if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
             text = text[1:-1]
@@ -208,8 +208,8 @@ def json_pairs(text, parse_float):
         raw = match[2]
         if raw.startswith('"'):
             try:
-                value = tomllib.loads(f"v = {raw}")["v"]
-            except tomllib.TOMLDecodeError:
+                value = tomli.loads(f"v = {raw}")["v"]
+            except tomli.TOMLDecodeError:
                 value = raw[1:-1]
         else:
             value, ok = _value(raw, parse_float)

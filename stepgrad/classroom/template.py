@@ -15,7 +15,7 @@ the lecture's section 7 style.
 import math
 import os
 import pathlib
-import tomllib
+import tomli
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -382,5 +382,5 @@ def _sketch(shape):
     return Problem("", units, probe.activations, weights, probe.examples, 0.5)
 
 
-_BUILTIN_DATA = tomllib.loads(BUILTIN_TEXT, parse_float=Decimal)
+_BUILTIN_DATA = tomli.loads(BUILTIN_TEXT, parse_float=Decimal)
 BUILTIN = template_from_dict(_BUILTIN_DATA, "built-in template")
