@@ -10,8 +10,9 @@ cut off. Nothing is executed; each line is parsed on its own, so time and memory
 """
 
 import re
-import tomli
 from collections.abc import Callable
+
+import tomli
 
 __all__ = ["toml_lines", "json_pairs", "MAX_NOTES", "Locate"]
 

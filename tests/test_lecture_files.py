@@ -5,6 +5,8 @@ import json
 import pathlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lecture import (
     EXAMPLES,
@@ -19,6 +21,7 @@ from lecture import (
     submission_from_dict,
 )
 from lecture.schema import LIMITS
+from lecture.written import read_written
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DERIVATIONS = REPO / "examples" / "derivations"
@@ -52,6 +55,17 @@ def test_a_written_number_keeps_its_digits(text, value, unit, digits):
     w = Written(text)
     assert float(w) == value and w.text == text and repr(w) == text
     assert w.unit == pytest.approx(unit) and w.digits == digits
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.from_regex(r"\A-?[0-9]{1,15}(\.[0-9]{0,15})?\Z"))
+def test_a_plain_decimal_is_read_as_decimal_reads_it(text):
+    # the plain texts skip decimal.Decimal; every field must be what it would give
+    fast, slow = Written(text), Written._decimal(text)
+    assert repr(float(fast)) == repr(float(slow)) and type(fast) is type(slow)
+    for field in ("text", "unit", "decimals", "digits", "note"):
+        assert getattr(fast, field) == getattr(slow, field), field
+    assert read_written(text).text == text
 
 
 @pytest.mark.parametrize("text, message", [("abc", "is not a number"), ("nan", "is not a finite"),

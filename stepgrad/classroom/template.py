@@ -15,10 +15,11 @@ the lecture's section 7 style.
 import math
 import os
 import pathlib
-import tomli
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+
+import tomli
 
 from lecture import (
     KINDS,
