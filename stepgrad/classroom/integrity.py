@@ -11,6 +11,7 @@ Copies: a submission whose values answer another student's exercise better than 
 whose values are identical to another submission's, is flagged with the other student's id.
 """
 
+import bisect
 import hashlib
 import json
 import math
@@ -160,11 +161,17 @@ class CopyFinder:
 
     def __init__(self, keys):
         self.owner = {k.id: k.student for k in keys.values()}
-        self.index = defaultdict(list)      # (quantity, cell) → [(exercise id, exact value)]
-        for key in keys.values():
+        cells = defaultdict(list)       # (quantity, cell) → [(exact value, order, exercise id)]
+        for order, key in enumerate(keys.values()):
             for name, value in _key_values(key).items():
                 if math.isfinite(value):
-                    self.index[(name, _cell(value))].append((key.id, value))
+                    cells[(name, _cell(value))].append((value, order, key.id))
+        # NOTE: each cell sorted by value, so that a value finds the few keys near it by
+        # bisection, not by reading the whole cell (a class of thousands crowds the cells)
+        self.index = {}             # (quantity, cell) → (values sorted, [(order, exercise, value)])
+        for place, found in cells.items():
+            found.sort()
+            self.index[place] = ([v for v, _, _ in found], [(k, e, v) for v, k, e in found])
 
     def look(self, result):
         """(flags, fingerprint) of a graded result (with its report): the fingerprint is None
@@ -181,10 +188,13 @@ class CopyFinder:
                 continue
             seen = set()
             for cell in range(_cell(value - unit), _cell(value + unit) + 1):
-                found = self.index.get((name, cell), ())
-                if len(found) > CROWDED:
+                found = self.index.get((name, cell))
+                if found is None or len(found[0]) > CROWDED:
                     continue
-                for exercise, exact in found:
+                exacts, entries = found
+                near = entries[bisect.bisect_left(exacts, value - 2 * unit):
+                               bisect.bisect_right(exacts, value + 2 * unit)]
+                for _, exercise, exact in sorted(near):       # in the keys' order
                     if exercise not in seen and abs(exact - value) <= unit:
                         seen.add(exercise)
                         counts[exercise] += 1
