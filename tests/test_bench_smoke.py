@@ -4,6 +4,8 @@ import hashlib
 import importlib.util
 import json
 import math
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -340,7 +342,7 @@ def test_the_classroom_bench_runs_every_command_at_quick_sizes(tmp_path, capsys)
     sizes = classroom.QUICK
     runs = {(r["command"], r["size"]): r for r in report["runs"]}
     assert set(runs) == {("exercise new", sizes.exercise), *(("grade", n) for n in sizes.grade),
-                         *(("check", n) for n in sizes.check)}
+                         ("grade --jobs 1", min(sizes.grade)), *(("check", n) for n in sizes.check)}
     for row in runs.values():
         assert row["ok"] and row["code"] == classroom.CURRENT and row["seconds"] > 0 and row["mb"] > 0
     assert runs[("exercise new", sizes.exercise)]["status"] == 0
@@ -352,6 +354,23 @@ def test_the_classroom_bench_runs_every_command_at_quick_sizes(tmp_path, capsys)
     text = capsys.readouterr().out
     assert "stepgrad check: cost per wrong value" in text and "targets" in text
     assert "MISSED" not in text and text.count("met     ") == len(runs)
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="Linux's /proc")
+def test_the_classroom_bench_counts_the_memory_of_every_process(tmp_path):
+    # a process whose child holds 200 MB: the child's memory is counted with its parent's
+    script = ("import subprocess, sys; subprocess.run([sys.executable, '-c', "
+              "\"import time; b = bytearray(200 << 20); b[::4096] = b'x' * len(b[::4096]); "
+              "print('held', flush=True); time.sleep(30)\"])")
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as run:
+        try:
+            assert run.stdout.readline() == "held\n"
+            found = classroom._descendants(run.pid)
+            assert len(found) == 2
+            assert sum(map(classroom._pss, found)) > 200 << 20
+        finally:
+            for pid in reversed(classroom._descendants(run.pid)):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_the_classroom_targets_flag_a_miss():

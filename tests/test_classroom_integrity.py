@@ -9,7 +9,7 @@ import pytest
 
 from lecture import Catalog, Problem, load_problem
 from lecture.engine import exact_values
-from stepgrad.classroom import FLAG_COPY, FLAG_GIVENS, FLAG_SAME, grade, load_keys, read_roster
+from stepgrad.classroom import FLAG_COPY, FLAG_GIVENS, FLAG_SAME, grade, grading, load_keys, read_roster, workers
 from stepgrad.classroom import folder as folder_module
 from stepgrad.cli import main
 
@@ -270,3 +270,55 @@ def test_an_unreadable_file_for_another_students_exercise_is_a_flagged_row(klass
     (row,) = book.results
     assert row.status == "malformed" and row.report is None and row.score == 0
     assert [(flag, other) for flag, other, _ in row.flags] == [(FLAG_COPY, "s1")]
+
+
+def _files(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("policy", ["latest", "first", "best"])
+def test_several_processes_write_the_same_files_as_one(graded, klass, tmp_path, monkeypatch, policy):
+    # the class above (every flag, conflict, link and resubmission) graded by 1 and by 2
+    # processes: what the workers graded is the same, to the byte
+    root = klass
+    monkeypatch.setattr(workers, "MIN_ITEMS", 1)
+    graders = tmp_path / "graders"
+    real = grading._grade_file
+
+    def noted(*args):
+        with open(graders, "a") as log:
+            log.write(f"{os.getpid()}\n")
+        return real(*args)
+    monkeypatch.setattr(grading, "_grade_file", noted)
+    outs = {}
+    for jobs in (1, 2):
+        outs[jobs] = tmp_path / f"grades{jobs}"
+        graders.write_text("")
+        assert main(["grade", "--key", str(root / "class" / "keys"), "--roster",
+                     str(root / "roster.csv"), str(root / "subs"), "--out", str(outs[jobs]),
+                     "--attempt", policy, "--jobs", str(jobs)]) == 1
+        pids = set(graders.read_text().split())
+        assert (pids == {str(os.getpid())}) == (jobs == 1), pids
+    one, two = _files(outs[1]), _files(outs[2])
+    assert len(one) > 20 and one.keys() == two.keys()
+    assert [name for name in one if one[name] != two[name]] == []
+
+
+def test_a_bug_in_a_worker_is_an_internal_error_not_a_hang(klass, tmp_path, monkeypatch, capsys):
+    root = klass
+    monkeypatch.setattr(workers, "MIN_ITEMS", 1)
+
+    def broken(*args):
+        raise RuntimeError("a bug")
+    monkeypatch.setattr(grading, "_grade_file", broken)
+    out = tmp_path / "grades"
+    assert main(["grade", "--key", str(root / "class" / "keys"), str(root / "subs"),
+                 "--out", str(out), "--jobs", "2"]) == 3
+    assert "internal error" in capsys.readouterr().err and not out.exists()
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two", "1000"])
+def test_jobs_is_a_number_of_processes(klass, tmp_path, capsys, jobs):
+    with pytest.raises(SystemExit) as stop:
+        main(["grade", "--key", str(klass / "class" / "keys"), str(tmp_path), "--jobs", jobs])
+    assert stop.value.code == 2 and "--jobs" in capsys.readouterr().err

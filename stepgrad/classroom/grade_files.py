@@ -6,7 +6,7 @@ import dataclasses
 import tempfile
 import zlib
 from collections.abc import Mapping, Sequence
-from typing import IO
+from typing import IO, Any
 
 from lecture import report_html, report_markdown
 
@@ -20,9 +20,10 @@ from .gradebook import (
     student_markdown,
     summary_markdown,
 )
-from .grading import Gradebook, Key, Result, Scheme, grade
+from .grading import Gradebook, Keep, Key, Result, Scheme, grade
 from .intake import report_stem
 from .publishing import Staging
+from .workers import available_cpus
 
 __all__ = ["grade_into"]
 
@@ -30,13 +31,15 @@ __all__ = ["grade_into"]
 def grade_into(staging: Staging, keys: "Mapping[str, Key]", submissions: Sequence,
                roster: "Sequence[tuple[str, str | None, str]] | None" = None,
                scheme: Scheme | None = None, attempt: str = "latest",
-               feedback: str = "full") -> Gradebook:
+               feedback: str = "full", jobs: int | None = None) -> Gradebook:
     """Grade the class (as ``grade`` does) into ``staging``: a report per student (Markdown and
-    HTML), gradebook.csv, gradebook.json, summary.md, moodle.csv and canvas.csv. Returns the
-    gradebook, whose results hold no reports."""
+    HTML), gradebook.csv, gradebook.json, summary.md, moodle.csv and canvas.csv. ``jobs``:
+    the processes that grade (by default, one per processor); every file is the same for any
+    number. Returns the gradebook, whose results hold no reports."""
     with tempfile.TemporaryFile(dir=staging.folder) as spill:
         writer = _Writer(staging, feedback, spill)
-        book = grade(keys, submissions, roster, scheme, attempt=attempt, keep=writer.keep)
+        book = grade(keys, submissions, roster, scheme, attempt=attempt, keep=writer,
+                     jobs=available_cpus() if jobs is None else jobs)
         for result in book.results:
             if result.flags and result.student in writer.flagged:
                 # NOTE: flagged only once every student was graded: scored strictly, as made
@@ -50,9 +53,10 @@ def grade_into(staging: Staging, keys: "Mapping[str, Key]", submissions: Sequenc
     return book
 
 
-class _Writer:
-    """``grade``'s keep: a student's reports written, their report's JSON put aside in
-    ``spill`` for gradebook.json, and the result kept without its report."""
+class _Writer(Keep):
+    """``grade``'s keep: a student's reports rendered (where the student is graded) and
+    written, their report's JSON put aside in ``spill`` for gradebook.json, and the result
+    kept without its report."""
 
     def __init__(self, staging: Staging, feedback: str, spill: IO[bytes]):
         self.staging, self.feedback, self.spill = staging, feedback, spill
@@ -63,8 +67,8 @@ class _Writer:
         stem = report_stem(result.student)
         return f"reports/{stem}.md", f"reports/{stem}.html"
 
-    def keep(self, result: Result, flagged: "Result | None") -> Result:
-        self.flagged.pop(result.student, None)      # a later attempt replaces an earlier one
+    def render(self, result: Result, flagged: "Result | None") -> "tuple[Result, Any]":
+        texts = later = data = None
         if result.student:      # a file that is nobody's: its row in the gradebook says why
             tables = (None, None)
             if result.report is not None:
@@ -72,19 +76,27 @@ class _Writer:
                           report_html(result.report, feedback=self.feedback))
             texts = (student_markdown(result, self.feedback, tables[0]),
                      student_html(result, self.feedback, tables[1]))
-            for name, text in zip(self.names(result), texts):
-                self.staging.write(name, text, replace=True)
             if flagged is not None:
-                self.flagged[result.student] = (
+                later = (
                     zlib.compress(student_markdown(flagged, self.feedback, tables[0]).encode(), 1),
                     zlib.compress(student_html(flagged, self.feedback, tables[1]).encode(), 1))
-        if result.report is None:
-            return result
-        text = report_json(result).encode("utf-8")
-        self.spill.seek(0, 2)
-        self.reports[result.student] = (self.spill.tell(), len(text))
-        self.spill.write(text)
-        return dataclasses.replace(result, report=None)
+        if result.report is not None:
+            data = report_json(result).encode("utf-8")
+            result = dataclasses.replace(result, report=None)
+        return result, (texts, later, data)
+
+    def store(self, result: Result, rendered: Any) -> None:
+        texts, later, data = rendered
+        self.flagged.pop(result.student, None)      # a later attempt replaces an earlier one
+        if texts is not None:
+            for name, text in zip(self.names(result), texts):
+                self.staging.write(name, text, replace=True)
+        if later is not None:
+            self.flagged[result.student] = later
+        if data is not None:
+            self.spill.seek(0, 2)
+            self.reports[result.student] = (self.spill.tell(), len(data))
+            self.spill.write(data)
 
     def report(self, result: Result) -> str:
         offset, length = self.reports[result.student]

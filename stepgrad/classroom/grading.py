@@ -16,7 +16,7 @@ import math
 import os
 import pathlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,9 +58,10 @@ from .integrity import (
     same_values,
 )
 from .roster import RosterError, check_student_id
+from .workers import in_order
 
 __all__ = ["Scheme", "DEFAULT_CREDIT", "CREDIT_NAMES", "POLICIES", "load_scheme", "Key", "load_keys", "Result",
-           "grade", "Gradebook", "STATUSES", "MISSING"]
+           "grade", "Keep", "Gradebook", "STATUSES", "MISSING"]
 
 MISSING = "not answered"
 DEFAULT_CREDIT = {CORRECT: 1.0, ROUNDING: 1.0, CARRIED: 1.0, EARLY: 0.5, WRONG: 0.0, CHANGED: 0.0,
@@ -416,8 +417,7 @@ def _mean(values):
 
 def grade(keys: "Mapping[str, Key]", submissions: "Iterable[str | os.PathLike[str]]",
           roster: "Sequence[tuple[str, str | None, str]] | None" = None, scheme: Scheme | None = None,
-          attempt: str = "latest",
-          keep: "Callable[[Result, Result | None], Result] | None" = None) -> Gradebook:
+          attempt: str = "latest", keep: "Keep | None" = None, jobs: int = 1) -> Gradebook:
     """Grade ``submissions`` (paths of files or folders) against ``keys`` (exercise id → Key).
 
     Whose a file is: its ``[exercise]`` student, its name and its folders, checked against the
@@ -428,67 +428,151 @@ def grade(keys: "Mapping[str, Key]", submissions: "Iterable[str | os.PathLike[st
     Returns a Gradebook with one result for every student of the roster (and each file that
     is nobody's), in order.
 
-    Each file is graded as it is read. ``keep(result, flagged)`` is called with each result as
-    it is made (a student's again when a later attempt replaces it), and with the result as it
-    is scored should a copy found at the end flag it (None when that is the same); what it
-    returns is what the gradebook holds (by default the result itself, with its report). The
-    notes and the flags found at the end are added to what was kept.
+    Each file is graded as it is read, and given to ``keep`` (a Keep): ``keep.render(result,
+    flagged)``, with the result as it is scored should a copy found at the end flag it (None
+    when that is the same), returns what the gradebook holds (by default the result itself,
+    with its report) and what ``keep.store`` is then given, in the files' order (a student's
+    again when a later attempt replaces it). The notes and the flags found at the end are added
+    to what was kept.
+
+    ``jobs``: how many processes grade the files (where they can be forked, on Linux); each
+    result is rendered where it is graded, so ``keep.render`` must return results without
+    reports, which cannot travel between processes. The gradebook is the same for any ``jobs``.
     """
     if attempt not in ATTEMPTS:
         raise ValueError(f"attempt: one of {', '.join(ATTEMPTS)}, not {attempt!r}")
     scheme = scheme or Scheme()
-    keep = keep or (lambda result, flagged: result)
+    keep = keep or Keep()
+
+    def kept(result):
+        held, rendered = keep.render(result, None)
+        keep.store(held, rendered)
+        return held
     by_student = {k.student: k for k in keys.values() if k.student is not None}
     roster = roster or []
     assigned = {student: exercise for student, exercise, _ in roster}
     known = set(assigned) if roster else set(by_student)
     marking = _Marking(keys, scheme, attempt, keep)
+    intake = _Intake(marking, known, assigned, by_student)
     results, refused = [], {}
-    for entry in find_entries(submissions):
+    for entry, taken in intake.each(find_entries(submissions), jobs):
         if entry.problem is not None:
             owner = next((n for n in name_ids(entry) if n in known), None)
             if owner is None:
-                results.append(keep(Result(_shown_name(entry), None, "refused", entry.shown,
-                                           f"{entry.shown}: {entry.problem}"), None))
+                results.append(kept(Result(_shown_name(entry), None, "refused", entry.shown,
+                                           f"{entry.shown}: {entry.problem}")))
             else:
                 refused.setdefault(owner, []).append(f"{entry.shown}: {entry.problem}")
             continue
-        path = entry.path
-        try:
-            document, error = read_student_document(path), None
-        except (DerivationError, OSError, ValueError, RecursionError, MemoryError) as failure:
-            document, error = None, printable(str(failure))
-        if not entry.named and document is not None and not _has_answers(document[0]):
+        assert taken is not None
+        if taken.kind == "skip":
             continue        # in a folder, a file without answers (an exercise) is no submission
-        stated, exercise = _identify(document)
-        student, conflict = _whose(entry, stated, known)
-        if conflict is not None:
-            results.append(keep(Result(_shown_name(entry), exercise, "conflict", entry.shown,
-                                       f"{entry.shown}: {conflict}"), None))
+        if taken.kind != "student":     # a conflict, or an id that cannot be one
+            results.append(kept(Result(_shown_name(entry), taken.exercise, taken.kind,
+                                       entry.shown, taken.message)))
             continue
-        try:
-            check_student_id(student, f"{entry.shown}: [exercise] student:")
-        except RosterError as problem:
-            results.append(keep(Result(_shown_name(entry), exercise, "malformed", entry.shown,
-                                       printable(str(problem))), None))
-            continue
-        # NOTE: graded now, so that no student's document outlives this loop's turn
-        marking.add(student, _exercise_of(student, assigned, by_student), entry, document,
-                    error, exercise)
+        assert taken.student is not None
+        marking.add(taken.student, taken.own, entry, taken)
     results += marking.results(refused)
     for student, problems in refused.items():
         more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
-        results.append(keep(Result(student, _exercise_of(student, assigned, by_student),
-                                   "refused", None, "; ".join(problems[:5]) + more), None))
+        results.append(kept(Result(student, _exercise_of(student, assigned, by_student),
+                                   "refused", None, "; ".join(problems[:5]) + more)))
     graded = {r.student for r in results}
     for student, exercise, _ in roster:
         if student not in graded:
-            results.append(keep(Result(student, exercise or _exercise_of(student, assigned,
+            results.append(kept(Result(student, exercise or _exercise_of(student, assigned,
                                                                          by_student),
-                                       "missing", None, f"no submission from {student}"), None))
+                                       "missing", None, f"no submission from {student}")))
     order = {student: k for k, (student, _, _) in enumerate(roster)}
     results.sort(key=lambda r: (order.get(r.student, len(order)), r.student, r.path or ""))
     return Gradebook(tuple(results), scheme, {student: name for student, _, name in roster if name})
+
+
+class Keep:
+    """What ``grade`` does with each result: ``render`` where it is made (in a worker process
+    when several grade), ``store`` in the calling process, in the files' order. This one holds
+    each result as it is, with its report."""
+
+    def render(self, result: Result, flagged: "Result | None") -> "tuple[Result, Any]":
+        """(the result the gradebook holds, what ``store`` is given); ``flagged``: the result
+        as scored should a copy found at the end flag it, or None when that is the same."""
+        return result, None
+
+    def store(self, result: Result, rendered: Any) -> None:
+        """Keep what ``render`` made of ``result`` (files written, say)."""
+
+
+@dataclass(frozen=True, eq=False)
+class _Marked:
+    """A file graded and rendered, as its student's attempt: what ``_Marking.add`` keeps."""
+
+    rank: tuple         # (graded, percent) as graded: what --attempt best compares
+    flagged: tuple      # its flags: rewritten givens, a copy
+    strict: "tuple | None"          # (score, total, parts) should a later copy flag it
+    fingerprint: "bytes | None"
+    held: Result        # as keep.render returned it
+    rendered: Any
+
+
+@dataclass(frozen=True, eq=False)
+class _Taken:
+    """A file as read: skipped, a conflict or malformed (with its message), or a student's
+    (with its document, or already marked when a worker graded it ahead)."""
+
+    kind: str               # "skip", "conflict", "malformed" or "student"
+    student: str | None = None
+    exercise: str | None = None     # as the file states it
+    message: str = ""
+    own: str | None = None          # the student's exercise
+    document: Any = None
+    error: str | None = None
+    marked: "_Marked | None" = None
+
+
+class _Intake:
+    """Each file read, its student found and (ahead, in a worker) graded: what grade's loop
+    then decides on, in the files' order."""
+
+    def __init__(self, marking, known, assigned, by_student):
+        self.marking, self.known = marking, known
+        self.assigned, self.by_student = assigned, by_student
+
+    def each(self, entries, jobs):
+        """(entry, _Taken or None for an entry with a problem) for each entry, in order."""
+        if jobs <= 1:
+            for entry in entries:
+                yield entry, None if entry.problem is not None else self.take(entry)
+            return
+        readable = [entry for entry in entries if entry.problem is None]
+        taken = in_order(self.take_ahead, readable, jobs)
+        for entry in entries:
+            yield entry, None if entry.problem is not None else next(taken)
+
+    def take_ahead(self, entry):
+        return self.take(entry, ahead=True)
+
+    def take(self, entry, ahead=False):
+        try:
+            document, error = read_student_document(entry.path), None
+        except (DerivationError, OSError, ValueError, RecursionError, MemoryError) as failure:
+            document, error = None, printable(str(failure))
+        if not entry.named and document is not None and not _has_answers(document[0]):
+            return _Taken("skip")
+        stated, exercise = _identify(document)
+        student, conflict = _whose(entry, stated, self.known)
+        if conflict is not None:
+            return _Taken("conflict", exercise=exercise, message=f"{entry.shown}: {conflict}")
+        try:
+            check_student_id(student, f"{entry.shown}: [exercise] student:")
+        except RosterError as problem:
+            return _Taken("malformed", exercise=exercise, message=printable(str(problem)))
+        assert student is not None
+        own = _exercise_of(student, self.assigned, self.by_student)
+        if ahead:       # graded whether or not it is the attempt kept: the parent decides
+            return _Taken("student", student, exercise, own=own,
+                          marked=self.marking.mark(student, own, entry, document, error, exercise))
+        return _Taken("student", student, exercise, own=own, document=document, error=error)
 
 
 @dataclass(eq=False)
@@ -513,23 +597,32 @@ class _Marking:
         self.copies = CopyFinder(keys)
         self.students: "dict[str, _Attempts]" = {}
 
-    def add(self, student, own, entry, document, error, stated):
+    def add(self, student, own, entry, taken):
+        """A file of ``student``'s (a _Taken), kept when the attempt policy picks it."""
         attempts = self.students.setdefault(student, _Attempts())
         order = ((attempt_of(entry), _mtime(entry.path), str(entry.path)), len(attempts.files))
         attempts.files.append((*order, entry.shown))
         if self.attempt != "best" and attempts.files[1:] and \
                 (order < attempts.rank if self.attempt == "latest" else order > attempts.rank):
             return          # not the attempt graded: nothing to read
-        result = _grade_file(student, entry, document, error, stated, own, self.keys, self.scheme)
+        # NOTE: graded now unless a worker did, so that no document outlives this turn
+        marked = taken.marked or self.mark(student, own, entry, taken.document, taken.error,
+                                           taken.exercise)
         rank = order
         if self.attempt == "best":
-            rank = (result.status == "graded", result.percent, order)
+            rank = (*marked.rank, order)
             if attempts.files[1:] and rank < attempts.rank:
                 return
-        self._keep(attempts, result, rank)
+        attempts.rank, attempts.flagged = rank, marked.flagged
+        attempts.strict, attempts.fingerprint = marked.strict, marked.fingerprint
+        self.keep.store(marked.held, marked.rendered)
+        attempts.result = marked.held
 
-    def _keep(self, attempts, result, rank):
-        """``result`` as the student's: its copies looked up, scored strictly when flagged."""
+    def mark(self, student, own, entry, document, error, stated):
+        """A file graded as ``student``'s: its copies looked up, scored strictly when flagged,
+        and rendered (``keep.render``)."""
+        result = _grade_file(student, entry, document, error, stated, own, self.keys, self.scheme)
+        rank = (result.status == "graded", result.percent)
         flagged, strict, fingerprint = result.flags, None, None
         if result.status == "graded":
             found, fingerprint = self.copies.look(result)
@@ -540,9 +633,8 @@ class _Marking:
                 result = _rescored(result, scored, flagged)
             elif scored != (result.score, result.total, result.parts):
                 strict = scored
-        attempts.rank, attempts.flagged = rank, flagged
-        attempts.strict, attempts.fingerprint = strict, fingerprint
-        attempts.result = self.keep(result, _rescored(result, strict, ()) if strict else None)
+        held, rendered = self.keep.render(result, _rescored(result, strict, ()) if strict else None)
+        return _Marked(rank, flagged, strict, fingerprint, held, rendered)
 
     def results(self, refused):
         """Every student's result with its notes (the other attempts, the files refused) and

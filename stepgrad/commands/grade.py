@@ -66,7 +66,21 @@ def add_parsers(subparsers):
     parser.add_argument("--feedback", choices=FEEDBACK, default="full",
                         help="what the student reports show: full (exact values and formulas), "
                              "hints (causes, no exact values) or verdicts (verdicts only)")
+    parser.add_argument("--jobs", metavar="N", type=_jobs, default=None,
+                        help="how many processes grade the files (default: one per processor "
+                             "this may use; 1 grades in this one); the files written are the "
+                             "same for any N")
     parser.set_defaults(run=run)
+
+
+def _jobs(text):
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if not 1 <= jobs <= 256:
+        raise argparse.ArgumentTypeError(f"a number of processes from 1 to 256, not {text!r}")
+    return jobs
 
 
 def run(args):
@@ -79,7 +93,7 @@ def run(args):
         # NOTE: every file goes to a fresh folder, published as one set only if all are written
         with Staging(args.out) as staging:
             book = grade_into(staging, keys, args.submissions, roster, scheme,
-                              attempt=args.attempt, feedback=args.feedback)
+                              attempt=args.attempt, feedback=args.feedback, jobs=args.jobs)
             if args.json:       # opened before the swap: the very file published
                 printed = open(staging.folder / "gradebook.json", encoding="utf-8")
         if printed is not None:

@@ -1,0 +1,69 @@
+"""A class's files graded by several processes at once, in the files' order.
+
+The workers are forked from the grading process, so they share its keys (nothing is sent but
+the files' paths and what each file's grading made). A fresh set of workers takes each window
+of files: a worker never holds more than its window's keys as its own copy, whatever the size
+of the class. Where processes cannot be forked (outside Linux), files are graded one by one.
+"""
+
+import gc
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+__all__ = ["available_cpus", "in_order"]
+
+MIN_ITEMS = 64          # fewer files are graded in the one process: starting workers costs more
+WINDOW = 1024           # files per set of workers
+CHUNK = 8               # files a worker takes at a time
+
+_task: "Callable[[Any], Any] | None" = None     # what the workers run, inherited when forked
+
+
+def available_cpus() -> int:
+    """The processors this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:          # not on Linux
+        return os.cpu_count() or 1
+
+
+def in_order(task: "Callable[[Any], Any]", items: Sequence, jobs: int) -> Iterator:
+    """``task(item)`` for each item, in order: computed by ``jobs`` forked processes when
+    there are enough items (else here). An error in ``task`` is raised here, as it would be."""
+    global _task
+    if jobs <= 1 or len(items) < MIN_ITEMS or not _can_fork():
+        yield from map(task, items)
+        return
+    context = multiprocessing.get_context("fork")
+    _task = task
+    # NOTE: frozen, the objects already made are never visited by a worker's collector,
+    # which would otherwise copy every page they are on
+    gc.freeze()
+    try:
+        for start in range(0, len(items), WINDOW):
+            window = items[start:start + WINDOW]
+            # NOTE: the pool is made with no thread running here, as fork needs
+            with context.Pool(min(jobs, -(-len(window) // CHUNK)), initializer=_worker) as pool:
+                yield from pool.imap(_run, window, chunksize=CHUNK)
+    finally:
+        _task = None
+        gc.unfreeze()
+
+
+def _can_fork():
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _worker():
+    # NOTE: Ctrl-C reaches every process of the group: the grading process stops the
+    # workers and says so once, without a traceback from each of them
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run(item):
+    assert _task is not None
+    return _task(item)
