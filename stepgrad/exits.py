@@ -14,8 +14,8 @@ EXIT_STATUSES = {
               1: "some students could not be graded (missing, malformed or misfiled "
                  "submissions): each has a row that says why",
               2: "a key, roster or points file, or --out, cannot be used (the message names "
-                 "it), or a file could not be written (a full disk): nothing is published, "
-                 "--out is as it was"},
+                 "it), a file could not be written (a full disk), or a grading process was "
+                 "killed: nothing is published, --out is as it was"},
 }
 
 # the statuses of every command, as ``stepgrad --help`` lists them

@@ -322,3 +322,21 @@ def test_jobs_is_a_number_of_processes(klass, tmp_path, capsys, jobs):
     with pytest.raises(SystemExit) as stop:
         main(["grade", "--key", str(klass / "class" / "keys"), str(tmp_path), "--jobs", jobs])
     assert stop.value.code == 2 and "--jobs" in capsys.readouterr().err
+
+
+def test_a_worker_killed_is_exit_2_and_publishes_nothing(klass, tmp_path, monkeypatch, capsys):
+    root = klass
+    monkeypatch.setattr(workers, "MIN_ITEMS", 1)
+    parent, real = os.getpid(), grading._grade_file
+
+    def killed(*args):
+        if os.getpid() != parent:
+            os._exit(9)         # as the kernel's out-of-memory killer would end it
+        return real(*args)
+    monkeypatch.setattr(grading, "_grade_file", killed)
+    out = tmp_path / "grades"
+    assert main(["grade", "--key", str(root / "class" / "keys"), str(root / "subs"),
+                 "--out", str(out), "--jobs", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "grading process stopped" in err and "Traceback" not in err
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -43,6 +43,7 @@ from .integrity import FLAG_COPY, FLAG_GIVENS, FLAG_SAME
 from .publishing import OUTPUTS, Staging, publish, recover
 from .roster import ID_COLUMNS, MAX_STUDENTS, RosterError, check_student_id, read_roster, roster_ids
 from .template import BUILTIN, BUILTIN_TEXT, Template, TemplateError, load_template
+from .workers import default_jobs
 from .worksheet import (
                      solution_html,
                      solution_latex,
@@ -64,4 +65,4 @@ __all__ = ["Template", "TemplateError", "load_template", "BUILTIN", "BUILTIN_TEX
            "MANIFEST", "MANIFEST_FORMAT", "ClassFolderError", "read_manifest", "class_seed_of",
            "write_class", "roster_ids", "ATTEMPTS", "report_stem", "FLAG_COPY", "FLAG_GIVENS",
            "FLAG_SAME", "flags_text", "gradebook_moodle", "gradebook_canvas", "OUTPUTS", "publish",
-           "recover", "Staging", "grade_into", "gradebook_json_lines", "report_json"]
+           "recover", "Staging", "grade_into", "gradebook_json_lines", "report_json", "default_jobs"]

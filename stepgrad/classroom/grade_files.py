@@ -23,7 +23,6 @@ from .gradebook import (
 from .grading import Gradebook, Keep, Key, Result, Scheme, grade
 from .intake import report_stem
 from .publishing import Staging
-from .workers import available_cpus
 
 __all__ = ["grade_into"]
 
@@ -31,15 +30,15 @@ __all__ = ["grade_into"]
 def grade_into(staging: Staging, keys: "Mapping[str, Key]", submissions: Sequence,
                roster: "Sequence[tuple[str, str | None, str]] | None" = None,
                scheme: Scheme | None = None, attempt: str = "latest",
-               feedback: str = "full", jobs: int | None = None) -> Gradebook:
+               feedback: str = "full", jobs: int = 1) -> Gradebook:
     """Grade the class (as ``grade`` does) into ``staging``: a report per student (Markdown and
     HTML), gradebook.csv, gradebook.json, summary.md, moodle.csv and canvas.csv. ``jobs``:
-    the processes that grade (by default, one per processor); every file is the same for any
-    number. Returns the gradebook, whose results hold no reports."""
+    the processes that grade (forked from this one; ``workers.default_jobs()`` is what the
+    command uses); every file is the same for any number. Returns the gradebook, whose
+    results hold no reports."""
     with tempfile.TemporaryFile(dir=staging.folder) as spill:
         writer = _Writer(staging, feedback, spill)
-        book = grade(keys, submissions, roster, scheme, attempt=attempt, keep=writer,
-                     jobs=available_cpus() if jobs is None else jobs)
+        book = grade(keys, submissions, roster, scheme, attempt=attempt, keep=writer, jobs=jobs)
         for result in book.results:
             if result.flags and result.student in writer.flagged:
                 # NOTE: flagged only once every student was graded: scored strictly, as made

@@ -11,6 +11,7 @@ from stepgrad.classroom import (
     CREDIT_NAMES,
     DEFAULT_CREDIT,
     Staging,
+    default_jobs,
     grade_into,
     load_keys,
     load_scheme,
@@ -68,8 +69,8 @@ def add_parsers(subparsers):
                              "hints (causes, no exact values) or verdicts (verdicts only)")
     parser.add_argument("--jobs", metavar="N", type=_jobs, default=None,
                         help="how many processes grade the files (default: one per processor "
-                             "this may use; 1 grades in this one); the files written are the "
-                             "same for any N")
+                             "this may use, at most 4; 1 grades in this one); the files written "
+                             "are the same for any N")
     parser.set_defaults(run=run)
 
 
@@ -93,7 +94,8 @@ def run(args):
         # NOTE: every file goes to a fresh folder, published as one set only if all are written
         with Staging(args.out) as staging:
             book = grade_into(staging, keys, args.submissions, roster, scheme,
-                              attempt=args.attempt, feedback=args.feedback, jobs=args.jobs)
+                              attempt=args.attempt, feedback=args.feedback,
+                              jobs=args.jobs or default_jobs())
             if args.json:       # opened before the swap: the very file published
                 printed = open(staging.folder / "gradebook.json", encoding="utf-8")
         if printed is not None:
