@@ -6,7 +6,7 @@ texts follow the unit's activation: o(1 − o) for σ, 1 − o² for tanh.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from nn import weight_label
 
@@ -65,8 +65,8 @@ def _error_text(q):
 
 def _flipped_error(q, catalog):
     if q.kind.name == "delta":
-        return replace(q, rule=rule_cross_entropy_delta_flipped)
-    return replace(q, rule=Q.rule_flipped_signal)
+        return q.but(rule=rule_cross_entropy_delta_flipped)
+    return q.but(rule=Q.rule_flipped_signal)
 
 
 def rule_cross_entropy_delta_flipped(q, t, o):
@@ -83,7 +83,7 @@ def _new_weights(q, catalog):
     for k in range(1, len(inputs), 2):
         downstream = catalog.quantities[inputs[k]].unit
         inputs[k - 1] = f"{prefix}{weight_label(q.unit, downstream)}_new"
-    return replace(q, inputs=tuple(inputs))
+    return q.but(inputs=tuple(inputs))
 
 
 def _new_weights_applies(q, catalog):
@@ -96,7 +96,7 @@ def _new_weights_applies(q, catalog):
 
 def _slope_of_net(q, catalog):
     net = f"{q.scope}.net{q.unit}" if q.scope else f"net{q.unit}"
-    return replace(q, inputs=(net,), reads=("o",))
+    return q.but(inputs=(net,), reads=("o",))
 
 
 def _eta_text(q, catalog, mistake):
@@ -123,8 +123,8 @@ def _update_sign_applies(q, catalog):
 
 def _update_sign(q, catalog):
     if q.kind.name == "w_new":
-        return replace(q, rule=rule_new_weight_flipped)
-    return replace(q, rule=Q.rule_update_flipped)
+        return q.but(rule=rule_new_weight_flipped)
+    return q.but(rule=Q.rule_update_flipped)
 
 
 MISTAKES = (
@@ -136,19 +136,19 @@ MISTAKES = (
             lambda q, c: f"the error is {_error_text(q)[0]} rather than {_error_text(q)[1]}"),
     Mistake("flipped_delta", "the sign of a hidden unit's δ flipped",
             ("delta",), lambda q, c: not q.output and q.rule is Q.rule_delta,
-            lambda q, c: replace(q, rule=Q.rule_delta_flipped),
+            lambda q, c: q.but(rule=Q.rule_delta_flipped),
             lambda q, c: (f"the sign of δ{q.unit} is flipped: δ{q.unit} = {_slope_text(q)}·"
                           f"Σ w·δ, with the downstream δ as they are"),
             lambda q, c: f"δ{q.unit} has the right sign"),
     Mistake("no_slope", "δ without the activation's derivative ∂o/∂net",
             ("delta",),
             lambda q, c: q.rule is Q.rule_delta and q.activation != "identity",
-            lambda q, c: replace(q, rule=Q.rule_delta_no_slope),
+            lambda q, c: q.but(rule=Q.rule_delta_no_slope),
             lambda q, c: (f"the factor ∂o/∂net = {_slope_text(q)} is missing from δ{q.unit}"),
             lambda q, c: f"δ{q.unit} has the factor {_slope_text(q)}"),
     Mistake("other_slope", "the derivative of the other activation (σ′ for tanh, or tanh′ for σ)",
             ("slope",), lambda q, c: q.activation in ("sigmoid", "tanh"),
-            lambda q, c: replace(q, rule=Q.rule_other_slope),
+            lambda q, c: q.but(rule=Q.rule_other_slope),
             lambda q, c: (f"{_other_slope_text(q)} "
                           f"is used for a {'tanh' if q.activation == 'tanh' else 'σ'} unit, whose "
                           f"derivative is {_slope_text(q)}"),
@@ -165,19 +165,19 @@ MISTAKES = (
             lambda q, c: "the old weights are used"),
     Mistake("no_bias", "the bias left out of net",
             ("net", "net_new"), lambda q, c: q.bias is True,
-            lambda q, c: replace(q, inputs=q.inputs[:-1], bias=False),
+            lambda q, c: q.but(inputs=q.inputs[:-1], bias=False),
             lambda q, c: (f"the bias b{q.unit} is left out of net{q.unit} "
                           f"(net = Σ w·x + b)"),
             lambda q, c: f"the bias b{q.unit} is in net{q.unit}"),
     Mistake("bias_not_updated", "a bias not updated",
             ("dw",),
             lambda q, c: q.bias is True and _is_weight_update(q, c),
-            lambda q, c: replace(q, rule=Q.rule_zero),
+            lambda q, c: q.but(rule=Q.rule_zero),
             lambda q, c: f"the bias b{q.unit} is not updated (Δb{q.unit} = η·δ{q.unit})",
             lambda q, c: f"b{q.unit} is updated"),
     Mistake("frozen_updated", "a fixed parameter updated",
             ("dw", "w_new"), lambda q, c: q.frozen,
-            lambda q, c: replace(q, rule=Q.rule_update if q.kind.name == "dw" else Q.rule_new_weight),
+            lambda q, c: q.but(rule=Q.rule_update if q.kind.name == "dw" else Q.rule_new_weight),
             lambda q, c: f"{q.label} is updated, but this problem keeps it fixed",
             lambda q, c: f"{q.label} is kept fixed"),
     Mistake("update_sign", "the update with the wrong sign",
@@ -191,7 +191,7 @@ MISTAKES = (
     Mistake("no_half", "the ½ left out of E",
             ("E", "E_new"),
             lambda q, c: q.loss == "squared_error" and q.rule is Q.rule_error,
-            lambda q, c: replace(q, rule=Q.rule_error_no_half),
+            lambda q, c: q.but(rule=Q.rule_error_no_half),
             lambda q, c: "the ½ is left out of E = ½Σ(t − o)²",
             lambda q, c: "E has its ½"),
 )
@@ -201,7 +201,7 @@ def eta_mistake(eta):
     """The mistake of computing Δw with learning rate ``eta`` (1: η left out)."""
     mistake = Mistake("eta", "η left out of Δw" if eta == 1 else f"η = {eta:g} used", ("dw",),
                       _is_weight_update,
-                      lambda q, c: replace(q, eta=float(eta)),
+                      lambda q, c: q.but(eta=float(eta)),
                       lambda q, c: _eta_text(q, c, mistake),
                       lambda q, c: f"η = {c.problem.eta:g} is used", float(eta))
     return mistake

@@ -8,6 +8,7 @@ first, so a writer's o1 may stand for the problem's o3.
 """
 
 import difflib
+import functools
 import re
 
 from nn import weight_label
@@ -130,6 +131,11 @@ def _fill(pattern, case):
 
 def _spelled(base):
     """One key without its scope, in canonical spelling: δ_6 → delta6, Δw1,4 → dw14."""
+    # NOTE: a class's files spell the same few hundred keys, hundreds of thousands of times
+    return _spelled_remembered(base) if len(base) <= 100 else _spelling(base)
+
+
+def _spelling(base):
     base = base.replace("′", "'").strip()
     for prefix, canonical in _PREFIXES:
         if base.startswith(prefix) and len(base) > len(prefix):
@@ -140,3 +146,6 @@ def _spelled(base):
         if match:
             base = (match[1] or "") + weight_label(match[2], match[3]) + (match[4] or "")
     return base
+
+
+_spelled_remembered = functools.lru_cache(maxsize=4096)(_spelling)

@@ -108,10 +108,15 @@ def _read_bytes(path, max_bytes):
     # NOTE: O_NONBLOCK so that a FIFO planted under a data file's name cannot block the open.
     handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        if not stat.S_ISREG(os.fstat(handle).st_mode):
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode):
             raise DataFileError(path, "not a regular file")
         with os.fdopen(handle, "rb", closefd=False) as stream:
-            data = stream.read(max_bytes + 1)
+            # NOTE: read to its size, not to the limit: a buffer of the limit's size each
+            # time costs more than reading a class's small files
+            data = stream.read(min(status.st_size, max_bytes) + 1)
+            if len(data) > status.st_size:      # it grew since: read on, up to the limit
+                data += stream.read(max(0, max_bytes + 1 - len(data)))
     finally:
         os.close(handle)
     if len(data) > max_bytes:

@@ -1,5 +1,6 @@
 """Text safety: what someone else wrote, made safe for a terminal, HTML, Markdown, LaTeX or CSV."""
 
+import functools
 import html
 import re
 
@@ -50,14 +51,33 @@ _MARKDOWN_ESCAPES = str.maketrans({c: "\\" + c for c in _MARKDOWN_SPECIALS})
 
 def escape_html(text):
     """``text`` safe in HTML text and attribute values; control characters shown as escapes."""
-    return html.escape(printable(text), quote=True)
+    if type(text) is str and len(text) <= _REMEMBERED:
+        return _html_remembered(text)
+    return _html(text)
 
 
 def escape_markdown(text):
     """``text`` as literal Markdown inline text: the characters that open markup
     backslash-escaped (so neither markup nor raw HTML gets through), line breaks made spaces."""
+    if type(text) is str and len(text) <= _REMEMBERED:
+        return _markdown_remembered(text)
+    return _markdown(text)
+
+
+def _html(text):
+    return html.escape(printable(text), quote=True)
+
+
+def _markdown(text):
     text = " ".join(printable(text).split())
     return text.translate(_MARKDOWN_ESCAPES)   # NOTE: one pass in C: reports call it per cell
+
+
+# NOTE: a class's reports escape the same short texts (names, verdicts, numbers) hundreds of
+# thousands of times; only plain strings are remembered (a Written 0.10 equals a float 0.1)
+_REMEMBERED = 200
+_html_remembered = functools.lru_cache(maxsize=8192)(_html)
+_markdown_remembered = functools.lru_cache(maxsize=8192)(_markdown)
 
 
 def escape_latex(text):
