@@ -2,8 +2,10 @@
 resubmissions. Each is flagged or refused, and none gains a mark."""
 
 import csv
+import errno
 import io
 import os
+import sys
 
 import pytest
 
@@ -339,4 +341,22 @@ def test_a_worker_killed_is_exit_2_and_publishes_nothing(klass, tmp_path, monkey
                  "--out", str(out), "--jobs", "2"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "grading process stopped" in err and "Traceback" not in err
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_full_disk_with_workers_is_exit_2_and_publishes_nothing(klass, tmp_path, monkeypatch,
+                                                                   capsys):
+    root = klass
+    monkeypatch.setattr(workers, "MIN_ITEMS", 1)
+    monkeypatch.setattr(workers, "CHUNK", 1)
+    publishing = sys.modules["stepgrad.classroom.publishing"]
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr(publishing, "write_new", full)
+    out = tmp_path / "grades"
+    assert main(["grade", "--key", str(root / "class" / "keys"), str(root / "subs"),
+                 "--out", str(out), "--jobs", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No space left on device" in err
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

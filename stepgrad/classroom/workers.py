@@ -56,14 +56,18 @@ def in_order(task: "Callable[[Any], Any]", items: Sequence, jobs: int) -> Iterat
         for start in range(0, len(items), WINDOW):
             window = items[start:start + WINDOW]
             # NOTE: with fork, the executor starts every worker before any thread of its own
-            with ProcessPoolExecutor(min(jobs, -(-len(window) // CHUNK)), mp_context=context,
-                                     initializer=_worker) as pool:
-                try:
-                    yield from pool.map(_run, window, chunksize=CHUNK)
-                except BrokenProcessPool:
-                    raise ChildProcessError(
-                        "a grading process stopped before it was done (killed, or out of "
-                        "memory?); nothing is published: --jobs 1 grades in one process") from None
+            pool = ProcessPoolExecutor(min(jobs, -(-len(window) // CHUNK)), mp_context=context,
+                                       initializer=_worker)
+            try:
+                yield from pool.map(_run, window, chunksize=CHUNK)
+            except BrokenProcessPool:
+                raise ChildProcessError(
+                    "a grading process stopped before it was done (killed, or out of "
+                    "memory?); nothing is published: --jobs 1 grades in one process") from None
+            finally:
+                # NOTE: should grading stop here (an error, Ctrl-C), the files not yet begun
+                # are dropped, not graded first
+                pool.shutdown(wait=True, cancel_futures=True)
     finally:
         _task = None
         gc.unfreeze()
