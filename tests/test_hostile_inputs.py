@@ -11,6 +11,7 @@ import pathlib
 import stat
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 
 import pytest
@@ -20,6 +21,7 @@ from measured import run_measured
 from lecture import SECTION7
 from nn.weights_file import dumps_network
 from stepgrad._ground.text import printable
+from stepgrad.classroom import workers
 from stepgrad.cli import main
 
 DEEP = 100_000
@@ -386,3 +388,21 @@ def test_reports_are_no_larger_than_what_a_file_holds(hostile_class):
     written = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     handed_in = sum(os.lstat(p).st_size for p in (root / "subs").iterdir())
     assert written < handed_in + 100_000 * len(HOSTILE_CLASS), (written, handed_in)
+
+
+def test_the_hostile_class_graded_by_workers_writes_the_same_files(hostile_class, tmp_path,
+                                                                   monkeypatch):
+    # the same class, its files shared among two forked workers (a class this small is
+    # graded in one process unless told): every file the same, in bounded time
+    root = hostile_class[0]
+    monkeypatch.setattr(workers, "MIN_ITEMS", 1)
+    out = tmp_path / "grades"
+    start = time.monotonic()
+    assert main(grade_argv(root, out, "--jobs", "2")) == 1
+    assert time.monotonic() - start < 60
+
+    def files(folder):
+        return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    mine, theirs = files(out), files(root / "grades")
+    assert len(mine) > 30 and mine.keys() == theirs.keys()
+    assert [name for name in mine if mine[name] != theirs[name]] == []
