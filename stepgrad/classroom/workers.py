@@ -6,6 +6,7 @@ of files: a worker never holds more than its window's keys as its own copy, what
 of the class. Where processes cannot be forked (outside Linux), files are graded one by one.
 """
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -49,6 +50,9 @@ def in_order(task: "Callable[[Any], Any]", items: Sequence, jobs: int) -> Iterat
         return
     context = multiprocessing.get_context("fork")
     _task = task
+    for stream in (sys.stdout, sys.stderr):     # a worker flushes what it inherits, as it ends
+        with contextlib.suppress(OSError, ValueError, AttributeError):   # closed, or no stream
+            stream.flush()
     # NOTE: frozen, the objects already made are never visited by a worker's collector,
     # which would otherwise copy every page they are on
     gc.freeze()
