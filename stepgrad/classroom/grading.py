@@ -437,12 +437,14 @@ def grade(keys: "Mapping[str, Key]", submissions: "Iterable[str | os.PathLike[st
 
     ``jobs``: how many processes grade the files (where they can be forked, on Linux); each
     result is rendered where it is graded, so ``keep.render`` must return results without
-    reports, which cannot travel between processes. The gradebook is the same for any ``jobs``.
+    reports, which cannot travel between processes (with the default keep, which holds them,
+    the files are graded here). The gradebook is the same for any ``jobs``.
     """
     if attempt not in ATTEMPTS:
         raise ValueError(f"attempt: one of {', '.join(ATTEMPTS)}, not {attempt!r}")
     scheme = scheme or Scheme()
-    keep = keep or Keep()
+    if keep is None:
+        keep, jobs = Keep(), 1
 
     def kept(result):
         held, rendered = keep.render(result, None)
