@@ -360,3 +360,15 @@ def test_a_full_disk_with_workers_is_exit_2_and_publishes_nothing(klass, tmp_pat
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "No space left on device" in err
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("files, quota", [
+    ({"cpu.max": "150000 100000\n"}, 1.5), ({"cpu.max": "max 100000\n"}, None),
+    ({"cpu/cpu.cfs_quota_us": "200000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 2.0),
+    ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None), ({}, None)])
+def test_a_containers_cpu_quota_limits_the_workers(tmp_path, files, quota):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert workers._cpu_quota(str(tmp_path)) == quota
+    assert 1 <= workers.default_jobs() <= workers.DEFAULT_MOST

@@ -8,6 +8,7 @@ of the class. Where processes cannot be forked (outside Linux), files are graded
 
 import contextlib
 import gc
+import math
 import multiprocessing
 import os
 import signal
@@ -28,11 +29,32 @@ _task: "Callable[[Any], Any] | None" = None     # what the workers run, inherite
 
 
 def available_cpus() -> int:
-    """The processors this process may run on."""
+    """The processors this process may run on: those it is pinned to, fewer when a container's
+    CPU quota (cgroup v2's cpu.max, v1's cfs quota) allows less time than they give."""
     try:
-        return len(os.sched_getaffinity(0))
+        count = len(os.sched_getaffinity(0))
     except AttributeError:          # not on Linux
         return os.cpu_count() or 1
+    quota = _cpu_quota()
+    return max(1, min(count, math.ceil(quota))) if quota else count
+
+
+def _cpu_quota(root="/sys/fs/cgroup"):
+    """Processors' worth of time the cgroup allows (1.5 for 150 ms each 100 ms), or None."""
+    for path, period in ((f"{root}/cpu.max", None),
+                         (f"{root}/cpu/cpu.cfs_quota_us", f"{root}/cpu/cpu.cfs_period_us")):
+        try:
+            with open(path) as file:
+                fields = file.read().split()
+            if period is not None:
+                with open(period) as file:
+                    fields += file.read().split()
+            quota, every = int(fields[0]), int(fields[1])
+        except (OSError, ValueError, IndexError):   # no such file, or "max": no quota
+            continue
+        if quota > 0 and every > 0:
+            return quota / every
+    return None
 
 
 def default_jobs() -> int:
