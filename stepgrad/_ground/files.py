@@ -338,12 +338,7 @@ def write_atomic_all(files):
                 path = pathlib.Path(path)
                 with _naming(path):
                     path.parent.mkdir(parents=True, exist_ok=True)
-                    temporary, handle = _free_name(path, lambda name: os.open(name, _NEW, 0o666))
-                    made.append((temporary, path))
-                    try:
-                        _write_all(handle, data)
-                    finally:
-                        os.close(handle)
+                    made.append((_new_beside(path, data, flush=False), path))
             sync()
             for temporary, path in made:
                 os.replace(temporary, path)
@@ -378,17 +373,24 @@ def _write_unnamed(path, data):
 
 
 def _write_named(path, data):
+    _replace(_new_beside(path, data, flush=True), path)
+
+
+def _new_beside(path, data, flush):
+    """A new file beside ``path`` holding ``data`` (fsynced when ``flush``): its name. On an
+    error it is removed again."""
     temporary, handle = _free_name(path, lambda name: os.open(name, _NEW, 0o666))
     try:
         try:
             _write_all(handle, data)
-            os.fsync(handle)
+            if flush:
+                os.fsync(handle)
         finally:
             os.close(handle)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    _replace(temporary, path)
+    return temporary
 
 
 def _free_name(path, create):

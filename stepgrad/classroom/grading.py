@@ -473,8 +473,7 @@ def grade(keys: "Mapping[str, Key]", submissions: "Iterable[str | os.PathLike[st
             results.append(kept(Result(_shown_name(entry), taken.exercise, taken.kind,
                                        entry.shown, taken.message)))
             continue
-        assert taken.student is not None
-        marking.add(taken.student, taken.own, entry, taken)
+        marking.add(entry, taken)
     results += marking.results(refused)
     for student, problems in refused.items():
         more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
@@ -583,10 +582,7 @@ class _Attempts:
 
     files: list = field(default_factory=list)     # ((attempt, mtime, path), arrival, shown)
     rank: tuple = ()            # the kept file's, as the policy compares files
-    result: "Result | None" = None     # as kept
-    flagged: tuple = ()         # its flags once graded: rewritten givens, a copy
-    strict: "tuple | None" = None      # (score, total, parts) should a later copy flag it
-    fingerprint: "bytes | None" = None
+    kept: "_Marked | None" = None
 
 
 class _Marking:
@@ -599,26 +595,25 @@ class _Marking:
         self.copies = CopyFinder(keys)
         self.students: "dict[str, _Attempts]" = {}
 
-    def add(self, student, own, entry, taken):
-        """A file of ``student``'s (a _Taken), kept when the attempt policy picks it."""
-        attempts = self.students.setdefault(student, _Attempts())
+    def add(self, entry, taken):
+        """A student's file (a _Taken), kept when the attempt policy picks it."""
+        assert taken.student is not None
+        attempts = self.students.setdefault(taken.student, _Attempts())
         order = ((attempt_of(entry), _mtime(entry.path), str(entry.path)), len(attempts.files))
         attempts.files.append((*order, entry.shown))
         if self.attempt != "best" and attempts.files[1:] and \
                 (order < attempts.rank if self.attempt == "latest" else order > attempts.rank):
             return          # not the attempt graded: nothing to read
         # NOTE: graded now unless a worker did, so that no document outlives this turn
-        marked = taken.marked or self.mark(student, own, entry, taken.document, taken.error,
-                                           taken.exercise)
+        marked = taken.marked or self.mark(taken.student, taken.own, entry, taken.document,
+                                           taken.error, taken.exercise)
         rank = order
         if self.attempt == "best":
             rank = (*marked.rank, order)
             if attempts.files[1:] and rank < attempts.rank:
                 return
-        attempts.rank, attempts.flagged = rank, marked.flagged
-        attempts.strict, attempts.fingerprint = marked.strict, marked.fingerprint
+        attempts.rank, attempts.kept = rank, marked
         self.keep.store(marked.held, marked.rendered)
-        attempts.result = marked.held
 
     def mark(self, student, own, entry, document, error, stated):
         """A file graded as ``student``'s: its copies looked up, scored strictly when flagged,
@@ -641,11 +636,13 @@ class _Marking:
     def results(self, refused):
         """Every student's result with its notes (the other attempts, the files refused) and
         its copies; ``refused`` loses the students who have a result."""
-        same = same_values((student, a.fingerprint) for student, a in self.students.items())
+        same = same_values((student, a.kept.fingerprint) for student, a in self.students.items()
+                           if a.kept is not None)
         out = []
         for student, attempts in self.students.items():
-            result = attempts.result
-            assert result is not None
+            kept = attempts.kept
+            assert kept is not None
+            result = kept.held
             chosen = attempts.rank[-1] if self.attempt == "best" else attempts.rank
             others = [f[2] for f in sorted(attempts.files) if tuple(f[:2]) != chosen]
             notes = list(result.notes)
@@ -654,10 +651,10 @@ class _Marking:
                              f"{', '.join(others[:10])}{' …' * (len(others) > 10)}")
             notes += [f"refused: {p}" for p in refused.pop(student, ())]
             result = dataclasses.replace(result, notes=tuple(notes))
-            flags = attempts.flagged + tuple(same.get(student, ()))
+            flags = kept.flagged + tuple(same.get(student, ()))
             if flags:
                 # NOTE: a result flagged only now is scored strictly, as keep was told it would
-                scored = attempts.strict or (result.score, result.total, result.parts)
+                scored = kept.strict or (result.score, result.total, result.parts)
                 result = _rescored(result, scored, flags)
             out.append(result)
         return out

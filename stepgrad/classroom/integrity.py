@@ -21,7 +21,7 @@ from collections import defaultdict
 from lecture import check, submission_from_dict
 
 __all__ = ["FLAG_GIVENS", "FLAG_COPY", "FLAG_SAME", "givens_changed", "is_copying_slip",
-           "with_key_givens", "recheck", "find_copies", "CopyFinder", "same_values"]
+           "with_key_givens", "recheck", "CopyFinder", "same_values"]
 
 FLAG_GIVENS = "givens rewritten"
 FLAG_COPY = "answers another exercise"
@@ -136,28 +136,11 @@ def _key_values(key):
     return values
 
 
-def find_copies(results, keys):
-    """Per student of a graded result: [(flag, other student, how)] for each copy found.
-
-    ``results``: graded Results (with reports); ``keys``: exercise id → Key. The cost is linear
-    in the number of values: each value is looked up in an index of the keys' values."""
-    finder = CopyFinder(keys)
-    flags = defaultdict(list)
-    prints = []
-    for result in results:
-        found, fingerprint = finder.look(result)
-        if found:
-            flags[result.student].extend(found)
-        prints.append((result.student, fingerprint))
-    for student, found in same_values(prints).items():
-        flags[student].extend(found)
-    return dict(flags)
-
-
 class CopyFinder:
-    """``find_copies`` one result at a time, so that a class is graded without keeping its
+    """Copies found one result at a time, so that a class is graded without keeping its
     reports: ``look`` flags a result whose values answer another exercise, and gives the
-    fingerprint of its values that ``same_values`` compares."""
+    fingerprint of its values that ``same_values`` compares. The cost is linear in the number
+    of values: each is looked up in an index of the keys' values."""
 
     def __init__(self, keys):
         self.owner = {k.id: k.student for k in keys.values()}
