@@ -1,5 +1,6 @@
 """Writing drawings to PNG, SVG or PDF files with the Graphviz ``dot`` program."""
 
+import contextlib
 import os
 import pathlib
 import re
@@ -87,7 +88,9 @@ def pipe(graph: graphviz.Graph | graphviz.Digraph, fmt: "str | tuple[str, ...]",
     program = shutil.which("dot")
     if program is None:
         raise DotNotFoundError()
-    with tempfile.TemporaryDirectory(prefix="stepgrad-dot-") as folder:
+    # NOTE: one format comes on stdout; only several need a folder for their files
+    with tempfile.TemporaryDirectory(prefix="stepgrad-dot-") if len(formats) > 1 else \
+            contextlib.nullcontext("") as folder:
         files = {f: pathlib.Path(folder, f"drawing.{f}") for f in formats}
         # NOTE: one format to stdout; several each to its file (an -o after each -T)
         options = [f"-T{formats[0]}"] if len(formats) == 1 else \

@@ -27,7 +27,7 @@ class Dots:
 
     __slots__ = ("links", "positions", "start", "stop", "requires", "a_rows", "b_rows",
                  "bias", "a_index", "b_index", "distinct", "dense", "grid", "unique", "first", "a_fixed",
-                 "bias_fixed", "n_inputs", "row", "pull", "flat")
+                 "bias_fixed", "n_inputs", "pull", "flat")
 
     def __init__(self, links, positions, start, requires, n_inputs):
         self.links, self.positions = links, positions
@@ -65,7 +65,6 @@ class Dots:
         self.a_fixed = bool((self.a_rows < n_inputs).all())
         self.bias_fixed = bool((self.bias < n_inputs).all())
         self.unique = tuple(len(np.unique(rows)) == rows.size for rows in (self.bias, self.a_rows))
-        self.row = (graph, row)
         at = graph.n - self.positions       # per chain and link
         first_of = (np.unique(self.a_index, return_index=True)[1],
                     np.unique(self.b_index, return_index=True)[1])
@@ -154,7 +153,7 @@ class Dots:
         """∂L/∂A and ∂L/∂B: for each row of A, Σ over its chains of upstream × the B factor
         (for a fixed A in a batch, summed over the batch too)."""
         if batch is None:
-            if self.dense or self.grid:
+            if self.dense:          # a grid is dense too
                 full = self._full(upstream, batch)
                 return full @ b, full.T @ a
             grad_a, grad_b = np.zeros(a.shape), np.zeros(b.shape)
@@ -170,21 +169,24 @@ class Dots:
     def _forward_floats(self, V, batch):
         """The chains through the engine's ``apply``, left to right: its numbers and its errors."""
         out = []
-        for chain, products in zip(self.links, self.products):
+        for c, (chain, products) in enumerate(zip(self.links, self.products)):
             for d in range(1 if batch is None else batch):
-                def value(node):
-                    return Value(self._value(V, node, d, batch), label=node.label)
-                total = value(chain[0].a)
-                for p in products:
-                    total = apply(ADD, total, apply(MUL, value(p.a), value(p.b)))
+                def value(row, node):
+                    return Value(self._value(V, row, d, batch), label=node.label)
+                total = value(self.bias[c], chain[0].a)
+                for k, p in enumerate(products):
+                    a, b = self._factor_rows(c, k)
+                    total = apply(ADD, total, apply(MUL, value(a, p.a), value(b, p.b)))
                 out.append(total.data)
         result = np.array(out)
         return result if batch is None else result.reshape(len(self.links), batch)
 
-    def _value(self, V, node, d, batch):
-        """A node's value in row ``d`` of the batch (an input's is in column 0)."""
-        graph, rows = self.row
-        row = rows[graph.number(np.array([id(node)]))[0]]
+    def _factor_rows(self, c, k):
+        """The rows of the two factors of link ``k`` of chain ``c``."""
+        return self.a_rows[self.a_index[c], k], self.b_rows[self.b_index[c], k]
+
+    def _value(self, V, row, d, batch):
+        """Row ``row``'s value in row ``d`` of the batch (an input's is in column 0)."""
         return float(V[row] if batch is None else V[row, 0 if row < self.n_inputs else d])
 
     def _anomaly(self, V, upstream, batch):
@@ -192,14 +194,15 @@ class Dots:
         for c, products in enumerate(self.products):
             for d in range(1 if batch is None else batch):
                 up = float(upstream[c] if batch is None else upstream[c, d])
-                for p in products:
-                    for index, (parent, other) in enumerate(((p.a, p.b), (p.b, p.a))):
+                for k, p in enumerate(products):
+                    a, b = self._factor_rows(c, k)
+                    for index, (parent, own, other) in enumerate(((p.a, a, b), (p.b, b, a))):
                         local = self._value(V, other, d, batch)
                         with np.errstate(all="ignore"):
                             contribution = float(np.float64(up) * local)
                         if not np.isfinite(contribution):
                             raise_anomaly(MUL, index, contribution, up, local,
-                                           self._value(V, parent, d, batch), parent, p)
+                                           self._value(V, own, d, batch), parent, p)
 
 def _into(inputs, rows, values, unique):
     """inputs[rows] += values (rows repeating, unless ``unique``)."""

@@ -16,7 +16,7 @@ __all__ = ["Graph", "Schedule"]
 _SHORTEST_CHAIN = 4
 # The state of a node that depends on constants only: even (no input bit) and below any level.
 _CONSTANT = -(1 << 60)
-_A, _B, _OP, _DATA = (operator.attrgetter(name) for name in ("a", "b", "op", "_data"))
+_A, _B, _OP = (operator.attrgetter(name) for name in ("a", "b", "op"))
 
 
 class Graph:
@@ -150,10 +150,12 @@ class Schedule:
         for op in np.unique(g.op[ends]):
             chosen = np.flatnonzero(g.op[ends] == op)
             chosen = chosen[np.argsort(ends[chosen])]
-            pick = np.repeat(chosen, lengths[chosen])
-            within = np.arange(len(pick)) - np.repeat(np.cumsum(lengths[chosen]) - lengths[chosen], lengths[chosen])
+            sizes = lengths[chosen]
+            offsets = np.cumsum(sizes) - sizes          # where each chosen chain starts
+            pick = np.repeat(chosen, sizes)
+            within = np.arange(len(pick)) - np.repeat(offsets, sizes)
             kept = members[starts[pick] + within]
-            result.append((kept, np.r_[0, np.cumsum(lengths[chosen])[:-1]].astype(np.intp), lengths[chosen]))
+            result.append((kept, offsets.astype(np.intp), sizes))
         return result
 
     def _dots(self, members, starts, lengths):
