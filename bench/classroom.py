@@ -32,7 +32,8 @@ from dataclasses import dataclass
 if __package__ in (None, ""):  # run as a script: make the repository root importable
     sys.path[0] = str(pathlib.Path(__file__).resolve().parent.parent)
 
-from lecture import MISTAKES, Catalog, problem_from_dict
+from bench.grading import CARRIED_MISTAKES
+from lecture import Catalog, problem_from_dict
 from stepgrad._ground import decimal
 from stepgrad.classroom import BUILTIN, exercise_toml, generate, key_toml
 
@@ -74,7 +75,12 @@ def run_stepgrad(args, cwd, code=REPO, timeout=None):
         start = time.perf_counter()
         process = subprocess.Popen([sys.executable, "-m", "stepgrad", *map(str, args)], cwd=cwd,
                                    stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
-        stop = threading.Timer(timeout, process.kill) if timeout else None
+        fired = threading.Event()        # set by the timer alone (cancel() sets its "finished")
+
+        def kill():
+            fired.set()
+            process.kill()
+        stop = threading.Timer(timeout, kill) if timeout else None
         if stop:
             stop.start()
         tree = _TreeMemory(process.pid)
@@ -86,7 +92,7 @@ def run_stepgrad(args, cwd, code=REPO, timeout=None):
                 stop.cancel()
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
-        killed = process.returncode < 0 and stop is not None and stop.finished.is_set()
+        killed = process.returncode < 0 and fired.is_set()
         out.seek(0)
         err.seek(0)
         tree.join()
@@ -160,7 +166,7 @@ def write_submissions(folder, students, class_seed, seed):
     """Each student's answers.toml: every asked value to the digits asked, a third of them with
     one typical mistake carried through. Returns how many made a mistake."""
     rng = random.Random(seed)
-    mistakes = [m for m in MISTAKES if m.id not in ("frozen_updated", "new_weights")]
+    mistakes = CARRIED_MISTAKES
     folder.mkdir(parents=True, exist_ok=True)
     wrong = 0
     for student in students:
@@ -217,8 +223,13 @@ def _wrong_value(catalog, exact, name, how):
     right = decimal(exact[name], 4)
     unit = 10.0 ** -len(right.partition(".")[2])       # of the last digit of the right value
     if abs(float(text) - exact[name]) <= 3 * unit:
-        return decimal(exact[name] * 1.37 + 0.01, 4)
+        return _slip(exact[name])
     return text
+
+
+def _slip(value):
+    """An arithmetic slip: a value no typical mistake gives, to 4 digits."""
+    return decimal(value * 1.37 + 0.01, 4)
 
 
 def _mistaken(catalog, exact, name, how):
@@ -237,10 +248,10 @@ def _mistaken(catalog, exact, name, how):
         k = next((k for k in digits if k > first and k + 1 in digits and text[k] != text[k + 1]),
                  None)
         if k is None:
-            return decimal(exact[name] * 1.37 + 0.01, 4)
+            return _slip(exact[name])
         return text[:k] + text[k + 1] + text[k] + text[k + 2:]
     else:
-        value = exact[name] * 1.37 + 0.01
+        return _slip(exact[name])
     return decimal(value, 4)
 
 
@@ -253,7 +264,6 @@ def measure(sizes, work, seed, codes, timeout):
     class_seed = 6170294182731 + seed
 
     def record(command, size, args, cwd, only=None, **more):
-        rows = []
         for label, code in codes.items():
             if only is not None and label != only:
                 continue
@@ -266,11 +276,9 @@ def measure(sizes, work, seed, codes, timeout):
             if command == "check":
                 _verdicts(row, out)
             runs.append(row)
-            rows.append(row)
             shown = "timed out" if status is None else f"exit {status}"
             print(f"  {label}: {command} {size:,}: {seconds:.2f} s, {mb:.0f} MB, {shown}",
                   file=sys.stderr)
-        return rows
 
     # exercise new, then grade its class (the first code's)
     n = sizes.exercise

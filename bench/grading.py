@@ -22,6 +22,10 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 from lecture import MISTAKES, SECTION7, Catalog, Problem
 from stepgrad.classroom.grading import grade, load_keys
 
+# the typical mistakes a student carries through a whole exercise (not the two that only
+# concern which weights are updated)
+CARRIED_MISTAKES = [m for m in MISTAKES if m.id not in ("frozen_updated", "new_weights")]
+
 KINDS = ("net", "o", "E", "delta", "dw", "w_new")
 
 
@@ -43,7 +47,7 @@ def write_class(folder, students, seed):
     keys, subs = folder / "keys", folder / "submissions"
     keys.mkdir()
     subs.mkdir()
-    mistakes = [m for m in MISTAKES if m.id not in ("frozen_updated", "new_weights")]
+    mistakes = CARRIED_MISTAKES
     for k in range(students):
         problem = exercise(rng, k)
         catalog = Catalog(problem)
