@@ -6,7 +6,7 @@ import pytest
 from stepgrad.classroom import folder as folder_module
 from stepgrad.cli import main
 
-__all__ = ["make_class", "hand_in", "grade_argv", "answers_of"]
+__all__ = ["make_class", "hand_in", "grade_argv", "answers_of", "files_in"]
 
 
 def _no_dot(graph, fmt):
@@ -44,3 +44,9 @@ def hand_in(root, students, folder="subs"):
 def grade_argv(root, out, *more, folder="subs"):
     return ["grade", "--key", str(root / "class" / "keys"), "--roster", str(root / "roster.csv"),
             str(root / folder), "--out", str(out), *more]
+
+
+def files_in(folder):
+    """Every file under ``folder``: its path inside it → its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}

@@ -12,9 +12,12 @@ import signal
 import subprocess
 import sys
 
-__all__ = ["run_measured", "Measured"]
+__all__ = ["run_measured", "Measured", "ENV"]
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+# this checkout first on a child Python's path
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(
+    [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
 CAP = 2 << 30          # bytes of address space a child may map
 
 RUNNER = r"""
@@ -59,10 +62,8 @@ def run_measured(commands, folder, timeout=300):
     folder.mkdir(parents=True, exist_ok=True)
     plan = [(list(argv), str(folder / f"{k}.out"), str(folder / f"{k}.err"))
             for k, argv in enumerate(commands)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
     # NOTE: a session of its own, so that a hang kills the children too, not only the runner
-    with subprocess.Popen([sys.executable, "-c", RUNNER, json.dumps(plan), str(CAP)], env=env,
+    with subprocess.Popen([sys.executable, "-c", RUNNER, json.dumps(plan), str(CAP)], env=ENV,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                           start_new_session=True) as runner:
         try:

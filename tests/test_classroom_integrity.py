@@ -8,33 +8,19 @@ import os
 import sys
 
 import pytest
+from classes import files_in, grade_argv, make_class
 
 from lecture import Catalog, Problem, load_problem
 from lecture.engine import exact_values
 from stepgrad.classroom import FLAG_COPY, FLAG_GIVENS, FLAG_SAME, grade, grading, load_keys, read_roster, workers
-from stepgrad.classroom import folder as folder_module
 from stepgrad.cli import main
 
 STUDENTS = [f"s{k}" for k in range(1, 13)]
 
 
-def _no_dot(graph, fmt):
-    raise folder_module.viz.DotNotFoundError()
-
-
 @pytest.fixture(scope="module")
 def klass(tmp_path_factory):
-    root = tmp_path_factory.mktemp("klass")
-    roster = root / "roster.csv"
-    roster.write_text("student\n" + "\n".join(STUDENTS) + "\n")
-    mp = pytest.MonkeyPatch()
-    mp.setattr(folder_module, "pipe", _no_dot)
-    try:
-        assert main(["exercise", "new", "--students", str(roster), "--seed", "4242",
-                     "--out", str(root / "class")]) == 0
-    finally:
-        mp.undo()
-    return root
+    return make_class(tmp_path_factory.mktemp("klass"), STUDENTS, seed=4242)
 
 
 def _answers(root, student):
@@ -274,10 +260,6 @@ def test_an_unreadable_file_for_another_students_exercise_is_a_flagged_row(klass
     assert [(flag, other) for flag, other, _ in row.flags] == [(FLAG_COPY, "s1")]
 
 
-def _files(folder):
-    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.mark.parametrize("policy", ["latest", "first", "best"])
 def test_several_processes_write_the_same_files_as_one(graded, klass, tmp_path, monkeypatch, policy):
     # the class above (every flag, conflict, link and resubmission) graded by 1 and by 2
@@ -296,12 +278,10 @@ def test_several_processes_write_the_same_files_as_one(graded, klass, tmp_path, 
     for jobs in (1, 2):
         outs[jobs] = tmp_path / f"grades{jobs}"
         graders.write_text("")
-        assert main(["grade", "--key", str(root / "class" / "keys"), "--roster",
-                     str(root / "roster.csv"), str(root / "subs"), "--out", str(outs[jobs]),
-                     "--attempt", policy, "--jobs", str(jobs)]) == 1
+        assert main(grade_argv(root, outs[jobs], "--attempt", policy, "--jobs", str(jobs))) == 1
         pids = set(graders.read_text().split())
         assert (pids == {str(os.getpid())}) == (jobs == 1), pids
-    one, two = _files(outs[1]), _files(outs[2])
+    one, two = files_in(outs[1]), files_in(outs[2])
     assert len(one) > 20 and one.keys() == two.keys()
     assert [name for name in one if one[name] != two[name]] == []
 

@@ -9,11 +9,10 @@ import sys
 
 import pytest
 from classes import grade_argv, hand_in, make_class
+from measured import ENV
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DERIVATION = ROOT / "examples" / "derivations" / "section7_mistakes.toml"
-ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(
-    [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
 STEPGRAD = [sys.executable, "-m", "stepgrad"]
 
 

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
-from classes import answers_of, grade_argv, make_class
+from classes import answers_of, files_in, grade_argv, make_class
 from measured import run_measured
 
 from lecture import SECTION7
@@ -400,9 +400,6 @@ def test_the_hostile_class_graded_by_workers_writes_the_same_files(hostile_class
     start = time.monotonic()
     assert main(grade_argv(root, out, "--jobs", "2")) == 1
     assert time.monotonic() - start < 60
-
-    def files(folder):
-        return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-    mine, theirs = files(out), files(root / "grades")
+    mine, theirs = files_in(out), files_in(root / "grades")
     assert len(mine) > 30 and mine.keys() == theirs.keys()
     assert [name for name in mine if mine[name] != theirs[name]] == []

@@ -1,6 +1,7 @@
 """Every input error is exit status 2 with one line naming the file and the field; never 3."""
 
 import pytest
+from classes import files_in, make_class
 
 from stepgrad.cli import main
 
@@ -43,15 +44,13 @@ def test_a_template_with_a_bad_field(tmp_path, capsys, template, said):
 
 
 def test_a_points_file_whose_points_would_overflow(tmp_path, capsys):
-    roster = tmp_path / "roster.csv"
-    roster.write_text("student\ns1\n")
-    assert run(capsys, "exercise", "new", "--students", roster, "--out", tmp_path / "cls", "--seed", 1)[0] == 0
+    make_class(tmp_path, ("s1",), seed=1)
     subs = tmp_path / "subs"
     subs.mkdir()
-    (subs / "s1.toml").write_text((tmp_path / "cls" / "exercises" / "s1" / "answers.toml").read_text())
+    (subs / "s1.toml").write_text((tmp_path / "class" / "exercises" / "s1" / "answers.toml").read_text())
     points = tmp_path / "points.toml"
     points.write_text("[points]\ndefault = 1e308\n")
-    status, out, err = run(capsys, "grade", "--key", tmp_path / "cls" / "keys", subs, "--points", points,
+    status, out, err = run(capsys, "grade", "--key", tmp_path / "class" / "keys", subs, "--points", points,
                            "--out", tmp_path / "grades")
     assert status == 2 and "points.toml:2: [points] default: expected a number from 0 to" in err
     assert not (tmp_path / "grades").exists()
@@ -65,10 +64,10 @@ def test_exercise_new_never_overwrites_what_the_teacher_edited(tmp_path, capsys)
     assert run(capsys, "exercise", "new", "--students", roster, "--out", out, "--seed", 3)[0] == 0
     key = out / "keys" / "s1" / "key.toml"
     key.write_text(key.read_text() + "# the teacher's note\n")
-    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    before = files_in(out)
     status, _, err = run(capsys, "exercise", "new", "--students", roster, "--out", out, "--seed", 3)
     assert status == 2 and "keys/s1/key.toml changed since stepgrad wrote it" in err
-    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert files_in(out) == before
 
 
 def test_exercise_new_refuses_a_changed_template_under_the_same_name(tmp_path, capsys):

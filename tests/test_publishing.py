@@ -15,6 +15,7 @@ import textwrap
 
 import pytest
 from classes import grade_argv, hand_in, make_class
+from measured import ENV
 
 from stepgrad._ground import files as ground_files
 from stepgrad.classroom import publishing, recover, report_stem
@@ -182,10 +183,8 @@ KILLED_RUN = textwrap.dedent("""
 def test_kill_9_loses_no_published_set(where, tmp_path):
     out = tmp_path / "grades"
     publishing.publish(out, A)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
     with subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(out), where, json.dumps(B)],
-                          stdout=subprocess.PIPE, env=env, text=True) as run:
+                          stdout=subprocess.PIPE, env=ENV, text=True) as run:
         try:
             assert run.stdout.readline() == "stopped\n"
         finally:
