@@ -499,7 +499,7 @@ _SHORT.maxlevel, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxstring, _SHORT.maxoth
 def _shown(value):
     """An extra field's value as text to show: printable, at most 200 characters (a table or
     list is summed up without its whole text being made)."""
-    text = value[:200] if isinstance(value, str) else _SHORT.repr(value)
+    text = value[:201] if isinstance(value, str) else _SHORT.repr(value)
     text = printable(text)
     return text if len(text) <= 200 else text[:199] + "…"
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from lecture import (
     EXAMPLES,
+    SECTION7,
     SECTION8,
     DerivationError,
     Written,
@@ -267,3 +268,9 @@ def test_check_reads_a_whole_textbook_network_that_grade_would_refuse(tmp_path):
         read_student_document(path)
     data, _, _ = read_student_document(path, MAX_BYTES, MAX_CHECK_ITEMS)
     assert len(data["answers"]) == 40_000 and MAX_ITEMS < 160_000 < MAX_CHECK_ITEMS
+
+
+def test_a_long_extra_field_is_shown_cut_with_an_ellipsis():
+    s = submission_from_dict({"answers": {"o4": "0.5"}, "comment": "x" * 500}, problem=SECTION7,
+                             lenient=True)
+    assert list(s.extras) == [("comment", "x" * 199 + "…")]
