@@ -343,8 +343,9 @@ class _Check:
 
     def _sources_of(self, name):
         """The values of yours (and givens you changed) that ``name``'s recomputation uses, in
-        the order ``Catalog.sources`` finds them. Each quantity you did not write is walked
-        once and remembered, so the cost is what each value needs, not the network's size."""
+        the order a depth-first walk of the inputs finds them. Each quantity you did not write
+        is walked once and remembered, so the cost is what each value needs, not the network's
+        size."""
         memo, quantities, points = self._sources, self.catalog.quantities, self.points
         if name in memo:
             return memo[name]

@@ -1,12 +1,11 @@
 """The one computation graph of a problem: its network after a forward pass and the error E at the root."""
 
-import os
 from dataclasses import dataclass
 
 from autodiff import Value
 from nn import MLP
 
-from .files import load_problem
+from .files import ProblemSource, load_problem
 from .problem import PROBLEM_LOSSES, Problem
 
 __all__ = ["ErrorGraph", "error_graph"]
@@ -20,7 +19,7 @@ class ErrorGraph:
     root: Value
 
 
-def error_graph(source: "Problem | str | os.PathLike[str]") -> ErrorGraph:
+def error_graph(source: ProblemSource) -> ErrorGraph:
     """The graph every command draws and steps: E of the problem's network on its (first)
     example, E = ½Σ(t − o)² or the problem's loss, the root labelled E. ``source`` is a
     Problem, a built-in example's name or a problem or derivation file. The inputs are

@@ -633,21 +633,6 @@ class Catalog:
                     stack.append(i)
         return sorted(seen, key=self._position.__getitem__)
 
-    def sources(self, name: str, written: "Container[str]") -> "list[str]":
-        """The written values (and givens) that ``name``'s recomputation uses: its inputs, or
-        for an input not written, what that input is computed from, and so on."""
-        found, seen, stack = [], set(), list(reversed(self.quantities[name].inputs))
-        while stack:
-            item = stack.pop()
-            if item in seen:
-                continue
-            seen.add(item)
-            if item in written or item not in self.quantities:
-                found.append(item)
-            else:
-                stack.extend(reversed(self.quantities[item].inputs))
-        return found
-
     # -- text ------------------------------------------------------------------------------
     def display(self, name: str) -> str:
         """A name as the lecture writes it: δ6, Δw46, w46_new; givens as they are (w46, x1, η)."""
