@@ -346,49 +346,26 @@ class _Check:
         the order a depth-first walk of the inputs finds them. Each quantity you did not write
         is walked once and remembered, so the cost is what each value needs, not the network's
         size."""
-        memo, quantities, points = self._sources, self.catalog.quantities, self.points
-        if name in memo:
-            return memo[name]
-        stack = [(name, False)]
-        while stack:
-            n, ready = stack.pop()
-            if n in memo:
-                continue
-            inputs = quantities[n].inputs
-            if not ready:
-                stack.append((n, True))
-                stack.extend((i, False) for i in inputs
-                             if i in quantities and i not in points and i not in memo)
-                continue
+        points, quantities = self.points, self.catalog.quantities
+
+        def sources(q, memo):
             found = {}
-            for i in inputs:
+            for i in q.inputs:
                 if i in points:
                     found[i] = None
                 elif i in quantities:
                     found.update(dict.fromkeys(memo[i]))
-            memo[n] = list(found)
-        return memo[name]
+            return list(found)
+        return self._remembered(name, self._sources, sources)
 
     def _first_changed(self, mistake, name):
         """The first quantity, in the lecture's order, whose own formula ``mistake`` changes
         among ``name`` and the steps before it that you did not write; None if none. Remembered
         per mistake and quantity: each is looked at once, whichever value asks."""
-        memo = self._changed.setdefault((mistake.id, mistake.eta), {})
-        if name in memo:
-            return memo[name]
         catalog, points, position = self.catalog, self.points, self.catalog.position
         quantities = catalog.quantities
-        stack = [(name, False)]
-        while stack:
-            n, ready = stack.pop()
-            if n in memo:
-                continue
-            q = quantities[n]
-            if not ready:
-                stack.append((n, True))
-                stack.extend((i, False) for i in q.inputs
-                             if i in quantities and i not in points and i not in memo)
-                continue
+
+        def first_changed(q, memo):
             first = q if mistake.changes(q, catalog) else None
             for i in q.inputs:
                 if i in quantities and i not in points:
@@ -396,7 +373,27 @@ class _Check:
                     if found is not None and (first is None
                                               or position(found.name) < position(first.name)):
                         first = found
-            memo[n] = first
+            return first
+        return self._remembered(name, self._changed.setdefault((mistake.id, mistake.eta), {}),
+                                first_changed)
+
+    def _remembered(self, name, memo, combine):
+        """``memo[name]``, made by ``combine(q, memo)`` once the quantities ``name`` is computed
+        from that you did not write are in ``memo``: a walk without recursion, each quantity
+        once per memo."""
+        quantities, points = self.catalog.quantities, self.points
+        stack = [(name, False)]
+        while stack:
+            n, ready = stack.pop()
+            if n in memo:
+                continue
+            q = quantities[n]
+            if ready:
+                memo[n] = combine(q, memo)
+                continue
+            stack.append((n, True))
+            stack.extend((i, False) for i in q.inputs
+                         if i in quantities and i not in points and i not in memo)
         return memo[name]
 
     def _eta_mistake(self, eta):
