@@ -574,7 +574,7 @@ class _Check:
                 spread += abs(leaf.grad) * self.written[canonical].unit / 2
             elif canonical in catalog.quantities:
                 for s in self._sources_of(canonical):
-                    if s in self.points and s not in sources:
+                    if s not in sources:
                         sources.append(s)
         point = mine.root.data
         if sources and _close(yours, point, yours.unit / 2 + spread):
