@@ -346,6 +346,8 @@ class _Check:
         the order a depth-first walk of the inputs finds them. Each quantity you did not write
         is walked once and remembered, so the cost is what each value needs, not the network's
         size."""
+        if name in self._sources:
+            return self._sources[name]
         points, quantities = self.points, self.catalog.quantities
 
         def sources(q, memo):
@@ -362,6 +364,9 @@ class _Check:
         """The first quantity, in the lecture's order, whose own formula ``mistake`` changes
         among ``name`` and the steps before it that you did not write; None if none. Remembered
         per mistake and quantity: each is looked at once, whichever value asks."""
+        memo = self._changed.setdefault((mistake.id, mistake.eta), {})
+        if name in memo:
+            return memo[name]
         catalog, points, position = self.catalog, self.points, self.catalog.position
         quantities = catalog.quantities
 
@@ -374,8 +379,7 @@ class _Check:
                                               or position(found.name) < position(first.name)):
                         first = found
             return first
-        return self._remembered(name, self._changed.setdefault((mistake.id, mistake.eta), {}),
-                                first_changed)
+        return self._remembered(name, memo, first_changed)
 
     def _remembered(self, name, memo, combine):
         """``memo[name]``, made by ``combine(q, memo)`` once the quantities ``name`` is computed
