@@ -612,8 +612,9 @@ class _Marking:
             rank = (*marked.rank, order)
             if attempts.files[1:] and rank < attempts.rank:
                 return
-        attempts.rank, attempts.kept = rank, marked
         self.keep.store(marked.held, marked.rendered)
+        # NOTE: kept without what was rendered (the reports): it is stored, and held to the end
+        attempts.rank, attempts.kept = rank, dataclasses.replace(marked, rendered=None)
 
     def mark(self, student, own, entry, document, error, stated):
         """A file graded as ``student``'s: its copies looked up, scored strictly when flagged,
